@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bgpd_erpolicy: the module's data model.
+ *
+ * One erp_instance per BGP instance (keyed by VRF name) holds the declared
+ * intent: the policy (erpolicy_decide.h), the neighbors with their path
+ * roles, and per-peer counters.  Nothing here includes bgpd headers; the
+ * glue (erpolicy_peer.c, erpolicy_rmap.c) maps bgpd objects onto it.
+ */
+#ifndef _ERPOLICY_H
+#define _ERPOLICY_H
+
+#include "typesafe.h"
+#include "thread.h"
+
+#include "erpolicy_decide.h"
+
+/* Address families the module handles: IPv4 and IPv6 unicast. */
+enum erp_afi {
+	ERP_AFI_IPV4 = 0,
+	ERP_AFI_IPV6,
+};
+#define ERP_AFI_MAX 2
+
+extern const char *erp_afi_name(enum erp_afi afi); /* "ipv4" / "ipv6" */
+
+/* A declared neighbor: an address, an interface (unnumbered) or a peer-group. */
+PREDECL_SORTLIST_UNIQ(erp_nbr);
+struct erp_neighbor {
+	struct erp_nbr_item item;
+	char *name;
+	enum erp_role role;
+};
+
+/* Counters of one BGP peer (group members each have their own). */
+PREDECL_HASH(erp_stats_hash);
+struct erp_peer_stats {
+	struct erp_stats_hash_item item;
+	const void *peer; /* identity only: never dereferenced here */
+	char host[64];	  /* the peer's name when the counters were made */
+	/* updates evaluated since the session came up or the policy changed,
+	 * by verdict: [ERP_ACCEPT] counts accepted ones */
+	uint64_t updates[ERP_AFI_MAX][ERP_REASON_MAX];
+	/* handles naming (peer, address family), for the operational state */
+	struct erp_stats_afi {
+		struct erp_peer_stats *stats;
+		enum erp_afi afi;
+	} afis[ERP_AFI_MAX];
+};
+
+PREDECL_LIST(erp_inst);
+struct erp_instance {
+	struct erp_inst_item item;
+	char vrf[64]; /* "default" for the default BGP instance */
+	struct erp_policy policy;
+	struct erp_nbr_head neighbors;
+	struct erp_stats_hash_head stats;
+	struct thread *t_reevaluate; /* pending re-evaluation of routes */
+	/* handles naming (instance, address family), for the operational state */
+	struct erp_inst_afi {
+		struct erp_instance *inst;
+		enum erp_afi afi;
+	} afis[ERP_AFI_MAX];
+};
+
+/* --- instances ------------------------------------------------------------ */
+extern struct erp_instance *erp_instance_find(const char *vrf);
+extern struct erp_instance *erp_instance_get(const char *vrf);
+extern void erp_instance_delete(struct erp_instance *inst);
+extern struct erp_instance *erp_instance_first(void);
+extern struct erp_instance *erp_instance_next(struct erp_instance *inst);
+extern unsigned int erp_instance_count(void);
+extern void erp_instance_delete_all(void);
+
+/* --- neighbors ----------------------------------------------------------- */
+extern struct erp_neighbor *erp_neighbor_find(struct erp_instance *inst,
+					      const char *name);
+extern struct erp_neighbor *erp_neighbor_add(struct erp_instance *inst,
+					     const char *name,
+					     enum erp_role role);
+extern void erp_neighbor_del(struct erp_instance *inst,
+			     struct erp_neighbor *nbr);
+extern struct erp_neighbor *erp_neighbor_first(struct erp_instance *inst);
+extern struct erp_neighbor *erp_neighbor_next(struct erp_instance *inst,
+					      struct erp_neighbor *nbr);
+
+/* --- per-peer counters ------------------------------------------------------ */
+extern struct erp_peer_stats *erp_stats_find(struct erp_instance *inst,
+					     const void *peer);
+/* find or create; counters are reset if the peer's name changed */
+extern struct erp_peer_stats *erp_stats_get(struct erp_instance *inst,
+					    const void *peer, const char *host);
+extern void erp_stats_reset(struct erp_peer_stats *stats);
+extern void erp_stats_reset_all(struct erp_instance *inst);
+/* drop counters of peers for which keep(peer, arg) is false */
+extern void erp_stats_prune(struct erp_instance *inst,
+			    bool (*keep)(const void *peer, void *arg),
+			    void *arg);
+extern void erp_stats_count(struct erp_peer_stats *stats, enum erp_afi afi,
+			    enum erp_reason reason);
+extern uint64_t erp_stats_denied(const struct erp_peer_stats *stats,
+				 enum erp_afi afi);
+
+#endif /* _ERPOLICY_H */

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bgpd_erpolicy: the decision logic (no bgpd internals; see the header).
+ */
+#include <zebra.h>
+
+#include "erpolicy_memory.h"
+#include "prefix.h"
+#include "table.h"
+
+#include "erpolicy_decide.h"
+
+
+static const char *const role_names[ERP_ROLE_MAX] = {
+	[ERP_ROLE_NONE] = "none",
+	[ERP_ROLE_EXPRESSROUTE] = "expressroute",
+	[ERP_ROLE_VPN] = "vpn",
+};
+
+static const struct {
+	const char *text;
+	const char *json;
+} reason_names[ERP_REASON_MAX] = {
+	[ERP_ACCEPT] = {"accepted", "accepted"},
+	[ERP_DENY_UNSUPPORTED] = {"unsupported prefix", "unsupported"},
+	[ERP_DENY_DEFAULT_ROUTE] = {"default route", "defaultRoute"},
+	[ERP_DENY_TOO_LONG] = {"longer than maximum length", "tooLong"},
+	[ERP_DENY_ONPREM] = {"on-prem prefix", "onpremPrefix"},
+	[ERP_DENY_NOT_AZURE] = {"not an Azure prefix", "notAzurePrefix"},
+	[ERP_DENY_USER_POLICY] = {"denied by user route-map", "userPolicy"},
+};
+
+const char *erp_role_name(enum erp_role role)
+{
+	if ((unsigned int)role >= ERP_ROLE_MAX)
+		return "invalid";
+	return role_names[role];
+}
+
+enum erp_role erp_role_from_name(const char *name)
+{
+	if (!name)
+		return ERP_ROLE_NONE;
+	if (strcmp(name, "expressroute") == 0)
+		return ERP_ROLE_EXPRESSROUTE;
+	if (strcmp(name, "vpn") == 0)
+		return ERP_ROLE_VPN;
+	return ERP_ROLE_NONE;
+}
+
+const char *erp_reason_name(enum erp_reason reason)
+{
+	if ((unsigned int)reason >= ERP_REASON_MAX)
+		return "invalid";
+	return reason_names[reason].text;
+}
+
+const char *erp_reason_json_key(enum erp_reason reason)
+{
+	if ((unsigned int)reason >= ERP_REASON_MAX)
+		return "invalid";
+	return reason_names[reason].json;
+}
+
+const char *erp_path_name(enum erp_path path)
+{
+	switch (path) {
+	case ERP_PATH_EXPRESSROUTE:
+		return "expressroute";
+	case ERP_PATH_VPN:
+		return "vpn";
+	case ERP_PATH_BOTH:
+		return "both";
+	case ERP_PATH_NONE:
+		break;
+	}
+	return "none";
+}
+
+/* --- prefix sets ------------------------------------------------------------ */
+
+static int family_index(uint8_t family)
+{
+	switch (family) {
+	case AF_INET:
+		return 0;
+	case AF_INET6:
+		return 1;
+	}
+	return -1;
+}
+
+void erp_prefix_set_init(struct erp_prefix_set *set)
+{
+	memset(set, 0, sizeof(*set));
+	set->table[0] = route_table_init();
+	set->table[1] = route_table_init();
+}
+
+void erp_prefix_set_fini(struct erp_prefix_set *set)
+{
+	for (int i = 0; i < 2; i++) {
+		struct route_node *rn;
+
+		if (!set->table[i])
+			continue;
+		for (rn = route_top(set->table[i]); rn; rn = route_next(rn)) {
+			if (!rn->info)
+				continue;
+			XFREE(MTYPE_ERP_PREFIX_RULE, rn->info);
+			route_unlock_node(rn);
+		}
+		route_table_finish(set->table[i]);
+		set->table[i] = NULL;
+		set->count[i] = 0;
+	}
+}
+
+unsigned int erp_prefix_set_count(const struct erp_prefix_set *set)
+{
+	return set->count[0] + set->count[1];
+}
+
+bool erp_prefix_rule_check(const struct prefix *p, unsigned int ge,
+			   unsigned int le, char *errbuf, size_t errlen)
+{
+	struct prefix masked;
+	unsigned int maxbits;
+
+	if (family_index(p->family) < 0) {
+		snprintf(errbuf, errlen, "only IPv4 and IPv6 prefixes are supported");
+		return false;
+	}
+	maxbits = prefix_blen(p) * 8;
+	if (p->prefixlen > maxbits) {
+		snprintf(errbuf, errlen, "prefix length %u is longer than %u",
+			 p->prefixlen, maxbits);
+		return false;
+	}
+	prefix_copy(&masked, p);
+	apply_mask(&masked);
+	if (!prefix_same(&masked, p)) {
+		snprintf(errbuf, errlen,
+			 "%pFX has host bits set; did you mean %pFX?", p,
+			 &masked);
+		return false;
+	}
+	if (ge && (ge < p->prefixlen || ge > maxbits)) {
+		snprintf(errbuf, errlen, "ge %u must be between %u and %u", ge,
+			 p->prefixlen, maxbits);
+		return false;
+	}
+	if (le && (le < p->prefixlen || le > maxbits)) {
+		snprintf(errbuf, errlen, "le %u must be between %u and %u", le,
+			 p->prefixlen, maxbits);
+		return false;
+	}
+	if (ge && le && ge > le) {
+		snprintf(errbuf, errlen, "ge %u must not be greater than le %u",
+			 ge, le);
+		return false;
+	}
+	return true;
+}
+
+static void rule_range(struct erp_prefix_rule *rule)
+{
+	unsigned int maxbits = prefix_blen(&rule->prefix) * 8;
+
+	rule->minlen = rule->ge ? rule->ge : rule->prefix.prefixlen;
+	if (rule->le)
+		rule->maxlen = rule->le;
+	else if (rule->ge)
+		rule->maxlen = maxbits;
+	else
+		rule->maxlen = rule->prefix.prefixlen;
+}
+
+void erp_prefix_set_add(struct erp_prefix_set *set, const struct prefix *p,
+			unsigned int ge, unsigned int le)
+{
+	int fi = family_index(p->family);
+	struct route_node *rn;
+	struct erp_prefix_rule *rule;
+
+	assert(fi >= 0);
+	rn = route_node_get(set->table[fi], p);
+	if (rn->info) {
+		/* replace: the node keeps the lock it took when first added */
+		rule = rn->info;
+		route_unlock_node(rn);
+	} else {
+		rule = XCALLOC(MTYPE_ERP_PREFIX_RULE, sizeof(*rule));
+		rn->info = rule;
+		set->count[fi]++;
+	}
+	prefix_copy(&rule->prefix, p);
+	rule->ge = ge;
+	rule->le = le;
+	rule_range(rule);
+}
+
+bool erp_prefix_set_del(struct erp_prefix_set *set, const struct prefix *p)
+{
+	int fi = family_index(p->family);
+	struct route_node *rn;
+
+	if (fi < 0)
+		return false;
+	rn = route_node_lookup(set->table[fi], p);
+	if (!rn)
+		return false;
+	route_unlock_node(rn); /* the lookup's lock */
+	if (!rn->info)
+		return false;
+	XFREE(MTYPE_ERP_PREFIX_RULE, rn->info);
+	set->count[fi]--;
+	route_unlock_node(rn); /* the lock taken by add */
+	return true;
+}
+
+bool erp_prefix_set_match(struct erp_prefix_set *set, const struct prefix *p)
+{
+	int fi = family_index(p->family);
+	struct route_node *rn, *match;
+	bool found = false;
+
+	if (fi < 0 || set->count[fi] == 0)
+		return false;
+	match = route_node_match(set->table[fi], p);
+	/* The longest covering rule first, then every shorter covering one:
+	 * a short rule with "le" can match where a longer one does not. */
+	for (rn = match; rn; rn = rn->parent) {
+		const struct erp_prefix_rule *rule = rn->info;
+
+		if (rule && p->prefixlen >= rule->minlen &&
+		    p->prefixlen <= rule->maxlen) {
+			found = true;
+			break;
+		}
+	}
+	if (match)
+		route_unlock_node(match);
+	return found;
+}
+
+void erp_prefix_set_walk(struct erp_prefix_set *set,
+			 void (*fn)(const struct erp_prefix_rule *rule,
+				    void *arg),
+			 void *arg)
+{
+	for (int i = 0; i < 2; i++) {
+		struct route_node *rn;
+
+		for (rn = route_top(set->table[i]); rn; rn = route_next(rn))
+			if (rn->info)
+				fn(rn->info, arg);
+	}
+}
+
+/* --- policy ------------------------------------------------------------------- */
+
+void erp_policy_init(struct erp_policy *pol)
+{
+	memset(pol, 0, sizeof(*pol));
+	pol->local_pref[ERP_ROLE_EXPRESSROUTE] = ERP_DEFAULT_LP_EXPRESSROUTE;
+	pol->local_pref[ERP_ROLE_VPN] = ERP_DEFAULT_LP_VPN;
+	pol->max_length_v4 = IPV4_MAX_BITLEN;
+	pol->max_length_v6 = IPV6_MAX_BITLEN;
+	erp_prefix_set_init(&pol->azure);
+	erp_prefix_set_init(&pol->onprem);
+}
+
+void erp_policy_fini(struct erp_policy *pol)
+{
+	erp_prefix_set_fini(&pol->azure);
+	erp_prefix_set_fini(&pol->onprem);
+}
+
+enum erp_reason erp_decide(struct erp_policy *pol, enum erp_role role,
+			   const struct prefix *p, uint32_t *local_pref)
+{
+	int fi = family_index(p->family);
+	unsigned int maxlen;
+
+	if (fi < 0 || p->prefixlen > prefix_blen(p) * 8 ||
+	    role == ERP_ROLE_NONE || (unsigned int)role >= ERP_ROLE_MAX)
+		return ERP_DENY_UNSUPPORTED;
+
+	if (p->prefixlen == 0) {
+		if (!pol->allow_default_route)
+			return ERP_DENY_DEFAULT_ROUTE;
+		/* explicitly wanted: no Azure-set check for the default */
+	} else {
+		maxlen = fi == 0 ? pol->max_length_v4 : pol->max_length_v6;
+		if (p->prefixlen > maxlen)
+			return ERP_DENY_TOO_LONG;
+		if (erp_prefix_set_match(&pol->onprem, p))
+			return ERP_DENY_ONPREM;
+		if (pol->azure.count[fi] && !erp_prefix_set_match(&pol->azure, p))
+			return ERP_DENY_NOT_AZURE;
+	}
+
+	if (local_pref)
+		*local_pref = pol->local_pref[role];
+	return ERP_ACCEPT;
+}
+
+enum erp_path erp_preferred_path(const struct erp_policy *pol,
+				 unsigned int er_up, unsigned int vpn_up)
+{
+	uint32_t er_lp = pol->local_pref[ERP_ROLE_EXPRESSROUTE];
+	uint32_t vpn_lp = pol->local_pref[ERP_ROLE_VPN];
+
+	if (!er_up && !vpn_up)
+		return ERP_PATH_NONE;
+	if (!vpn_up)
+		return ERP_PATH_EXPRESSROUTE;
+	if (!er_up)
+		return ERP_PATH_VPN;
+	if (er_lp == vpn_lp)
+		return ERP_PATH_BOTH;
+	return er_lp > vpn_lp ? ERP_PATH_EXPRESSROUTE : ERP_PATH_VPN;
+}

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bgpd_erpolicy: the decision logic.
+ *
+ * Everything in here is plain C over libfrr's prefix and table types: no bgpd
+ * header is included, so the rules that decide what an ExpressRoute or VPN
+ * neighbor may send, and with which preference, are unit-tested directly
+ * (tests/test_erpolicy_decide.c).
+ */
+#ifndef _ERPOLICY_DECIDE_H
+#define _ERPOLICY_DECIDE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "prefix.h"
+#include "table.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The path a neighbor was declared to be. */
+enum erp_role {
+	ERP_ROLE_NONE = 0,
+	ERP_ROLE_EXPRESSROUTE,
+	ERP_ROLE_VPN,
+};
+#define ERP_ROLE_MAX (ERP_ROLE_VPN + 1)
+
+/* Why a received route was accepted or denied.  Order = evaluation order. */
+enum erp_reason {
+	ERP_ACCEPT = 0,
+	ERP_DENY_UNSUPPORTED,	/* not an IPv4/IPv6 unicast prefix */
+	ERP_DENY_DEFAULT_ROUTE, /* 0.0.0.0/0 or ::/0 and not allowed */
+	ERP_DENY_TOO_LONG,	/* longer than maximum-prefix-length */
+	ERP_DENY_ONPREM,	/* inside a declared on-prem prefix */
+	ERP_DENY_NOT_AZURE,	/* outside every declared Azure prefix */
+	ERP_DENY_USER_POLICY,	/* the operator's own inbound route-map denied */
+};
+#define ERP_REASON_MAX (ERP_DENY_USER_POLICY + 1)
+
+/* Which path the Azure prefixes use now. */
+enum erp_path {
+	ERP_PATH_NONE = 0,
+	ERP_PATH_EXPRESSROUTE,
+	ERP_PATH_VPN,
+	ERP_PATH_BOTH, /* equal preference: both paths are used */
+};
+
+/*
+ * A set of prefix rules with prefix-list semantics: "P/L" matches exactly
+ * P/L, "P/L le N" matches prefixes inside P/L of length L..N, "P/L ge N"
+ * lengths N..max, "P/L ge N le M" lengths N..M.  One rule per prefix.
+ */
+struct erp_prefix_rule {
+	struct prefix prefix;
+	uint8_t ge; /* 0 = not given */
+	uint8_t le; /* 0 = not given */
+	uint8_t minlen, maxlen; /* effective range, derived */
+};
+
+struct erp_prefix_set {
+	struct route_table *table[2]; /* [0] IPv4, [1] IPv6 */
+	unsigned int count[2];
+};
+
+struct erp_policy {
+	uint32_t local_pref[ERP_ROLE_MAX]; /* by role; [NONE] unused */
+	struct erp_prefix_set azure;
+	struct erp_prefix_set onprem;
+	bool allow_default_route;
+	uint8_t max_length_v4;
+	uint8_t max_length_v6;
+};
+
+#define ERP_DEFAULT_LP_EXPRESSROUTE 200
+#define ERP_DEFAULT_LP_VPN 100
+
+/* --- names (CLI/YANG words, JSON keys) ----------------------------------- */
+extern const char *erp_role_name(enum erp_role role);
+extern enum erp_role erp_role_from_name(const char *name);
+extern const char *erp_reason_name(enum erp_reason reason);	/* text */
+extern const char *erp_reason_json_key(enum erp_reason reason); /* camelCase */
+extern const char *erp_path_name(enum erp_path path);
+
+/* --- prefix sets ----------------------------------------------------------- */
+extern void erp_prefix_set_init(struct erp_prefix_set *set);
+extern void erp_prefix_set_fini(struct erp_prefix_set *set);
+extern unsigned int erp_prefix_set_count(const struct erp_prefix_set *set);
+
+/*
+ * Check a rule before it is added.  Returns true if valid; otherwise false
+ * with a one-line explanation in errbuf.  ge/le of 0 mean "not given".
+ */
+extern bool erp_prefix_rule_check(const struct prefix *p, unsigned int ge,
+				  unsigned int le, char *errbuf, size_t errlen);
+
+/* Add or replace the rule for p.  The rule must have passed the check. */
+extern void erp_prefix_set_add(struct erp_prefix_set *set,
+			       const struct prefix *p, unsigned int ge,
+			       unsigned int le);
+/* Remove the rule for p; returns false if there was none. */
+extern bool erp_prefix_set_del(struct erp_prefix_set *set,
+			       const struct prefix *p);
+/* Does any rule match p? */
+extern bool erp_prefix_set_match(struct erp_prefix_set *set,
+				 const struct prefix *p);
+/* Iterate: call fn for every rule (IPv4 first, then IPv6, in trie order). */
+extern void erp_prefix_set_walk(struct erp_prefix_set *set,
+				void (*fn)(const struct erp_prefix_rule *rule,
+					   void *arg),
+				void *arg);
+
+/* --- policy ----------------------------------------------------------------- */
+extern void erp_policy_init(struct erp_policy *pol);
+extern void erp_policy_fini(struct erp_policy *pol);
+
+/*
+ * The verdict for route p received from a neighbor with the given role.
+ * On ERP_ACCEPT, *local_pref holds the local-preference to apply.
+ */
+extern enum erp_reason erp_decide(struct erp_policy *pol, enum erp_role role,
+				  const struct prefix *p, uint32_t *local_pref);
+
+/*
+ * Which path carries the Azure prefixes, given how many sessions of each
+ * role are established: the role with the higher local-preference while it
+ * has a session, else the other; both when the preferences are equal.
+ */
+extern enum erp_path erp_preferred_path(const struct erp_policy *pol,
+					unsigned int er_up, unsigned int vpn_up);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _ERPOLICY_DECIDE_H */

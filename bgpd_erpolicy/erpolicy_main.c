@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bgpd_erpolicy: module entry point.  Loaded with "bgpd -M erpolicy".
+ */
+#include <zebra.h>
+
+#include "hook.h"
+#include "libfrr.h"
+#include "module.h"
+#include "thread.h"
+#include "version.h"
+
+#include "bgpd/bgpd.h"
+
+#include "erpolicy.h"
+#include "erpolicy_nb.h"
+#include "erpolicy_peer.h"
+#include "erpolicy_rmap.h"
+#include "erpolicy_vty.h"
+
+static struct thread *t_nb_load;
+
+/* Runs in the daemon proper (after the -d fork), before the configuration
+ * file is read: see erpolicy_nb.c. */
+static void erp_nb_load_event(struct thread *t)
+{
+	erp_nb_load();
+}
+
+static int erp_late_init(struct thread_master *master)
+{
+	erp_rmap_init();
+	erp_peer_init();
+	erp_vty_init();
+	hook_register(bgp_inst_config_write, erp_config_write);
+	thread_add_event(master, erp_nb_load_event, NULL, 0, &t_nb_load);
+	return 0;
+}
+
+static int erp_fini(void)
+{
+	THREAD_OFF(t_nb_load);
+	erp_peer_fini();
+	erp_instance_delete_all();
+	erp_rmap_fini();
+	erp_nb_unload();
+	return 0;
+}
+
+static int erp_module_init(void)
+{
+	hook_register(frr_late_init, erp_late_init);
+	hook_register(frr_fini, erp_fini);
+	return 0;
+}
+
+FRR_MODULE_SETUP(.name = "bgpd_erpolicy", .version = "0.1.0",
+		 .description = "ExpressRoute-preferred policy for Azure ExpressRoute and VPN neighbors",
+		 .init = erp_module_init);

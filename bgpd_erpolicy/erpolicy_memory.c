@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bgpd_erpolicy: memory types.
+ */
+#include <zebra.h>
+
+#include "erpolicy_memory.h"
+
+DEFINE_MGROUP(ERPOLICY, "bgpd erpolicy");
+DEFINE_MTYPE(ERPOLICY, ERP_INSTANCE, "erpolicy BGP instance");
+DEFINE_MTYPE(ERPOLICY, ERP_NEIGHBOR, "erpolicy neighbor");
+DEFINE_MTYPE(ERPOLICY, ERP_PEER_STATS, "erpolicy peer counters");
+DEFINE_MTYPE(ERPOLICY, ERP_PREFIX_RULE, "erpolicy prefix rule");
+DEFINE_MTYPE(ERPOLICY, ERP_RMAP_RULE, "erpolicy route-map rule");
+DEFINE_MTYPE(ERPOLICY, ERP_NAME, "erpolicy name");

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bgpd_erpolicy: northbound callback table and late loading of the model.
+ *
+ * bgpd loads its YANG modules in nb_init(), before any module could add
+ * one, so the model is loaded from an event scheduled by frr_late_init: it
+ * then runs in the daemon (after the fork of -d), before the configuration
+ * file is read.  The northbound nodes are made here with the module's own
+ * memory type and unlinked again at shutdown, before libfrr frees its own.
+ */
+#include <zebra.h>
+
+#include "northbound.h"
+#include "yang.h"
+
+#include "erpolicy_memory.h"
+#include "erpolicy_nb.h"
+
+DEFINE_MTYPE_STATIC(ERPOLICY, ERP_NB_NODE, "erpolicy northbound node");
+
+#define STATE_INST ERP_XPATH_STATE "/instance"
+#define STATE_IAF STATE_INST "/address-family"
+#define STATE_NBR STATE_INST "/neighbor"
+#define STATE_NAF STATE_NBR "/address-family"
+#define DENIED STATE_NAF "/updates-denied"
+
+static const struct frr_yang_module_info erp_nb_info = {
+	.name = ERP_YANG_MODULE,
+	.nodes = {
+		{ .xpath = ERP_XPATH_BASE "/instance",
+		  .cbs = { .create = erp_nb_instance_create,
+			   .destroy = erp_nb_instance_destroy } },
+		{ .xpath = ERP_XPATH_BASE "/instance/neighbor",
+		  .cbs = { .create = erp_nb_neighbor_create,
+			   .destroy = erp_nb_neighbor_destroy,
+			   .cli_show = erp_cli_show_neighbor } },
+		{ .xpath = ERP_XPATH_BASE "/instance/neighbor/path",
+		  .cbs = { .modify = erp_nb_neighbor_path_modify } },
+		{ .xpath = ERP_XPATH_BASE "/instance/local-preference",
+		  .cbs = { .cli_show = erp_cli_show_local_pref } },
+		{ .xpath = ERP_XPATH_BASE "/instance/local-preference/expressroute",
+		  .cbs = { .modify = erp_nb_lp_expressroute_modify } },
+		{ .xpath = ERP_XPATH_BASE "/instance/local-preference/vpn",
+		  .cbs = { .modify = erp_nb_lp_vpn_modify } },
+		{ .xpath = ERP_XPATH_BASE "/instance/azure-prefix",
+		  .cbs = { .create = erp_nb_prefix_create,
+			   .destroy = erp_nb_prefix_destroy,
+			   .apply_finish = erp_nb_prefix_apply_finish,
+			   .cli_show = erp_cli_show_prefix } },
+		{ .xpath = ERP_XPATH_BASE "/instance/azure-prefix/ge",
+		  .cbs = { .modify = erp_nb_prefix_bound_modify,
+			   .destroy = erp_nb_prefix_bound_destroy } },
+		{ .xpath = ERP_XPATH_BASE "/instance/azure-prefix/le",
+		  .cbs = { .modify = erp_nb_prefix_bound_modify,
+			   .destroy = erp_nb_prefix_bound_destroy } },
+		{ .xpath = ERP_XPATH_BASE "/instance/onprem-prefix",
+		  .cbs = { .create = erp_nb_prefix_create,
+			   .destroy = erp_nb_prefix_destroy,
+			   .apply_finish = erp_nb_prefix_apply_finish,
+			   .cli_show = erp_cli_show_prefix } },
+		{ .xpath = ERP_XPATH_BASE "/instance/onprem-prefix/ge",
+		  .cbs = { .modify = erp_nb_prefix_bound_modify,
+			   .destroy = erp_nb_prefix_bound_destroy } },
+		{ .xpath = ERP_XPATH_BASE "/instance/onprem-prefix/le",
+		  .cbs = { .modify = erp_nb_prefix_bound_modify,
+			   .destroy = erp_nb_prefix_bound_destroy } },
+		{ .xpath = ERP_XPATH_BASE "/instance/allow-default-route",
+		  .cbs = { .modify = erp_nb_allow_default_modify,
+			   .cli_show = erp_cli_show_allow_default } },
+		{ .xpath = ERP_XPATH_BASE "/instance/maximum-prefix-length",
+		  .cbs = { .cli_show = erp_cli_show_maxlen } },
+		{ .xpath = ERP_XPATH_BASE "/instance/maximum-prefix-length/ipv4",
+		  .cbs = { .modify = erp_nb_maxlen_ipv4_modify } },
+		{ .xpath = ERP_XPATH_BASE "/instance/maximum-prefix-length/ipv6",
+		  .cbs = { .modify = erp_nb_maxlen_ipv6_modify } },
+
+		{ .xpath = STATE_INST,
+		  .cbs = { .get_next = erp_nb_st_instance_get_next,
+			   .get_keys = erp_nb_st_instance_get_keys,
+			   .lookup_entry = erp_nb_st_instance_lookup } },
+		{ .xpath = STATE_INST "/vrf",
+		  .cbs = { .get_elem = erp_nb_st_instance_vrf } },
+		{ .xpath = STATE_INST "/bgp-instance-present",
+		  .cbs = { .get_elem = erp_nb_st_instance_present } },
+		{ .xpath = STATE_IAF,
+		  .cbs = { .get_next = erp_nb_st_iaf_get_next,
+			   .get_keys = erp_nb_st_iaf_get_keys,
+			   .lookup_entry = erp_nb_st_iaf_lookup } },
+		{ .xpath = STATE_IAF "/afi",
+		  .cbs = { .get_elem = erp_nb_st_iaf_afi } },
+		{ .xpath = STATE_IAF "/preferred-path",
+		  .cbs = { .get_elem = erp_nb_st_iaf_preferred } },
+		{ .xpath = STATE_IAF "/expressroute-sessions-established",
+		  .cbs = { .get_elem = erp_nb_st_iaf_er_up } },
+		{ .xpath = STATE_IAF "/vpn-sessions-established",
+		  .cbs = { .get_elem = erp_nb_st_iaf_vpn_up } },
+		{ .xpath = STATE_NBR,
+		  .cbs = { .get_next = erp_nb_st_nbr_get_next,
+			   .get_keys = erp_nb_st_nbr_get_keys,
+			   .lookup_entry = erp_nb_st_nbr_lookup } },
+		{ .xpath = STATE_NBR "/name",
+		  .cbs = { .get_elem = erp_nb_st_nbr_name } },
+		{ .xpath = STATE_NBR "/path",
+		  .cbs = { .get_elem = erp_nb_st_nbr_path } },
+		{ .xpath = STATE_NBR "/declared-as",
+		  .cbs = { .get_elem = erp_nb_st_nbr_declared_as } },
+		{ .xpath = STATE_NBR "/session-state",
+		  .cbs = { .get_elem = erp_nb_st_nbr_state } },
+		{ .xpath = STATE_NBR "/local-preference",
+		  .cbs = { .get_elem = erp_nb_st_nbr_lp } },
+		{ .xpath = STATE_NAF,
+		  .cbs = { .get_next = erp_nb_st_naf_get_next,
+			   .get_keys = erp_nb_st_naf_get_keys,
+			   .lookup_entry = erp_nb_st_naf_lookup } },
+		{ .xpath = STATE_NAF "/afi",
+		  .cbs = { .get_elem = erp_nb_st_naf_afi } },
+		{ .xpath = STATE_NAF "/route-map-in",
+		  .cbs = { .get_elem = erp_nb_st_naf_rmap } },
+		{ .xpath = STATE_NAF "/user-route-map-in",
+		  .cbs = { .get_elem = erp_nb_st_naf_user_rmap } },
+		{ .xpath = STATE_NAF "/prefixes-accepted",
+		  .cbs = { .get_elem = erp_nb_st_naf_prefixes } },
+		{ .xpath = STATE_NAF "/updates-accepted",
+		  .cbs = { .get_elem = erp_nb_st_naf_accepted } },
+		{ .xpath = DENIED "/default-route",
+		  .cbs = { .get_elem = erp_nb_st_naf_denied } },
+		{ .xpath = DENIED "/too-long",
+		  .cbs = { .get_elem = erp_nb_st_naf_denied } },
+		{ .xpath = DENIED "/onprem-prefix",
+		  .cbs = { .get_elem = erp_nb_st_naf_denied } },
+		{ .xpath = DENIED "/not-azure-prefix",
+		  .cbs = { .get_elem = erp_nb_st_naf_denied } },
+		{ .xpath = DENIED "/user-policy",
+		  .cbs = { .get_elem = erp_nb_st_naf_denied } },
+		{ .xpath = DENIED "/unsupported",
+		  .cbs = { .get_elem = erp_nb_st_naf_denied } },
+		{ .xpath = NULL },
+	}
+};
+
+static struct yang_module *erp_module;
+
+static int nb_node_new(const struct lysc_node *snode, void *arg)
+{
+	struct nb_node *nb_node;
+	struct lysc_node *sparent, *sparent_list;
+
+	if (snode->priv)
+		return YANG_ITER_CONTINUE;
+
+	nb_node = XCALLOC(MTYPE_ERP_NB_NODE, sizeof(*nb_node));
+	yang_snode_get_path(snode, YANG_PATH_DATA, nb_node->xpath,
+			    sizeof(nb_node->xpath));
+	nb_node->priority = NB_DFLT_PRIORITY;
+	sparent = yang_snode_real_parent(snode);
+	if (sparent)
+		nb_node->parent = sparent->priv;
+	sparent_list = yang_snode_parent_list(snode);
+	if (sparent_list)
+		nb_node->parent_list = sparent_list->priv;
+	if (CHECK_FLAG(snode->nodetype, LYS_CONTAINER | LYS_LIST)) {
+		/* config-only unless a config-false node is below */
+		if (!CHECK_FLAG(snode->flags, LYS_CONFIG_R) &&
+		    strncmp(nb_node->xpath, ERP_XPATH_STATE,
+			    strlen(ERP_XPATH_STATE)) != 0)
+			SET_FLAG(nb_node->flags, F_NB_NODE_CONFIG_ONLY);
+	}
+	if (CHECK_FLAG(snode->nodetype, LYS_LIST) &&
+	    yang_snode_num_keys(snode) == 0)
+		SET_FLAG(nb_node->flags, F_NB_NODE_KEYLESS_LIST);
+	nb_node->snode = snode;
+	((struct lysc_node *)snode)->priv = nb_node;
+	return YANG_ITER_CONTINUE;
+}
+
+static int nb_node_del(const struct lysc_node *snode, void *arg)
+{
+	if (snode->priv) {
+		XFREE(MTYPE_ERP_NB_NODE, ((struct lysc_node *)snode)->priv);
+		((struct lysc_node *)snode)->priv = NULL;
+	}
+	return YANG_ITER_CONTINUE;
+}
+
+void erp_nb_load(void)
+{
+	if (erp_module)
+		return;
+	erp_module = yang_module_load(ERP_YANG_MODULE);
+	yang_snodes_iterate(erp_module->info, nb_node_new, 0, NULL);
+	for (size_t i = 0; erp_nb_info.nodes[i].xpath; i++) {
+		struct nb_node *nb_node = nb_node_find(erp_nb_info.nodes[i].xpath);
+
+		if (!nb_node) {
+			zlog_err("erpolicy: YANG model lacks %s",
+				 erp_nb_info.nodes[i].xpath);
+			continue;
+		}
+		nb_node->cbs = erp_nb_info.nodes[i].cbs;
+	}
+	nb_validate_callbacks();
+}
+
+void erp_nb_unload(void)
+{
+	if (!erp_module)
+		return;
+	yang_snodes_iterate(erp_module->info, nb_node_del, 0, NULL);
+	erp_module = NULL;
+}
+
+bool erp_nb_loaded(void)
+{
+	return erp_module != NULL;
+}
+
+const struct lyd_node *erp_nb_running_instance(const char *vrf)
+{
+	if (!erp_module || !running_config || !running_config->dnode)
+		return NULL;
+	return yang_dnode_getf(running_config->dnode, ERP_XPATH_INSTANCE, vrf);
+}

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bgpd_erpolicy: northbound (YANG model frr-bgp-erpolicy).
+ *
+ * erpolicy_nb.c         the callback table and late loading of the model
+ * erpolicy_nb_config.c  configuration callbacks: YANG data -> module state
+ * erpolicy_nb_state.c   operational state callbacks
+ */
+#ifndef _ERPOLICY_NB_H
+#define _ERPOLICY_NB_H
+
+#include "northbound.h"
+
+#define ERP_YANG_MODULE "frr-bgp-erpolicy"
+#define ERP_XPATH_BASE "/frr-bgp-erpolicy:erpolicy"
+#define ERP_XPATH_INSTANCE ERP_XPATH_BASE "/instance[vrf='%s']"
+#define ERP_XPATH_STATE "/frr-bgp-erpolicy:erpolicy-state"
+
+/* Load the model and attach callbacks (from an event after late init). */
+extern void erp_nb_load(void);
+/* Detach the module's northbound nodes (before libfrr frees its own). */
+extern void erp_nb_unload(void);
+extern bool erp_nb_loaded(void);
+
+/* The running configuration of one BGP instance, or NULL. */
+extern const struct lyd_node *erp_nb_running_instance(const char *vrf);
+
+/* configuration */
+int erp_nb_instance_create(struct nb_cb_create_args *args);
+int erp_nb_instance_destroy(struct nb_cb_destroy_args *args);
+int erp_nb_neighbor_create(struct nb_cb_create_args *args);
+int erp_nb_neighbor_destroy(struct nb_cb_destroy_args *args);
+int erp_nb_neighbor_path_modify(struct nb_cb_modify_args *args);
+int erp_nb_lp_expressroute_modify(struct nb_cb_modify_args *args);
+int erp_nb_lp_vpn_modify(struct nb_cb_modify_args *args);
+int erp_nb_prefix_create(struct nb_cb_create_args *args);
+int erp_nb_prefix_destroy(struct nb_cb_destroy_args *args);
+int erp_nb_prefix_bound_modify(struct nb_cb_modify_args *args);
+int erp_nb_prefix_bound_destroy(struct nb_cb_destroy_args *args);
+void erp_nb_prefix_apply_finish(struct nb_cb_apply_finish_args *args);
+int erp_nb_allow_default_modify(struct nb_cb_modify_args *args);
+int erp_nb_maxlen_ipv4_modify(struct nb_cb_modify_args *args);
+int erp_nb_maxlen_ipv6_modify(struct nb_cb_modify_args *args);
+
+void erp_cli_show_neighbor(struct vty *vty, const struct lyd_node *dnode,
+			   bool show_defaults);
+void erp_cli_show_local_pref(struct vty *vty, const struct lyd_node *dnode,
+			     bool show_defaults);
+void erp_cli_show_prefix(struct vty *vty, const struct lyd_node *dnode,
+			 bool show_defaults);
+void erp_cli_show_allow_default(struct vty *vty, const struct lyd_node *dnode,
+				bool show_defaults);
+void erp_cli_show_maxlen(struct vty *vty, const struct lyd_node *dnode,
+			 bool show_defaults);
+
+/* operational state */
+const void *erp_nb_st_instance_get_next(struct nb_cb_get_next_args *args);
+int erp_nb_st_instance_get_keys(struct nb_cb_get_keys_args *args);
+const void *erp_nb_st_instance_lookup(struct nb_cb_lookup_entry_args *args);
+struct yang_data *erp_nb_st_instance_vrf(struct nb_cb_get_elem_args *args);
+struct yang_data *erp_nb_st_instance_present(struct nb_cb_get_elem_args *args);
+const void *erp_nb_st_iaf_get_next(struct nb_cb_get_next_args *args);
+int erp_nb_st_iaf_get_keys(struct nb_cb_get_keys_args *args);
+const void *erp_nb_st_iaf_lookup(struct nb_cb_lookup_entry_args *args);
+struct yang_data *erp_nb_st_iaf_afi(struct nb_cb_get_elem_args *args);
+struct yang_data *erp_nb_st_iaf_preferred(struct nb_cb_get_elem_args *args);
+struct yang_data *erp_nb_st_iaf_er_up(struct nb_cb_get_elem_args *args);
+struct yang_data *erp_nb_st_iaf_vpn_up(struct nb_cb_get_elem_args *args);
+const void *erp_nb_st_nbr_get_next(struct nb_cb_get_next_args *args);
+int erp_nb_st_nbr_get_keys(struct nb_cb_get_keys_args *args);
+const void *erp_nb_st_nbr_lookup(struct nb_cb_lookup_entry_args *args);
+struct yang_data *erp_nb_st_nbr_name(struct nb_cb_get_elem_args *args);
+struct yang_data *erp_nb_st_nbr_path(struct nb_cb_get_elem_args *args);
+struct yang_data *erp_nb_st_nbr_declared_as(struct nb_cb_get_elem_args *args);
+struct yang_data *erp_nb_st_nbr_state(struct nb_cb_get_elem_args *args);
+struct yang_data *erp_nb_st_nbr_lp(struct nb_cb_get_elem_args *args);
+const void *erp_nb_st_naf_get_next(struct nb_cb_get_next_args *args);
+int erp_nb_st_naf_get_keys(struct nb_cb_get_keys_args *args);
+const void *erp_nb_st_naf_lookup(struct nb_cb_lookup_entry_args *args);
+struct yang_data *erp_nb_st_naf_afi(struct nb_cb_get_elem_args *args);
+struct yang_data *erp_nb_st_naf_rmap(struct nb_cb_get_elem_args *args);
+struct yang_data *erp_nb_st_naf_user_rmap(struct nb_cb_get_elem_args *args);
+struct yang_data *erp_nb_st_naf_prefixes(struct nb_cb_get_elem_args *args);
+struct yang_data *erp_nb_st_naf_accepted(struct nb_cb_get_elem_args *args);
+struct yang_data *erp_nb_st_naf_denied(struct nb_cb_get_elem_args *args);
+
+#endif

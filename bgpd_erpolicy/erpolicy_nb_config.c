@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bgpd_erpolicy: northbound configuration callbacks.
+ *
+ * Configuration flows one way: CLI (erpolicy_vty.c) -> northbound -> these
+ * callbacks -> module state (erpolicy.h).  Validation happens here too, so
+ * every northbound client gets the same checks as the CLI.
+ */
+#include <zebra.h>
+
+#include "northbound.h"
+#include "vty.h"
+#include "yang.h"
+
+#include "erpolicy.h"
+#include "erpolicy_nb.h"
+#include "erpolicy_peer.h"
+
+static struct erp_instance *instance_of(const struct lyd_node *dnode)
+{
+	const struct lyd_node *idn = yang_dnode_get_parent(dnode, "instance");
+
+	return erp_instance_get(yang_dnode_get_string(idn, "./vrf"));
+}
+
+/* --- instance -------------------------------------------------------------- */
+
+int erp_nb_instance_create(struct nb_cb_create_args *args)
+{
+	if (args->event == NB_EV_APPLY)
+		erp_instance_get(yang_dnode_get_string(args->dnode, "./vrf"));
+	return NB_OK;
+}
+
+int erp_nb_instance_destroy(struct nb_cb_destroy_args *args)
+{
+	struct erp_instance *inst;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	inst = erp_instance_find(yang_dnode_get_string(args->dnode, "./vrf"));
+	if (inst) {
+		erp_detach_all(inst);
+		erp_instance_delete(inst);
+	}
+	return NB_OK;
+}
+
+/* --- neighbors ------------------------------------------------------------ */
+
+int erp_nb_neighbor_create(struct nb_cb_create_args *args)
+{
+	struct erp_instance *inst;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	inst = instance_of(args->dnode);
+	erp_neighbor_add(inst, yang_dnode_get_string(args->dnode, "./name"),
+			 yang_dnode_get_enum(args->dnode, "./path"));
+	erp_policy_changed(inst);
+	return NB_OK;
+}
+
+int erp_nb_neighbor_destroy(struct nb_cb_destroy_args *args)
+{
+	struct erp_instance *inst;
+	struct erp_neighbor *nbr;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	inst = instance_of(args->dnode);
+	nbr = erp_neighbor_find(inst,
+				yang_dnode_get_string(args->dnode, "./name"));
+	if (nbr)
+		erp_neighbor_del(inst, nbr);
+	/* restore the neighbor now, not a tick later */
+	erp_reconcile(inst);
+	erp_policy_changed(inst);
+	return NB_OK;
+}
+
+int erp_nb_neighbor_path_modify(struct nb_cb_modify_args *args)
+{
+	struct erp_instance *inst;
+	const struct lyd_node *ndn;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	inst = instance_of(args->dnode);
+	ndn = yang_dnode_get_parent(args->dnode, "neighbor");
+	erp_neighbor_add(inst, yang_dnode_get_string(ndn, "./name"),
+			 yang_dnode_get_enum(args->dnode, NULL));
+	erp_policy_changed(inst);
+	return NB_OK;
+}
+
+/* --- local-preference ---------------------------------------------------- */
+
+static int lp_modify(struct nb_cb_modify_args *args, enum erp_role role)
+{
+	struct erp_instance *inst;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	inst = instance_of(args->dnode);
+	inst->policy.local_pref[role] = yang_dnode_get_uint32(args->dnode, NULL);
+	erp_policy_changed(inst);
+	return NB_OK;
+}
+
+int erp_nb_lp_expressroute_modify(struct nb_cb_modify_args *args)
+{
+	return lp_modify(args, ERP_ROLE_EXPRESSROUTE);
+}
+
+int erp_nb_lp_vpn_modify(struct nb_cb_modify_args *args)
+{
+	return lp_modify(args, ERP_ROLE_VPN);
+}
+
+/* --- azure-prefix / onprem-prefix ------------------------------------------- */
+
+static struct erp_prefix_set *prefix_set_of(struct erp_instance *inst,
+					    const struct lyd_node *entry)
+{
+	if (strcmp(entry->schema->name, "azure-prefix") == 0)
+		return &inst->policy.azure;
+	return &inst->policy.onprem;
+}
+
+static const struct lyd_node *prefix_entry_of(const struct lyd_node *dnode)
+{
+	if (strcmp(dnode->schema->name, "azure-prefix") == 0 ||
+	    strcmp(dnode->schema->name, "onprem-prefix") == 0)
+		return dnode;
+	return lyd_parent(dnode);
+}
+
+static bool prefix_entry_check(const struct lyd_node *entry, char *errmsg,
+			       size_t errlen)
+{
+	struct prefix p;
+	unsigned int ge = 0, le = 0;
+
+	yang_dnode_get_prefix(&p, entry, "./prefix");
+	if (yang_dnode_exists(entry, "./ge"))
+		ge = yang_dnode_get_uint8(entry, "./ge");
+	if (yang_dnode_exists(entry, "./le"))
+		le = yang_dnode_get_uint8(entry, "./le");
+	return erp_prefix_rule_check(&p, ge, le, errmsg, errlen);
+}
+
+int erp_nb_prefix_create(struct nb_cb_create_args *args)
+{
+	if (args->event == NB_EV_VALIDATE &&
+	    !prefix_entry_check(args->dnode, args->errmsg, args->errmsg_len))
+		return NB_ERR_VALIDATION;
+	/* installed by apply_finish, once ge/le are known */
+	return NB_OK;
+}
+
+int erp_nb_prefix_destroy(struct nb_cb_destroy_args *args)
+{
+	struct erp_instance *inst;
+	struct prefix p;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	inst = instance_of(args->dnode);
+	yang_dnode_get_prefix(&p, args->dnode, "./prefix");
+	erp_prefix_set_del(prefix_set_of(inst, args->dnode), &p);
+	erp_policy_changed(inst);
+	return NB_OK;
+}
+
+int erp_nb_prefix_bound_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event == NB_EV_VALIDATE &&
+	    !prefix_entry_check(prefix_entry_of(args->dnode), args->errmsg,
+				args->errmsg_len))
+		return NB_ERR_VALIDATION;
+	return NB_OK;
+}
+
+int erp_nb_prefix_bound_destroy(struct nb_cb_destroy_args *args)
+{
+	return NB_OK; /* apply_finish of the entry installs the new bounds */
+}
+
+void erp_nb_prefix_apply_finish(struct nb_cb_apply_finish_args *args)
+{
+	struct erp_instance *inst = instance_of(args->dnode);
+	struct prefix p;
+	unsigned int ge = 0, le = 0;
+
+	yang_dnode_get_prefix(&p, args->dnode, "./prefix");
+	if (yang_dnode_exists(args->dnode, "./ge"))
+		ge = yang_dnode_get_uint8(args->dnode, "./ge");
+	if (yang_dnode_exists(args->dnode, "./le"))
+		le = yang_dnode_get_uint8(args->dnode, "./le");
+	erp_prefix_set_add(prefix_set_of(inst, args->dnode), &p, ge, le);
+	erp_policy_changed(inst);
+}
+
+/* --- filters ----------------------------------------------------------------- */
+
+int erp_nb_allow_default_modify(struct nb_cb_modify_args *args)
+{
+	struct erp_instance *inst;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	inst = instance_of(args->dnode);
+	inst->policy.allow_default_route = yang_dnode_get_bool(args->dnode, NULL);
+	erp_policy_changed(inst);
+	return NB_OK;
+}
+
+static int maxlen_modify(struct nb_cb_modify_args *args, bool ipv6)
+{
+	struct erp_instance *inst;
+	uint8_t len;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	inst = instance_of(args->dnode);
+	len = yang_dnode_get_uint8(args->dnode, NULL);
+	if (ipv6)
+		inst->policy.max_length_v6 = len;
+	else
+		inst->policy.max_length_v4 = len;
+	erp_policy_changed(inst);
+	return NB_OK;
+}
+
+int erp_nb_maxlen_ipv4_modify(struct nb_cb_modify_args *args)
+{
+	return maxlen_modify(args, false);
+}
+
+int erp_nb_maxlen_ipv6_modify(struct nb_cb_modify_args *args)
+{
+	return maxlen_modify(args, true);
+}
+
+/* --- running-config --------------------------------------------------------- */
+
+void erp_cli_show_neighbor(struct vty *vty, const struct lyd_node *dnode,
+			   bool show_defaults)
+{
+	vty_out(vty, " erpolicy neighbor %s path %s\n",
+		yang_dnode_get_string(dnode, "./name"),
+		yang_dnode_get_string(dnode, "./path"));
+}
+
+void erp_cli_show_local_pref(struct vty *vty, const struct lyd_node *dnode,
+			     bool show_defaults)
+{
+	vty_out(vty, " erpolicy local-preference expressroute %u vpn %u\n",
+		yang_dnode_get_uint32(dnode, "./expressroute"),
+		yang_dnode_get_uint32(dnode, "./vpn"));
+}
+
+void erp_cli_show_prefix(struct vty *vty, const struct lyd_node *dnode,
+			 bool show_defaults)
+{
+	vty_out(vty, " erpolicy %s %s", dnode->schema->name,
+		yang_dnode_get_string(dnode, "./prefix"));
+	if (yang_dnode_exists(dnode, "./ge"))
+		vty_out(vty, " ge %u", yang_dnode_get_uint8(dnode, "./ge"));
+	if (yang_dnode_exists(dnode, "./le"))
+		vty_out(vty, " le %u", yang_dnode_get_uint8(dnode, "./le"));
+	vty_out(vty, "\n");
+}
+
+void erp_cli_show_allow_default(struct vty *vty, const struct lyd_node *dnode,
+				bool show_defaults)
+{
+	if (yang_dnode_get_bool(dnode, NULL))
+		vty_out(vty, " erpolicy allow-default-route\n");
+}
+
+void erp_cli_show_maxlen(struct vty *vty, const struct lyd_node *dnode,
+			 bool show_defaults)
+{
+	if (show_defaults || !yang_dnode_is_default(dnode, "./ipv4"))
+		vty_out(vty, " erpolicy maximum-prefix-length ipv4 %u\n",
+			yang_dnode_get_uint8(dnode, "./ipv4"));
+	if (show_defaults || !yang_dnode_is_default(dnode, "./ipv6"))
+		vty_out(vty, " erpolicy maximum-prefix-length ipv6 %u\n",
+			yang_dnode_get_uint8(dnode, "./ipv6"));
+}

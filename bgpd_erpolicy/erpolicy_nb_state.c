@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bgpd_erpolicy: northbound operational state (the data of
+ * "show bgp erpolicy json", readable with "show yang operational-data").
+ */
+#include <zebra.h>
+
+#include "northbound.h"
+#include "yang.h"
+
+#include "bgpd/bgpd.h"
+
+#include "erpolicy.h"
+#include "erpolicy_nb.h"
+#include "erpolicy_peer.h"
+
+/* --- instance ------------------------------------------------------------ */
+
+const void *erp_nb_st_instance_get_next(struct nb_cb_get_next_args *args)
+{
+	if (!args->list_entry)
+		return erp_instance_first();
+	return erp_instance_next((struct erp_instance *)args->list_entry);
+}
+
+int erp_nb_st_instance_get_keys(struct nb_cb_get_keys_args *args)
+{
+	const struct erp_instance *inst = args->list_entry;
+
+	args->keys->num = 1;
+	strlcpy(args->keys->key[0], inst->vrf, sizeof(args->keys->key[0]));
+	return NB_OK;
+}
+
+const void *erp_nb_st_instance_lookup(struct nb_cb_lookup_entry_args *args)
+{
+	return erp_instance_find(args->keys->key[0]);
+}
+
+struct yang_data *erp_nb_st_instance_vrf(struct nb_cb_get_elem_args *args)
+{
+	const struct erp_instance *inst = args->list_entry;
+
+	return yang_data_new_string(args->xpath, inst->vrf);
+}
+
+struct yang_data *erp_nb_st_instance_present(struct nb_cb_get_elem_args *args)
+{
+	const struct erp_instance *inst = args->list_entry;
+
+	return yang_data_new_bool(args->xpath, erp_bgp_of(inst) != NULL);
+}
+
+/* --- instance/address-family ------------------------------------------- */
+
+const void *erp_nb_st_iaf_get_next(struct nb_cb_get_next_args *args)
+{
+	struct erp_instance *inst = (struct erp_instance *)args->parent_list_entry;
+	const struct erp_inst_afi *cur = args->list_entry;
+
+	if (!cur)
+		return &inst->afis[0];
+	if (cur->afi + 1 < ERP_AFI_MAX)
+		return &inst->afis[cur->afi + 1];
+	return NULL;
+}
+
+int erp_nb_st_iaf_get_keys(struct nb_cb_get_keys_args *args)
+{
+	const struct erp_inst_afi *ref = args->list_entry;
+
+	args->keys->num = 1;
+	strlcpy(args->keys->key[0], erp_afi_name(ref->afi),
+		sizeof(args->keys->key[0]));
+	return NB_OK;
+}
+
+static int afi_from_key(const char *key)
+{
+	if (strcmp(key, "ipv4") == 0)
+		return ERP_AFI_IPV4;
+	if (strcmp(key, "ipv6") == 0)
+		return ERP_AFI_IPV6;
+	return -1;
+}
+
+const void *erp_nb_st_iaf_lookup(struct nb_cb_lookup_entry_args *args)
+{
+	struct erp_instance *inst = (struct erp_instance *)args->parent_list_entry;
+	int afi = afi_from_key(args->keys->key[0]);
+
+	return afi < 0 ? NULL : &inst->afis[afi];
+}
+
+static void iaf_view(const void *entry, struct erp_af_view *view)
+{
+	const struct erp_inst_afi *ref = entry;
+
+	erp_af_view(ref->inst, ref->afi, view);
+}
+
+struct yang_data *erp_nb_st_iaf_afi(struct nb_cb_get_elem_args *args)
+{
+	const struct erp_inst_afi *ref = args->list_entry;
+
+	return yang_data_new_enum(args->xpath, ref->afi);
+}
+
+struct yang_data *erp_nb_st_iaf_preferred(struct nb_cb_get_elem_args *args)
+{
+	struct erp_af_view view;
+
+	iaf_view(args->list_entry, &view);
+	return yang_data_new_enum(args->xpath, view.preferred);
+}
+
+struct yang_data *erp_nb_st_iaf_er_up(struct nb_cb_get_elem_args *args)
+{
+	struct erp_af_view view;
+
+	iaf_view(args->list_entry, &view);
+	return yang_data_new_uint32(args->xpath, view.er_established);
+}
+
+struct yang_data *erp_nb_st_iaf_vpn_up(struct nb_cb_get_elem_args *args)
+{
+	struct erp_af_view view;
+
+	iaf_view(args->list_entry, &view);
+	return yang_data_new_uint32(args->xpath, view.vpn_established);
+}
+
+/* --- neighbor ---------------------------------------------------------------- */
+
+static struct erp_instance *instance_of_peer(const struct peer *peer)
+{
+	return erp_instance_find(erp_vrf_of(peer->bgp));
+}
+
+const void *erp_nb_st_nbr_get_next(struct nb_cb_get_next_args *args)
+{
+	struct erp_instance *inst = (struct erp_instance *)args->parent_list_entry;
+
+	return erp_peer_next(inst, (struct peer *)args->list_entry);
+}
+
+static void nbr_view(const void *entry, struct erp_peer_view *view)
+{
+	struct peer *peer = (struct peer *)entry;
+
+	erp_peer_view(instance_of_peer(peer), peer, view);
+}
+
+int erp_nb_st_nbr_get_keys(struct nb_cb_get_keys_args *args)
+{
+	struct erp_peer_view view;
+
+	nbr_view(args->list_entry, &view);
+	args->keys->num = 1;
+	strlcpy(args->keys->key[0], view.name, sizeof(args->keys->key[0]));
+	return NB_OK;
+}
+
+const void *erp_nb_st_nbr_lookup(struct nb_cb_lookup_entry_args *args)
+{
+	struct erp_instance *inst = (struct erp_instance *)args->parent_list_entry;
+
+	return erp_peer_lookup(inst, args->keys->key[0]);
+}
+
+struct yang_data *erp_nb_st_nbr_name(struct nb_cb_get_elem_args *args)
+{
+	struct erp_peer_view view;
+
+	nbr_view(args->list_entry, &view);
+	return yang_data_new_string(args->xpath, view.name);
+}
+
+struct yang_data *erp_nb_st_nbr_path(struct nb_cb_get_elem_args *args)
+{
+	struct erp_peer_view view;
+
+	nbr_view(args->list_entry, &view);
+	return yang_data_new_enum(args->xpath, view.role);
+}
+
+struct yang_data *erp_nb_st_nbr_declared_as(struct nb_cb_get_elem_args *args)
+{
+	struct erp_peer_view view;
+
+	nbr_view(args->list_entry, &view);
+	return yang_data_new_string(args->xpath, view.declared_as);
+}
+
+struct yang_data *erp_nb_st_nbr_state(struct nb_cb_get_elem_args *args)
+{
+	struct erp_peer_view view;
+
+	nbr_view(args->list_entry, &view);
+	return yang_data_new_string(args->xpath, view.session_state);
+}
+
+struct yang_data *erp_nb_st_nbr_lp(struct nb_cb_get_elem_args *args)
+{
+	struct erp_peer_view view;
+
+	nbr_view(args->list_entry, &view);
+	return yang_data_new_uint32(args->xpath, view.local_pref);
+}
+
+/* --- neighbor/address-family ---------------------------------------------------- */
+
+/* Entries are the (peer, afi) handles of the peer's counters. */
+const void *erp_nb_st_naf_get_next(struct nb_cb_get_next_args *args)
+{
+	struct peer *peer = (struct peer *)args->parent_list_entry;
+	const struct erp_stats_afi *cur = args->list_entry;
+	struct erp_peer_stats *stats;
+
+	if (cur)
+		return cur->afi + 1 < ERP_AFI_MAX ? &cur->stats->afis[cur->afi + 1]
+						  : NULL;
+	stats = erp_stats_get(instance_of_peer(peer), peer, peer->host);
+	return &stats->afis[0];
+}
+
+int erp_nb_st_naf_get_keys(struct nb_cb_get_keys_args *args)
+{
+	const struct erp_stats_afi *ref = args->list_entry;
+
+	args->keys->num = 1;
+	strlcpy(args->keys->key[0], erp_afi_name(ref->afi),
+		sizeof(args->keys->key[0]));
+	return NB_OK;
+}
+
+const void *erp_nb_st_naf_lookup(struct nb_cb_lookup_entry_args *args)
+{
+	struct peer *peer = (struct peer *)args->parent_list_entry;
+	int afi = afi_from_key(args->keys->key[0]);
+	struct erp_peer_stats *stats;
+
+	if (afi < 0)
+		return NULL;
+	stats = erp_stats_get(instance_of_peer(peer), peer, peer->host);
+	return &stats->afis[afi];
+}
+
+static enum erp_afi naf_view(const void *entry, struct erp_peer_view *view)
+{
+	const struct erp_stats_afi *ref = entry;
+	struct peer *peer = (struct peer *)ref->stats->peer;
+
+	erp_peer_view(instance_of_peer(peer), peer, view);
+	return ref->afi;
+}
+
+struct yang_data *erp_nb_st_naf_afi(struct nb_cb_get_elem_args *args)
+{
+	const struct erp_stats_afi *ref = args->list_entry;
+
+	return yang_data_new_enum(args->xpath, ref->afi);
+}
+
+struct yang_data *erp_nb_st_naf_rmap(struct nb_cb_get_elem_args *args)
+{
+	struct erp_peer_view view;
+	enum erp_afi afi = naf_view(args->list_entry, &view);
+
+	return yang_data_new_string(args->xpath, view.af[afi].rmap_in
+							  ? view.af[afi].rmap_in
+							  : "");
+}
+
+struct yang_data *erp_nb_st_naf_user_rmap(struct nb_cb_get_elem_args *args)
+{
+	struct erp_peer_view view;
+	enum erp_afi afi = naf_view(args->list_entry, &view);
+
+	return yang_data_new_string(args->xpath, view.af[afi].user_map);
+}
+
+struct yang_data *erp_nb_st_naf_prefixes(struct nb_cb_get_elem_args *args)
+{
+	struct erp_peer_view view;
+	enum erp_afi afi = naf_view(args->list_entry, &view);
+
+	return yang_data_new_uint32(args->xpath, view.af[afi].prefixes);
+}
+
+struct yang_data *erp_nb_st_naf_accepted(struct nb_cb_get_elem_args *args)
+{
+	struct erp_peer_view view;
+	enum erp_afi afi = naf_view(args->list_entry, &view);
+
+	return yang_data_new_uint64(args->xpath, view.af[afi].updates[ERP_ACCEPT]);
+}
+
+/* One callback for all updates-denied leaves: the leaf name says which. */
+struct yang_data *erp_nb_st_naf_denied(struct nb_cb_get_elem_args *args)
+{
+	static const struct {
+		const char *leaf;
+		enum erp_reason reason;
+	} leaves[] = {
+		{"default-route", ERP_DENY_DEFAULT_ROUTE},
+		{"too-long", ERP_DENY_TOO_LONG},
+		{"onprem-prefix", ERP_DENY_ONPREM},
+		{"not-azure-prefix", ERP_DENY_NOT_AZURE},
+		{"user-policy", ERP_DENY_USER_POLICY},
+		{"unsupported", ERP_DENY_UNSUPPORTED},
+	};
+	struct erp_peer_view view;
+	enum erp_afi afi = naf_view(args->list_entry, &view);
+	const char *leaf = strrchr(args->xpath, '/');
+
+	leaf = leaf ? leaf + 1 : args->xpath;
+	for (size_t i = 0; i < array_size(leaves); i++)
+		if (strcmp(leaf, leaves[i].leaf) == 0)
+			return yang_data_new_uint64(
+				args->xpath, view.af[afi].updates[leaves[i].reason]);
+	return NULL;
+}

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bgpd_erpolicy: neighbors in bgpd (FRR glue).
+ *
+ * Resolves declared neighbors (addresses, interfaces, peer-groups) to bgpd
+ * peers, attaches and detaches the module's inbound route-maps, re-evaluates
+ * received routes after policy changes, and describes peers for the show
+ * commands and the operational state.
+ *
+ * Attachment is reconciled, not remembered: what a peer has is read from its
+ * inbound route-map name, so a neighbor configured later, a saved
+ * configuration read back, or an operator replacing the map are all handled
+ * by the same pass.
+ */
+#ifndef _ERPOLICY_PEER_H
+#define _ERPOLICY_PEER_H
+
+#include "erpolicy.h"
+
+struct bgp;
+struct peer;
+
+extern const char *erp_vrf_of(const struct bgp *bgp);
+extern struct bgp *erp_bgp_of(const struct erp_instance *inst);
+
+/* Role of a bgpd peer: declared for itself, else for its peer-group.
+ * *declared_as (optional) gets the name of the declaration. */
+extern enum erp_role erp_peer_role(struct erp_instance *inst, struct peer *peer,
+				   const char **declared_as);
+
+/* Bring every peer of the instance in line with the declarations. */
+extern void erp_reconcile(struct erp_instance *inst);
+/* Restore every peer of the instance as if the module were not there. */
+extern void erp_detach_all(struct erp_instance *inst);
+/* The policy changed: reconcile and re-evaluate received routes soon. */
+extern void erp_policy_changed(struct erp_instance *inst);
+
+/* Peers with a role, in bgpd's order; NULL ends. */
+extern struct peer *erp_peer_next(struct erp_instance *inst,
+				  struct peer *prev);
+extern struct peer *erp_peer_lookup(struct erp_instance *inst,
+				    const char *name);
+
+struct erp_peer_view {
+	const char *name;
+	enum erp_role role;
+	const char *declared_as;
+	const char *session_state;
+	bool established;
+	uint32_t local_pref;
+	struct {
+		bool active;	      /* address family activated */
+		bool negotiated;      /* ... and negotiated in the session */
+		const char *rmap_in;  /* attached inbound map */
+		char user_map[256];   /* operator's map inside ours */
+		uint32_t prefixes;    /* accepted now (bgpd's count) */
+		uint64_t updates[ERP_REASON_MAX];
+	} af[ERP_AFI_MAX];
+};
+
+extern void erp_peer_view(struct erp_instance *inst, struct peer *peer,
+			  struct erp_peer_view *view);
+
+struct erp_af_view {
+	enum erp_path preferred;
+	unsigned int er_established, vpn_established;
+	unsigned int er_with_routes, vpn_with_routes;
+};
+
+extern void erp_af_view(struct erp_instance *inst, enum erp_afi afi,
+			struct erp_af_view *view);
+
+extern void erp_peer_init(void);
+extern void erp_peer_fini(void);
+
+#endif

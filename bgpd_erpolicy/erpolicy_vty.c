@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bgpd_erpolicy: CLI and show commands.
+ *
+ * Configuration commands only check their input and enqueue northbound
+ * changes; erpolicy_nb_config.c applies them.  Show commands read the module
+ * state through erpolicy_peer.h views, and every one takes "json".
+ */
+#include <zebra.h>
+
+#include "command.h"
+#include "json.h"
+#include "northbound_cli.h"
+#include "sockunion.h"
+#include "vty.h"
+
+#include "bgpd/bgpd.h"
+
+#include "erpolicy.h"
+#include "erpolicy_debug.h"
+#include "erpolicy_nb.h"
+#include "erpolicy_peer.h"
+#include "erpolicy_rmap.h"
+#include "erpolicy_vty.h"
+
+#ifndef VTYSH_EXTRACT_PL
+#include "bgpd_erpolicy/erpolicy_vty_clippy.c"
+#endif
+
+#define ERP_STR "ExpressRoute/VPN path policy (bgpd_erpolicy)\n"
+
+bool erp_debug;
+
+/* The instance xpath of the BGP instance the vty is in. */
+static bool instance_xpath(struct vty *vty, char *buf, size_t len)
+{
+	VTY_DECLVAR_CONTEXT(bgp, bgp);
+
+	snprintf(buf, len, ERP_XPATH_INSTANCE, erp_vrf_of(bgp));
+	return true;
+}
+
+static const struct lyd_node *candidate(struct vty *vty, const char *xpath)
+{
+	if (!vty->candidate_config || !vty->candidate_config->dnode)
+		return NULL;
+	return yang_dnode_get(vty->candidate_config->dnode, xpath);
+}
+
+/*
+ * A neighbor is named by address, interface or peer-group.  Addresses are
+ * stored in bgpd's canonical form, so "2001:DB8::1" and "2001:db8::1" are the
+ * same neighbor.
+ */
+static bool neighbor_name(struct vty *vty, const char *in, char *out,
+			  size_t len)
+{
+	union sockunion su;
+	bool looks_numeric = strspn(in, "0123456789.") == strlen(in) ||
+			     strchr(in, ':') != NULL;
+
+	if (str2sockunion(in, &su) == 0) {
+		sockunion2str(&su, out, len);
+		return true;
+	}
+	if (looks_numeric) {
+		vty_out(vty, "%% %s is not a valid IPv4 or IPv6 address\n", in);
+		return false;
+	}
+	if (strlen(in) >= 64) {
+		vty_out(vty, "%% neighbor name %s is too long\n", in);
+		return false;
+	}
+	strlcpy(out, in, len);
+	return true;
+}
+
+DEFPY_YANG(erp_neighbor, erp_neighbor_cmd,
+	   "erpolicy neighbor <A.B.C.D|X:X::X:X|WORD>$name path <expressroute|vpn>$role",
+	   ERP_STR
+	   "Declare a neighbor's path\n"
+	   "Neighbor address\n"
+	   "Neighbor IPv6 address\n"
+	   "Interface name (unnumbered neighbor) or peer-group name\n"
+	   "The path this neighbor belongs to\n"
+	   "Azure ExpressRoute (MSEE, AS 12076)\n"
+	   "Azure site-to-site VPN gateway\n")
+{
+	char base[160], xpath[XPATH_MAXLEN], nbr[64];
+	const struct lyd_node *existing;
+	struct bgp *bgp = VTY_GET_CONTEXT(bgp);
+
+	if (!neighbor_name(vty, name, nbr, sizeof(nbr)))
+		return CMD_WARNING_CONFIG_FAILED;
+	instance_xpath(vty, base, sizeof(base));
+	snprintf(xpath, sizeof(xpath), "%s/neighbor[name='%s']", base, nbr);
+
+	existing = candidate(vty, xpath);
+	if (existing &&
+	    strcmp(yang_dnode_get_string(existing, "./path"), role) != 0) {
+		vty_out(vty,
+			"%% neighbor %s is already declared path %s; a neighbor has one path. Remove it first with \"no erpolicy neighbor %s\"\n",
+			nbr, yang_dnode_get_string(existing, "./path"), nbr);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+
+	if (bgp && vty->type != VTY_FILE) {
+		struct peer *peer = NULL;
+		union sockunion su;
+
+		if (str2sockunion(nbr, &su) == 0)
+			peer = peer_lookup(bgp, &su);
+		else
+			peer = peer_lookup_by_conf_if(bgp, nbr);
+		if (!peer && !peer_group_lookup(bgp, nbr))
+			vty_out(vty,
+				"%% note: no neighbor or peer-group %s exists (yet); the policy applies when it is configured\n",
+				nbr);
+	}
+
+	nb_cli_enqueue_change(vty, xpath, NB_OP_CREATE, NULL);
+	strlcat(xpath, "/path", sizeof(xpath));
+	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, role);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_erp_neighbor, no_erp_neighbor_cmd,
+	   "no erpolicy neighbor <A.B.C.D|X:X::X:X|WORD>$name [path <expressroute|vpn>$role]",
+	   NO_STR ERP_STR
+	   "Remove a neighbor's path declaration\n"
+	   "Neighbor address\n"
+	   "Neighbor IPv6 address\n"
+	   "Interface name (unnumbered neighbor) or peer-group name\n"
+	   "The path this neighbor belongs to\n"
+	   "Azure ExpressRoute\n"
+	   "Azure site-to-site VPN gateway\n")
+{
+	char base[160], xpath[XPATH_MAXLEN], nbr[64];
+	const struct lyd_node *existing;
+
+	if (!neighbor_name(vty, name, nbr, sizeof(nbr)))
+		return CMD_WARNING_CONFIG_FAILED;
+	instance_xpath(vty, base, sizeof(base));
+	snprintf(xpath, sizeof(xpath), "%s/neighbor[name='%s']", base, nbr);
+	existing = candidate(vty, xpath);
+	if (!existing) {
+		vty_out(vty, "%% neighbor %s has no erpolicy path\n", nbr);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	if (role && strcmp(yang_dnode_get_string(existing, "./path"), role)) {
+		vty_out(vty, "%% neighbor %s is declared path %s, not %s\n", nbr,
+			yang_dnode_get_string(existing, "./path"), role);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(erp_local_pref, erp_local_pref_cmd,
+	   "erpolicy local-preference expressroute (0-4294967295)$er vpn (0-4294967295)$vpn",
+	   ERP_STR
+	   "Local-preference of accepted routes, by path\n"
+	   "Routes from ExpressRoute neighbors\n"
+	   "Local-preference (default 200)\n"
+	   "Routes from VPN neighbors\n"
+	   "Local-preference (default 100)\n")
+{
+	char base[160], xpath[XPATH_MAXLEN];
+
+	instance_xpath(vty, base, sizeof(base));
+	snprintf(xpath, sizeof(xpath), "%s/local-preference/expressroute", base);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, er_str);
+	snprintf(xpath, sizeof(xpath), "%s/local-preference/vpn", base);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, vpn_str);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_erp_local_pref, no_erp_local_pref_cmd,
+	   "no erpolicy local-preference [expressroute (0-4294967295) vpn (0-4294967295)]",
+	   NO_STR ERP_STR
+	   "Local-preference back to the defaults (200 and 100)\n"
+	   "Routes from ExpressRoute neighbors\n"
+	   "Local-preference\n"
+	   "Routes from VPN neighbors\n"
+	   "Local-preference\n")
+{
+	char base[160], xpath[XPATH_MAXLEN];
+
+	instance_xpath(vty, base, sizeof(base));
+	snprintf(xpath, sizeof(xpath), "%s/local-preference/expressroute", base);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+	snprintf(xpath, sizeof(xpath), "%s/local-preference/vpn", base);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(erp_prefix, erp_prefix_cmd,
+	   "[no$no] erpolicy <azure-prefix|onprem-prefix>$kind <A.B.C.D/M|X:X::X:X/M>$prefix [{ge (0-128)$ge|le (0-128)$le}]",
+	   NO_STR ERP_STR
+	   "A prefix Azure may send (when any are declared, others are denied)\n"
+	   "An on-premises prefix (never accepted from Azure)\n"
+	   "IPv4 prefix\n"
+	   "IPv6 prefix\n"
+	   "Also match more specific prefixes of at least this length\n"
+	   "Minimum prefix length\n"
+	   "Also match more specific prefixes up to this length\n"
+	   "Maximum prefix length\n")
+{
+	char base[160], xpath[512], leaf[XPATH_MAXLEN];
+	char err[256], pstr[PREFIX_STRLEN];
+	const char *other = strcmp(kind, "azure-prefix") == 0 ? "onprem-prefix"
+							       : "azure-prefix";
+	struct prefix p;
+
+	if (str2prefix(prefix_str, &p) <= 0) {
+		vty_out(vty, "%% malformed prefix %s\n", prefix_str);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	prefix2str(&p, pstr, sizeof(pstr));
+	instance_xpath(vty, base, sizeof(base));
+	snprintf(xpath, sizeof(xpath), "%s/%s[prefix='%s']", base, kind, pstr);
+
+	if (no) {
+		if (!candidate(vty, xpath)) {
+			vty_out(vty, "%% %s %s is not configured\n", kind, pstr);
+			return CMD_WARNING_CONFIG_FAILED;
+		}
+		nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+		return nb_cli_apply_changes(vty, NULL);
+	}
+
+	if (!erp_prefix_rule_check(&p, ge_str ? ge : 0, le_str ? le : 0, err,
+				   sizeof(err))) {
+		vty_out(vty, "%% %s\n", err);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	snprintf(leaf, sizeof(leaf), "%s/%s[prefix='%s']", base, other, pstr);
+	if (candidate(vty, leaf)) {
+		vty_out(vty, "%% %s is already an %s; a prefix cannot be both\n",
+			pstr, other);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+
+	nb_cli_enqueue_change(vty, xpath, NB_OP_CREATE, NULL);
+	snprintf(leaf, sizeof(leaf), "%s/ge", xpath);
+	nb_cli_enqueue_change(vty, leaf, ge_str ? NB_OP_MODIFY : NB_OP_DESTROY,
+			      ge_str);
+	snprintf(leaf, sizeof(leaf), "%s/le", xpath);
+	nb_cli_enqueue_change(vty, leaf, le_str ? NB_OP_MODIFY : NB_OP_DESTROY,
+			      le_str);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(erp_allow_default, erp_allow_default_cmd,
+	   "[no$no] erpolicy allow-default-route",
+	   NO_STR ERP_STR
+	   "Accept the default route from ExpressRoute and VPN neighbors\n")
+{
+	char base[160], xpath[XPATH_MAXLEN];
+
+	instance_xpath(vty, base, sizeof(base));
+	snprintf(xpath, sizeof(xpath), "%s/allow-default-route", base);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, no ? "false" : "true");
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(erp_maxlen, erp_maxlen_cmd,
+	   "erpolicy maximum-prefix-length <ipv4 (1-32)$v4|ipv6 (1-128)$v6>",
+	   ERP_STR
+	   "Deny routes longer than this\n"
+	   "IPv4\n"
+	   "Longest IPv4 prefix accepted (default 32)\n"
+	   "IPv6\n"
+	   "Longest IPv6 prefix accepted (default 128)\n")
+{
+	char base[160], xpath[XPATH_MAXLEN];
+
+	instance_xpath(vty, base, sizeof(base));
+	snprintf(xpath, sizeof(xpath), "%s/maximum-prefix-length/%s", base,
+		 v4_str ? "ipv4" : "ipv6");
+	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, v4_str ? v4_str : v6_str);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_erp_maxlen, no_erp_maxlen_cmd,
+	   "no erpolicy maximum-prefix-length <ipv4$v4 [(1-32)]|ipv6$v6 [(1-128)]>",
+	   NO_STR ERP_STR
+	   "Maximum prefix length back to the default\n"
+	   "IPv4\n"
+	   "Longest IPv4 prefix accepted\n"
+	   "IPv6\n"
+	   "Longest IPv6 prefix accepted\n")
+{
+	char base[160], xpath[XPATH_MAXLEN];
+
+	instance_xpath(vty, base, sizeof(base));
+	snprintf(xpath, sizeof(xpath), "%s/maximum-prefix-length/%s", base,
+		 v4 ? "ipv4" : "ipv6");
+	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_erp_all, no_erp_all_cmd, "no erpolicy",
+	   NO_STR "Remove all erpolicy configuration of this BGP instance\n")
+{
+	char base[160];
+
+	instance_xpath(vty, base, sizeof(base));
+	nb_cli_enqueue_change(vty, base, NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY(debug_erp, debug_erp_cmd, "[no$no] debug bgp erpolicy",
+      NO_STR DEBUG_STR BGP_STR "bgpd_erpolicy decisions and attachments\n")
+{
+	erp_debug = !no;
+	return CMD_SUCCESS;
+}
+
+/* --- show ------------------------------------------------------------------- */
+
+static const char *const reason_order_text[] = {
+	"default route", "too long", "on-prem", "not Azure", "user map",
+	"unsupported",
+};
+static const enum erp_reason reason_order[] = {
+	ERP_DENY_DEFAULT_ROUTE, ERP_DENY_TOO_LONG,    ERP_DENY_ONPREM,
+	ERP_DENY_NOT_AZURE,	ERP_DENY_USER_POLICY, ERP_DENY_UNSUPPORTED,
+};
+
+static void rule_json(const struct erp_prefix_rule *rule, void *arg)
+{
+	json_object *arr = arg, *o = json_object_new_object();
+
+	json_object_string_addf(o, "prefix", "%pFX", &rule->prefix);
+	if (rule->ge)
+		json_object_int_add(o, "ge", rule->ge);
+	if (rule->le)
+		json_object_int_add(o, "le", rule->le);
+	json_object_array_add(arr, o);
+}
+
+static uint64_t denied_total(const uint64_t *updates)
+{
+	uint64_t sum = 0;
+
+	for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
+		sum += updates[r];
+	return sum;
+}
+
+static json_object *peer_json(const struct erp_peer_view *v)
+{
+	json_object *o = json_object_new_object(), *afs, *af, *den;
+
+	json_object_string_add(o, "path", erp_role_name(v->role));
+	json_object_string_add(o, "declaredAs", v->declared_as);
+	json_object_string_add(o, "sessionState", v->session_state);
+	json_object_int_add(o, "localPreference", v->local_pref);
+	afs = json_object_new_object();
+	for (int i = 0; i < ERP_AFI_MAX; i++) {
+		if (!v->af[i].active)
+			continue;
+		af = json_object_new_object();
+		json_object_boolean_add(af, "negotiated", v->af[i].negotiated);
+		json_object_string_add(af, "routeMapIn",
+				       v->af[i].rmap_in ? v->af[i].rmap_in : "");
+		json_object_string_add(af, "userRouteMapIn", v->af[i].user_map);
+		json_object_int_add(af, "prefixesAccepted", v->af[i].prefixes);
+		json_object_int_add(af, "updatesAccepted",
+				    v->af[i].updates[ERP_ACCEPT]);
+		den = json_object_new_object();
+		for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
+			json_object_int_add(den, erp_reason_json_key(r),
+					    v->af[i].updates[r]);
+		json_object_int_add(den, "total",
+				    denied_total(v->af[i].updates));
+		json_object_object_add(af, "updatesDenied", den);
+		json_object_object_add(afs, erp_afi_name(i), af);
+	}
+	json_object_object_add(o, "addressFamilies", afs);
+	return o;
+}
+
+static void show_peer_text(struct vty *vty, const struct erp_peer_view *v,
+			   bool detail)
+{
+	for (int i = 0; i < ERP_AFI_MAX; i++) {
+		if (!v->af[i].active)
+			continue;
+		vty_out(vty, "%-25s %-12s %-11s %6u %-4s %8u %7" PRIu64 "  %s\n",
+			v->name, erp_role_name(v->role), v->session_state,
+			v->local_pref, erp_afi_name(i), v->af[i].prefixes,
+			denied_total(v->af[i].updates),
+			v->af[i].rmap_in ? v->af[i].rmap_in : "-");
+		if (!detail)
+			continue;
+		vty_out(vty, "    declared as %s; operator's route-map: %s\n",
+			v->declared_as,
+			v->af[i].user_map[0] ? v->af[i].user_map : "none");
+		vty_out(vty, "    updates accepted %" PRIu64 ", denied:",
+			v->af[i].updates[ERP_ACCEPT]);
+		for (size_t r = 0; r < array_size(reason_order); r++)
+			vty_out(vty, " %s %" PRIu64 "%s", reason_order_text[r],
+				v->af[i].updates[reason_order[r]],
+				r + 1 < array_size(reason_order) ? "," : "\n");
+	}
+}
+
+static void show_instance(struct vty *vty, struct erp_instance *inst,
+			  const char *only, json_object *json)
+{
+	struct bgp *bgp = erp_bgp_of(inst);
+	struct erp_policy *pol = &inst->policy;
+	struct peer *peer = NULL;
+	struct erp_peer_view view;
+	struct erp_neighbor *nbr;
+	json_object *nbrs = NULL, *afs, *decl, *arr;
+
+	if (json) {
+		json_object_string_add(json, "vrf", inst->vrf);
+		json_object_boolean_add(json, "bgpInstance", bgp != NULL);
+		if (bgp)
+			json_object_int_add(json, "localAs", bgp->as);
+		arr = json_object_new_object();
+		json_object_int_add(arr, "expressroute",
+				    pol->local_pref[ERP_ROLE_EXPRESSROUTE]);
+		json_object_int_add(arr, "vpn", pol->local_pref[ERP_ROLE_VPN]);
+		json_object_object_add(json, "localPreference", arr);
+		arr = json_object_new_array();
+		erp_prefix_set_walk(&pol->azure, rule_json, arr);
+		json_object_object_add(json, "azurePrefixes", arr);
+		arr = json_object_new_array();
+		erp_prefix_set_walk(&pol->onprem, rule_json, arr);
+		json_object_object_add(json, "onpremPrefixes", arr);
+		json_object_boolean_add(json, "allowDefaultRoute",
+					pol->allow_default_route);
+		arr = json_object_new_object();
+		json_object_int_add(arr, "ipv4", pol->max_length_v4);
+		json_object_int_add(arr, "ipv6", pol->max_length_v6);
+		json_object_object_add(json, "maximumPrefixLength", arr);
+		afs = json_object_new_object();
+		for (int i = 0; i < ERP_AFI_MAX; i++) {
+			struct erp_af_view av;
+			json_object *af = json_object_new_object();
+
+			erp_af_view(inst, i, &av);
+			json_object_string_add(af, "preferredPath",
+					       erp_path_name(av.preferred));
+			json_object_int_add(af, "expressrouteSessionsEstablished",
+					    av.er_established);
+			json_object_int_add(af, "vpnSessionsEstablished",
+					    av.vpn_established);
+			json_object_object_add(afs, erp_afi_name(i), af);
+		}
+		json_object_object_add(json, "addressFamilies", afs);
+		decl = json_object_new_object();
+		for (nbr = erp_neighbor_first(inst); nbr;
+		     nbr = erp_neighbor_next(inst, nbr))
+			json_object_string_add(decl, nbr->name,
+					       erp_role_name(nbr->role));
+		json_object_object_add(json, "declaredNeighbors", decl);
+		nbrs = json_object_new_object();
+		json_object_object_add(json, "neighbors", nbrs);
+	} else {
+		vty_out(vty, "BGP instance %s%s: erpolicy\n", inst->vrf,
+			bgp ? "" : " (not configured in bgpd)");
+		vty_out(vty, "  Local-preference: expressroute %u, vpn %u\n",
+			pol->local_pref[ERP_ROLE_EXPRESSROUTE],
+			pol->local_pref[ERP_ROLE_VPN]);
+		vty_out(vty,
+			"  Azure prefixes: %u, on-prem prefixes: %u, default route: %s, maximum length: IPv4 /%u, IPv6 /%u\n",
+			erp_prefix_set_count(&pol->azure),
+			erp_prefix_set_count(&pol->onprem),
+			pol->allow_default_route ? "accepted" : "denied",
+			pol->max_length_v4, pol->max_length_v6);
+		for (int i = 0; i < ERP_AFI_MAX; i++) {
+			struct erp_af_view av;
+
+			erp_af_view(inst, i, &av);
+			vty_out(vty,
+				"  %s preferred path: %s (ExpressRoute sessions up %u, VPN sessions up %u)\n",
+				i == ERP_AFI_IPV4 ? "IPv4" : "IPv6",
+				erp_path_name(av.preferred), av.er_established,
+				av.vpn_established);
+		}
+		for (nbr = erp_neighbor_first(inst); nbr;
+		     nbr = erp_neighbor_next(inst, nbr))
+			if (!erp_peer_lookup(inst, nbr->name) &&
+			    !(bgp && peer_group_lookup(bgp, nbr->name)))
+				vty_out(vty,
+					"  Declared %s path %s: no such neighbor (yet)\n",
+					nbr->name, erp_role_name(nbr->role));
+		vty_out(vty, "\n%-25s %-12s %-11s %6s %-4s %8s %7s  %s\n",
+			"Neighbor", "Path", "State", "LocPrf", "AF", "Accepted",
+			"Denied", "Route-map in");
+	}
+
+	while ((peer = erp_peer_next(inst, peer))) {
+		erp_peer_view(inst, peer, &view);
+		if (only && strcmp(view.name, only) != 0)
+			continue;
+		if (json)
+			json_object_object_add(nbrs, view.name,
+					       peer_json(&view));
+		else
+			show_peer_text(vty, &view, only != NULL);
+	}
+}
+
+DEFPY(show_erp, show_erp_cmd,
+      "show bgp [vrf NAME$vrf_name] erpolicy [neighbor <A.B.C.D|X:X::X:X|WORD>$nbr] [json$uj]",
+      SHOW_STR BGP_STR
+      "BGP VRF\n"
+      "VRF name\n"
+      "ExpressRoute/VPN path policy\n"
+      "One neighbor in detail\n"
+      "Neighbor address\n"
+      "Neighbor IPv6 address\n"
+      "Neighbor interface\n"
+      JSON_STR)
+{
+	const char *vrf = vrf_name ? vrf_name : VRF_DEFAULT_NAME;
+	struct erp_instance *inst = erp_instance_find(vrf);
+	json_object *json = uj ? json_object_new_object() : NULL;
+	char name[64];
+
+	if (nbr) {
+		if (!neighbor_name(vty, nbr, name, sizeof(name))) {
+			json_object_free(json);
+			return CMD_WARNING;
+		}
+		if (!inst || !erp_peer_lookup(inst, name)) {
+			if (json)
+				vty_json(vty, json);
+			else
+				vty_out(vty,
+					"%% %s is not a neighbor with an erpolicy path in BGP instance %s\n",
+					name, vrf);
+			return CMD_WARNING;
+		}
+	}
+	if (!inst) {
+		if (json)
+			vty_json(vty, json);
+		else
+			vty_out(vty,
+				"erpolicy is not configured for BGP instance %s\n",
+				vrf);
+		return CMD_SUCCESS;
+	}
+	show_instance(vty, inst, nbr ? name : NULL, json);
+	if (json)
+		vty_json(vty, json);
+	else if (erp_debug)
+		vty_out(vty, "\nDebugging: bgp erpolicy is on\n");
+	return CMD_SUCCESS;
+}
+
+int erp_config_write(struct bgp *bgp, struct vty *vty)
+{
+	const struct lyd_node *dnode = erp_nb_running_instance(erp_vrf_of(bgp));
+
+	if (dnode)
+		nb_cli_show_dnode_cmds(vty, dnode, false);
+	return 0;
+}
+
+void erp_vty_init(void)
+{
+	install_element(BGP_NODE, &erp_neighbor_cmd);
+	install_element(BGP_NODE, &no_erp_neighbor_cmd);
+	install_element(BGP_NODE, &erp_local_pref_cmd);
+	install_element(BGP_NODE, &no_erp_local_pref_cmd);
+	install_element(BGP_NODE, &erp_prefix_cmd);
+	install_element(BGP_NODE, &erp_allow_default_cmd);
+	install_element(BGP_NODE, &erp_maxlen_cmd);
+	install_element(BGP_NODE, &no_erp_maxlen_cmd);
+	install_element(BGP_NODE, &no_erp_all_cmd);
+	install_element(ENABLE_NODE, &debug_erp_cmd);
+	install_element(CONFIG_NODE, &debug_erp_cmd);
+	install_element(VIEW_NODE, &show_erp_cmd);
+}
