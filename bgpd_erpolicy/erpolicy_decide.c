@@ -6,6 +6,7 @@
 
 #include "erpolicy_memory.h"
 #include "prefix.h"
+#include "printfrr.h"
 #include "table.h"
 
 #include "erpolicy_decide.h"
@@ -140,9 +141,9 @@ bool erp_prefix_rule_check(const struct prefix *p, unsigned int ge,
 	prefix_copy(&masked, p);
 	apply_mask(&masked);
 	if (!prefix_same(&masked, p)) {
-		snprintf(errbuf, errlen,
-			 "%pFX has host bits set; did you mean %pFX?", p,
-			 &masked);
+		snprintfrr(errbuf, errlen,
+			   "%pFX has host bits set; did you mean %pFX?", p,
+			   &masked);
 		return false;
 	}
 	if (ge && (ge < p->prefixlen || ge > maxbits)) {

@@ -210,18 +210,21 @@ struct yang_data *erp_nb_st_nbr_lp(struct nb_cb_get_elem_args *args)
 
 /* --- neighbor/address-family ---------------------------------------------------- */
 
-/* Entries are the (peer, afi) handles of the peer's counters. */
+/* Entries are the (peer, afi) handles of the peer's counters, for the
+ * address families activated on the peer. */
 const void *erp_nb_st_naf_get_next(struct nb_cb_get_next_args *args)
 {
 	struct peer *peer = (struct peer *)args->parent_list_entry;
 	const struct erp_stats_afi *cur = args->list_entry;
 	struct erp_peer_stats *stats;
+	struct erp_peer_view view;
 
-	if (cur)
-		return cur->afi + 1 < ERP_AFI_MAX ? &cur->stats->afis[cur->afi + 1]
-						  : NULL;
+	erp_peer_view(instance_of_peer(peer), peer, &view);
 	stats = erp_stats_get(instance_of_peer(peer), peer, peer->host);
-	return &stats->afis[0];
+	for (int i = cur ? cur->afi + 1 : 0; i < ERP_AFI_MAX; i++)
+		if (view.af[i].active)
+			return &stats->afis[i];
+	return NULL;
 }
 
 int erp_nb_st_naf_get_keys(struct nb_cb_get_keys_args *args)

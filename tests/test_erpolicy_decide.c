@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests of the decision logic (erpolicy_decide.c): prefix sets with
+ * prefix-list semantics, rule checks, verdicts and preferred path.  No bgpd
+ * is involved; libfrr provides the prefix and table types.
+ */
+#include <zebra.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "prefix.h"
+
+#include "erpolicy_decide.h"
+
+static struct prefix P(const char *s)
+{
+	struct prefix p;
+
+	assert_int_equal(str2prefix(s, &p), 1);
+	return p;
+}
+
+static void add(struct erp_prefix_set *set, const char *s, unsigned int ge,
+		unsigned int le)
+{
+	struct prefix p = P(s);
+	char err[128];
+
+	assert_true(erp_prefix_rule_check(&p, ge, le, err, sizeof(err)));
+	erp_prefix_set_add(set, &p, ge, le);
+}
+
+static bool match(struct erp_prefix_set *set, const char *s)
+{
+	struct prefix p = P(s);
+
+	return erp_prefix_set_match(set, &p);
+}
+
+static void test_exact_rule(void **state)
+{
+	struct erp_prefix_set set;
+
+	erp_prefix_set_init(&set);
+	add(&set, "10.100.0.0/16", 0, 0);
+	assert_true(match(&set, "10.100.0.0/16"));
+	assert_false(match(&set, "10.100.1.0/24"));
+	assert_false(match(&set, "10.0.0.0/8"));
+	assert_false(match(&set, "10.101.0.0/16"));
+	erp_prefix_set_fini(&set);
+}
+
+static void test_le_ge_rules(void **state)
+{
+	struct erp_prefix_set set;
+
+	erp_prefix_set_init(&set);
+	add(&set, "10.100.0.0/16", 0, 24); /* /16../24 */
+	add(&set, "10.200.0.0/16", 20, 0); /* /20../32 */
+	add(&set, "10.30.0.0/16", 18, 22); /* /18../22 */
+	assert_true(match(&set, "10.100.0.0/16"));
+	assert_true(match(&set, "10.100.7.0/24"));
+	assert_false(match(&set, "10.100.7.128/25"));
+	assert_false(match(&set, "10.200.0.0/16"));
+	assert_true(match(&set, "10.200.16.0/20"));
+	assert_true(match(&set, "10.200.1.1/32"));
+	assert_false(match(&set, "10.30.0.0/17"));
+	assert_true(match(&set, "10.30.64.0/18"));
+	assert_true(match(&set, "10.30.4.0/22"));
+	assert_false(match(&set, "10.30.4.0/23"));
+	assert_int_equal(erp_prefix_set_count(&set), 3);
+	erp_prefix_set_fini(&set);
+}
+
+/* A short rule with "le" must match even below a longer rule that does not. */
+static void test_nested_rules(void **state)
+{
+	struct erp_prefix_set set;
+
+	erp_prefix_set_init(&set);
+	add(&set, "10.0.0.0/8", 0, 32);
+	add(&set, "10.1.0.0/16", 0, 0);
+	assert_true(match(&set, "10.1.2.0/24")); /* via 10.0.0.0/8 le 32 */
+	assert_true(match(&set, "10.1.0.0/16"));
+	assert_true(match(&set, "10.0.0.0/8"));
+	assert_false(match(&set, "11.0.0.0/8"));
+	erp_prefix_set_fini(&set);
+}
+
+static void test_replace_and_delete(void **state)
+{
+	struct erp_prefix_set set;
+	struct prefix p = P("10.100.0.0/16");
+
+	erp_prefix_set_init(&set);
+	add(&set, "10.100.0.0/16", 0, 0);
+	assert_false(match(&set, "10.100.1.0/24"));
+	add(&set, "10.100.0.0/16", 0, 24); /* replace bounds */
+	assert_true(match(&set, "10.100.1.0/24"));
+	assert_int_equal(erp_prefix_set_count(&set), 1);
+	assert_true(erp_prefix_set_del(&set, &p));
+	assert_false(erp_prefix_set_del(&set, &p));
+	assert_false(match(&set, "10.100.0.0/16"));
+	assert_int_equal(erp_prefix_set_count(&set), 0);
+	erp_prefix_set_fini(&set);
+}
+
+static void test_ipv6_and_families(void **state)
+{
+	struct erp_prefix_set set;
+
+	erp_prefix_set_init(&set);
+	add(&set, "2001:db8:100::/48", 0, 64);
+	assert_true(match(&set, "2001:db8:100:5::/64"));
+	assert_false(match(&set, "2001:db8:100:5::/80"));
+	assert_false(match(&set, "2001:db8:200::/48"));
+	/* an IPv4 route never matches an IPv6 rule */
+	assert_false(match(&set, "32.1.13.184/32"));
+	erp_prefix_set_fini(&set);
+}
+
+static void test_rule_check(void **state)
+{
+	struct prefix p = P("10.100.0.0/16"), host = P("10.100.1.0/16"),
+		      v6 = P("2001:db8::/32");
+	char err[128];
+
+	assert_true(erp_prefix_rule_check(&p, 0, 0, err, sizeof(err)));
+	assert_true(erp_prefix_rule_check(&p, 16, 32, err, sizeof(err)));
+	assert_false(erp_prefix_rule_check(&host, 0, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "did you mean 10.100.0.0/16"));
+	assert_false(erp_prefix_rule_check(&p, 8, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "ge 8"));
+	assert_false(erp_prefix_rule_check(&p, 0, 33, err, sizeof(err)));
+	assert_false(erp_prefix_rule_check(&p, 25, 24, err, sizeof(err)));
+	assert_non_null(strstr(err, "greater than"));
+	assert_true(erp_prefix_rule_check(&v6, 0, 128, err, sizeof(err)));
+	assert_false(erp_prefix_rule_check(&v6, 0, 129, err, sizeof(err)));
+}
+
+struct fixture {
+	struct erp_policy pol;
+};
+
+static int policy_setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	erp_policy_init(&f->pol);
+	add(&f->pol.azure, "10.100.0.0/16", 0, 24);
+	add(&f->pol.azure, "2001:db8:100::/48", 0, 64);
+	add(&f->pol.onprem, "172.16.0.0/12", 0, 32);
+	*state = f;
+	return 0;
+}
+
+static int policy_teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	erp_policy_fini(&f->pol);
+	free(f);
+	return 0;
+}
+
+static enum erp_reason verdict(struct erp_policy *pol, enum erp_role role,
+			       const char *s, uint32_t *lp)
+{
+	struct prefix p = P(s);
+
+	return erp_decide(pol, role, &p, lp);
+}
+
+static void test_verdicts(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t lp = 0;
+
+	assert_int_equal(verdict(&f->pol, ERP_ROLE_EXPRESSROUTE,
+				 "10.100.1.0/24", &lp),
+			 ERP_ACCEPT);
+	assert_int_equal(lp, 200);
+	assert_int_equal(verdict(&f->pol, ERP_ROLE_VPN, "10.100.1.0/24", &lp),
+			 ERP_ACCEPT);
+	assert_int_equal(lp, 100);
+	assert_int_equal(verdict(&f->pol, ERP_ROLE_VPN, "0.0.0.0/0", &lp),
+			 ERP_DENY_DEFAULT_ROUTE);
+	assert_int_equal(verdict(&f->pol, ERP_ROLE_VPN, "::/0", &lp),
+			 ERP_DENY_DEFAULT_ROUTE);
+	assert_int_equal(verdict(&f->pol, ERP_ROLE_EXPRESSROUTE,
+				 "172.16.5.0/24", &lp),
+			 ERP_DENY_ONPREM);
+	assert_int_equal(verdict(&f->pol, ERP_ROLE_EXPRESSROUTE,
+				 "192.168.77.0/24", &lp),
+			 ERP_DENY_NOT_AZURE);
+	assert_int_equal(verdict(&f->pol, ERP_ROLE_EXPRESSROUTE,
+				 "10.100.1.128/25", &lp),
+			 ERP_DENY_NOT_AZURE);
+	assert_int_equal(verdict(&f->pol, ERP_ROLE_EXPRESSROUTE,
+				 "2001:db8:100:1::/64", &lp),
+			 ERP_ACCEPT);
+	assert_int_equal(verdict(&f->pol, ERP_ROLE_EXPRESSROUTE,
+				 "2001:db8:999::/48", &lp),
+			 ERP_DENY_NOT_AZURE);
+	/* no role: never accepted (the module's maps always carry one) */
+	assert_int_equal(verdict(&f->pol, ERP_ROLE_NONE, "10.100.1.0/24", &lp),
+			 ERP_DENY_UNSUPPORTED);
+}
+
+static void test_verdict_order_and_options(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t lp = 0;
+
+	/* on-prem wins over Azure when both would match */
+	add(&f->pol.onprem, "10.100.9.0/24", 0, 32);
+	assert_int_equal(verdict(&f->pol, ERP_ROLE_EXPRESSROUTE,
+				 "10.100.9.0/24", &lp),
+			 ERP_DENY_ONPREM);
+	/* maximum length is checked before the sets */
+	f->pol.max_length_v4 = 20;
+	assert_int_equal(verdict(&f->pol, ERP_ROLE_EXPRESSROUTE,
+				 "10.100.1.0/24", &lp),
+			 ERP_DENY_TOO_LONG);
+	assert_int_equal(verdict(&f->pol, ERP_ROLE_EXPRESSROUTE,
+				 "10.100.0.0/20", &lp),
+			 ERP_ACCEPT);
+	f->pol.max_length_v6 = 48;
+	assert_int_equal(verdict(&f->pol, ERP_ROLE_VPN, "2001:db8:100:1::/64",
+				 &lp),
+			 ERP_DENY_TOO_LONG);
+	/* the default route, when allowed, needs no Azure prefix */
+	f->pol.allow_default_route = true;
+	assert_int_equal(verdict(&f->pol, ERP_ROLE_VPN, "0.0.0.0/0", &lp),
+			 ERP_ACCEPT);
+	assert_int_equal(lp, 100);
+	/* local-preference follows the configuration */
+	f->pol.local_pref[ERP_ROLE_EXPRESSROUTE] = 300;
+	assert_int_equal(verdict(&f->pol, ERP_ROLE_EXPRESSROUTE,
+				 "10.100.0.0/16", &lp),
+			 ERP_ACCEPT);
+	assert_int_equal(lp, 300);
+}
+
+/* Azure prefixes filter per address family: none declared for IPv6 means
+ * every IPv6 route passes that check. */
+static void test_azure_set_per_family(void **state)
+{
+	struct erp_policy pol;
+	uint32_t lp;
+
+	erp_policy_init(&pol);
+	add(&pol.azure, "10.100.0.0/16", 0, 24);
+	assert_int_equal(verdict(&pol, ERP_ROLE_VPN, "2001:db8:5::/48", &lp),
+			 ERP_ACCEPT);
+	assert_int_equal(verdict(&pol, ERP_ROLE_VPN, "10.5.0.0/16", &lp),
+			 ERP_DENY_NOT_AZURE);
+	erp_policy_fini(&pol);
+	/* nothing declared at all: everything but default/on-prem passes */
+	erp_policy_init(&pol);
+	assert_int_equal(verdict(&pol, ERP_ROLE_VPN, "10.5.0.0/16", &lp),
+			 ERP_ACCEPT);
+	erp_policy_fini(&pol);
+}
+
+static void test_preferred_path(void **state)
+{
+	struct erp_policy pol;
+
+	erp_policy_init(&pol);
+	assert_int_equal(erp_preferred_path(&pol, 0, 0), ERP_PATH_NONE);
+	assert_int_equal(erp_preferred_path(&pol, 2, 1), ERP_PATH_EXPRESSROUTE);
+	assert_int_equal(erp_preferred_path(&pol, 1, 1), ERP_PATH_EXPRESSROUTE);
+	assert_int_equal(erp_preferred_path(&pol, 0, 1), ERP_PATH_VPN);
+	assert_int_equal(erp_preferred_path(&pol, 1, 0), ERP_PATH_EXPRESSROUTE);
+	pol.local_pref[ERP_ROLE_VPN] = 200;
+	assert_int_equal(erp_preferred_path(&pol, 1, 1), ERP_PATH_BOTH);
+	pol.local_pref[ERP_ROLE_VPN] = 300;
+	assert_int_equal(erp_preferred_path(&pol, 1, 1), ERP_PATH_VPN);
+	erp_policy_fini(&pol);
+}
+
+static void test_names(void **state)
+{
+	assert_int_equal(erp_role_from_name("expressroute"),
+			 ERP_ROLE_EXPRESSROUTE);
+	assert_int_equal(erp_role_from_name("vpn"), ERP_ROLE_VPN);
+	assert_int_equal(erp_role_from_name("ER"), ERP_ROLE_NONE);
+	assert_int_equal(erp_role_from_name(NULL), ERP_ROLE_NONE);
+	assert_string_equal(erp_role_name(ERP_ROLE_VPN), "vpn");
+	assert_string_equal(erp_role_name(99), "invalid");
+	assert_string_equal(erp_reason_json_key(ERP_DENY_ONPREM),
+			    "onpremPrefix");
+	assert_string_equal(erp_path_name(ERP_PATH_BOTH), "both");
+	for (int r = 0; r < ERP_REASON_MAX; r++)
+		assert_string_not_equal(erp_reason_name(r), "invalid");
+}
+
+/* Many rules: every declared prefix matches, neighbours just outside don't. */
+static void test_many_rules(void **state)
+{
+	struct erp_prefix_set set;
+	char buf[64];
+
+	erp_prefix_set_init(&set);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(buf, sizeof(buf), "10.%d.%d.0/24", i / 256, i % 256);
+		add(&set, buf, 0, 28);
+	}
+	assert_int_equal(erp_prefix_set_count(&set), 1000);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(buf, sizeof(buf), "10.%d.%d.16/28", i / 256, i % 256);
+		assert_true(match(&set, buf));
+		snprintf(buf, sizeof(buf), "10.%d.%d.16/29", i / 256, i % 256);
+		assert_false(match(&set, buf));
+	}
+	assert_false(match(&set, "10.4.0.0/24"));
+	erp_prefix_set_fini(&set);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exact_rule),
+		cmocka_unit_test(test_le_ge_rules),
+		cmocka_unit_test(test_nested_rules),
+		cmocka_unit_test(test_replace_and_delete),
+		cmocka_unit_test(test_ipv6_and_families),
+		cmocka_unit_test(test_rule_check),
+		cmocka_unit_test_setup_teardown(test_verdicts, policy_setup,
+						policy_teardown),
+		cmocka_unit_test_setup_teardown(test_verdict_order_and_options,
+						policy_setup, policy_teardown),
+		cmocka_unit_test(test_azure_set_per_family),
+		cmocka_unit_test(test_preferred_path),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_many_rules),
+	};
+
+	return cmocka_run_group_tests_name("erpolicy_decide", tests, NULL,
+					   NULL);
+}
