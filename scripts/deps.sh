@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install the Debian packages the build, the tests and the lab need.
+# Idempotent: does nothing when everything is installed.
+set -euo pipefail
+
+pkgs=(
+	# the FRR the module is for
+	frr frr-pythontools
+	# configuring Debian's FRR source (build-deps that affect headers)
+	bison flex gawk libc-ares-dev libcap-dev libelf-dev libjson-c-dev
+	libpam0g-dev libpcre2-dev libpython3-dev libreadline-dev librtr-dev
+	libsnmp-dev libssh-dev libyang2-dev python3-dev texinfo autoconf
+	automake libtool quilt dpkg-dev pkg-config gcc make binutils
+	# tests
+	libcmocka-dev libyang2-tools python3-pytest iproute2 iputils-ping
+	procps valgrind
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >&2
+apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
