@@ -10,8 +10,9 @@
 #ifndef _ERPOLICY_H
 #define _ERPOLICY_H
 
-#include "typesafe.h"
+#include "prefix.h"
 #include "thread.h"
+#include "typesafe.h"
 
 #include "erpolicy_decide.h"
 
@@ -32,15 +33,32 @@ struct erp_neighbor {
 	enum erp_role role;
 };
 
+/* A prefix a peer sent that the policy denies, and why. */
+PREDECL_HASH(erp_denied);
+struct erp_denied {
+	struct erp_denied_item item;
+	struct prefix prefix;
+	enum erp_reason reason;
+};
+
+/* Distinct denied prefixes kept per peer and address family; past this
+ * only the cumulative counters grow (a hostile peer cannot exhaust memory). */
+#define ERP_DENIED_MAX 10000
+
 /* Counters of one BGP peer (group members each have their own). */
 PREDECL_HASH(erp_stats_hash);
 struct erp_peer_stats {
 	struct erp_stats_hash_item item;
 	const void *peer; /* identity only: never dereferenced here */
 	char host[64];	  /* the peer's name when the counters were made */
-	/* updates evaluated since the session came up or the policy changed,
-	 * by verdict: [ERP_ACCEPT] counts accepted ones */
+	/* updates evaluated in this session, by verdict ([ERP_ACCEPT]:
+	 * accepted).  Cumulative: a route re-evaluated counts again. */
 	uint64_t updates[ERP_AFI_MAX][ERP_REASON_MAX];
+	/* prefixes denied in this session (or since the policy changed):
+	 * each prefix once, with its latest reason */
+	struct erp_denied_head denied[ERP_AFI_MAX];
+	uint32_t denied_count[ERP_AFI_MAX][ERP_REASON_MAX];
+	bool denied_truncated[ERP_AFI_MAX]; /* ERP_DENIED_MAX was reached */
 	/* handles naming (peer, address family), for the operational state */
 	struct erp_stats_afi {
 		struct erp_peer_stats *stats;
@@ -96,9 +114,14 @@ extern void erp_stats_reset_all(struct erp_instance *inst);
 extern void erp_stats_prune(struct erp_instance *inst,
 			    bool (*keep)(const void *peer, void *arg),
 			    void *arg);
-extern void erp_stats_count(struct erp_peer_stats *stats, enum erp_afi afi,
-			    enum erp_reason reason);
-extern uint64_t erp_stats_denied(const struct erp_peer_stats *stats,
-				 enum erp_afi afi);
+/* Record a verdict on prefix p: counts the update, and keeps the set of
+ * denied prefixes current (an accepted prefix leaves it). */
+extern void erp_stats_verdict(struct erp_peer_stats *stats, enum erp_afi afi,
+			      const struct prefix *p, enum erp_reason reason);
+/* Forget the denied prefixes (session down/up, policy re-applied). */
+extern void erp_stats_clear_denied(struct erp_peer_stats *stats,
+				   enum erp_afi afi);
+extern uint32_t erp_stats_denied_total(const struct erp_peer_stats *stats,
+				       enum erp_afi afi);
 
 #endif /* _ERPOLICY_H */

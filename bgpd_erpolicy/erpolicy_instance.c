@@ -31,6 +31,18 @@ static uint32_t erp_stats_hash(const struct erp_peer_stats *s)
 DECLARE_HASH(erp_stats_hash, struct erp_peer_stats, item, erp_stats_cmp,
 	     erp_stats_hash);
 
+static int erp_denied_cmp(const struct erp_denied *a,
+			  const struct erp_denied *b)
+{
+	return prefix_cmp(&a->prefix, &b->prefix);
+}
+static uint32_t erp_denied_hash(const struct erp_denied *d)
+{
+	return prefix_hash_key(&d->prefix);
+}
+DECLARE_HASH(erp_denied, struct erp_denied, item, erp_denied_cmp,
+	     erp_denied_hash);
+
 DECLARE_LIST(erp_inst, struct erp_instance, item);
 
 static struct erp_inst_head instances = INIT_LIST(instances);
@@ -38,6 +50,15 @@ static struct erp_inst_head instances = INIT_LIST(instances);
 const char *erp_afi_name(enum erp_afi afi)
 {
 	return afi == ERP_AFI_IPV6 ? "ipv6" : "ipv4";
+}
+
+static void stats_free(struct erp_peer_stats *stats)
+{
+	for (int i = 0; i < ERP_AFI_MAX; i++) {
+		erp_stats_clear_denied(stats, i);
+		erp_denied_fini(&stats->denied[i]);
+	}
+	XFREE(MTYPE_ERP_PEER_STATS, stats);
 }
 
 /* --- instances ---------------------------------------------------------- */
@@ -81,7 +102,7 @@ void erp_instance_delete(struct erp_instance *inst)
 		erp_neighbor_del(inst, nbr);
 	erp_nbr_fini(&inst->neighbors);
 	while ((stats = erp_stats_hash_pop(&inst->stats)))
-		XFREE(MTYPE_ERP_PEER_STATS, stats);
+		stats_free(stats);
 	erp_stats_hash_fini(&inst->stats);
 	erp_policy_fini(&inst->policy);
 	erp_inst_del(&instances, inst);
@@ -179,6 +200,7 @@ struct erp_peer_stats *erp_stats_get(struct erp_instance *inst,
 	stats = XCALLOC(MTYPE_ERP_PEER_STATS, sizeof(*stats));
 	stats->peer = peer;
 	for (int i = 0; i < ERP_AFI_MAX; i++) {
+		erp_denied_init(&stats->denied[i]);
 		stats->afis[i].stats = stats;
 		stats->afis[i].afi = i;
 	}
@@ -190,6 +212,8 @@ struct erp_peer_stats *erp_stats_get(struct erp_instance *inst,
 void erp_stats_reset(struct erp_peer_stats *stats)
 {
 	memset(stats->updates, 0, sizeof(stats->updates));
+	for (int i = 0; i < ERP_AFI_MAX; i++)
+		erp_stats_clear_denied(stats, i);
 }
 
 void erp_stats_reset_all(struct erp_instance *inst)
@@ -209,22 +233,63 @@ void erp_stats_prune(struct erp_instance *inst,
 		if (keep(stats->peer, arg))
 			continue;
 		erp_stats_hash_del(&inst->stats, stats);
-		XFREE(MTYPE_ERP_PEER_STATS, stats);
+		stats_free(stats);
 	}
 }
 
-void erp_stats_count(struct erp_peer_stats *stats, enum erp_afi afi,
-		     enum erp_reason reason)
+void erp_stats_verdict(struct erp_peer_stats *stats, enum erp_afi afi,
+		       const struct prefix *p, enum erp_reason reason)
 {
-	if ((unsigned int)afi < ERP_AFI_MAX && (unsigned int)reason < ERP_REASON_MAX)
-		stats->updates[afi][reason]++;
+	struct erp_denied key, *d;
+
+	if ((unsigned int)afi >= ERP_AFI_MAX ||
+	    (unsigned int)reason >= ERP_REASON_MAX)
+		return;
+	stats->updates[afi][reason]++;
+
+	if (reason == ERP_ACCEPT && erp_denied_count(&stats->denied[afi]) == 0)
+		return; /* the common case: nothing to forget */
+	prefix_copy(&key.prefix, p);
+	d = erp_denied_find(&stats->denied[afi], &key);
+	if (reason == ERP_ACCEPT) {
+		if (d) {
+			stats->denied_count[afi][d->reason]--;
+			erp_denied_del(&stats->denied[afi], d);
+			XFREE(MTYPE_ERP_DENIED, d);
+		}
+		return;
+	}
+	if (d) {
+		stats->denied_count[afi][d->reason]--;
+	} else {
+		if (erp_denied_count(&stats->denied[afi]) >= ERP_DENIED_MAX) {
+			stats->denied_truncated[afi] = true;
+			return;
+		}
+		d = XCALLOC(MTYPE_ERP_DENIED, sizeof(*d));
+		prefix_copy(&d->prefix, p);
+		erp_denied_add(&stats->denied[afi], d);
+	}
+	d->reason = reason;
+	stats->denied_count[afi][reason]++;
 }
 
-uint64_t erp_stats_denied(const struct erp_peer_stats *stats, enum erp_afi afi)
+void erp_stats_clear_denied(struct erp_peer_stats *stats, enum erp_afi afi)
 {
-	uint64_t sum = 0;
+	struct erp_denied *d;
+
+	while ((d = erp_denied_pop(&stats->denied[afi])))
+		XFREE(MTYPE_ERP_DENIED, d);
+	memset(stats->denied_count[afi], 0, sizeof(stats->denied_count[afi]));
+	stats->denied_truncated[afi] = false;
+}
+
+uint32_t erp_stats_denied_total(const struct erp_peer_stats *stats,
+				enum erp_afi afi)
+{
+	uint32_t sum = 0;
 
 	for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
-		sum += stats->updates[afi][r];
+		sum += stats->denied_count[afi][r];
 	return sum;
 }

@@ -22,7 +22,7 @@ DEFINE_MTYPE_STATIC(ERPOLICY, ERP_NB_NODE, "erpolicy northbound node");
 #define STATE_IAF STATE_INST "/address-family"
 #define STATE_NBR STATE_INST "/neighbor"
 #define STATE_NAF STATE_NBR "/address-family"
-#define DENIED STATE_NAF "/updates-denied"
+#define DENIED STATE_NAF "/prefixes-denied"
 
 static const struct frr_yang_module_info erp_nb_info = {
 	.name = ERP_YANG_MODULE,
@@ -122,6 +122,10 @@ static const struct frr_yang_module_info erp_nb_info = {
 		  .cbs = { .get_elem = erp_nb_st_naf_prefixes } },
 		{ .xpath = STATE_NAF "/updates-accepted",
 		  .cbs = { .get_elem = erp_nb_st_naf_accepted } },
+		{ .xpath = STATE_NAF "/updates-denied",
+		  .cbs = { .get_elem = erp_nb_st_naf_updates_denied } },
+		{ .xpath = DENIED "/truncated",
+		  .cbs = { .get_elem = erp_nb_st_naf_truncated } },
 		{ .xpath = DENIED "/default-route",
 		  .cbs = { .get_elem = erp_nb_st_naf_denied } },
 		{ .xpath = DENIED "/too-long",

@@ -299,7 +299,26 @@ struct yang_data *erp_nb_st_naf_accepted(struct nb_cb_get_elem_args *args)
 	return yang_data_new_uint64(args->xpath, view.af[afi].updates[ERP_ACCEPT]);
 }
 
-/* One callback for all updates-denied leaves: the leaf name says which. */
+struct yang_data *erp_nb_st_naf_updates_denied(struct nb_cb_get_elem_args *args)
+{
+	struct erp_peer_view view;
+	enum erp_afi afi = naf_view(args->list_entry, &view);
+	uint64_t sum = 0;
+
+	for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
+		sum += view.af[afi].updates[r];
+	return yang_data_new_uint64(args->xpath, sum);
+}
+
+struct yang_data *erp_nb_st_naf_truncated(struct nb_cb_get_elem_args *args)
+{
+	struct erp_peer_view view;
+	enum erp_afi afi = naf_view(args->list_entry, &view);
+
+	return yang_data_new_bool(args->xpath, view.af[afi].denied_truncated);
+}
+
+/* One callback for all prefixes-denied leaves: the leaf name says which. */
 struct yang_data *erp_nb_st_naf_denied(struct nb_cb_get_elem_args *args)
 {
 	static const struct {
@@ -320,7 +339,7 @@ struct yang_data *erp_nb_st_naf_denied(struct nb_cb_get_elem_args *args)
 	leaf = leaf ? leaf + 1 : args->xpath;
 	for (size_t i = 0; i < array_size(leaves); i++)
 		if (strcmp(leaf, leaves[i].leaf) == 0)
-			return yang_data_new_uint64(
-				args->xpath, view.af[afi].updates[leaves[i].reason]);
+			return yang_data_new_uint32(
+				args->xpath, view.af[afi].denied[leaves[i].reason]);
 	return NULL;
 }

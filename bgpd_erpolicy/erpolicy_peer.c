@@ -217,9 +217,11 @@ static void reconcile_bgp(struct erp_instance *inst, struct bgp *bgp,
 			if (!peer->afc_nego[afi][SAFI_UNICAST])
 				continue;
 			stats = erp_stats_find(inst, peer);
-			if (stats)
+			if (stats) {
 				memset(stats->updates[i], 0,
 				       sizeof(stats->updates[i]));
+				erp_stats_clear_denied(stats, i);
+			}
 			ERP_DEBUG("%s %s: re-evaluating received routes",
 				  peer_name(peer), afi2str(afi));
 			peer_clear_soft(peer, afi, SAFI_UNICAST,
@@ -348,9 +350,13 @@ void erp_peer_view(struct erp_instance *inst, struct peer *peer,
 				    sizeof(view->af[i].user_map)))
 			view->af[i].user_map[0] = '\0';
 		view->af[i].prefixes = peer->pcount[afi][SAFI_UNICAST];
-		if (stats && strcmp(stats->host, peer->host) == 0)
+		if (stats && strcmp(stats->host, peer->host) == 0) {
 			memcpy(view->af[i].updates, stats->updates[i],
 			       sizeof(view->af[i].updates));
+			memcpy(view->af[i].denied, stats->denied_count[i],
+			       sizeof(view->af[i].denied));
+			view->af[i].denied_truncated = stats->denied_truncated[i];
+		}
 	}
 }
 
@@ -406,6 +412,14 @@ static int peer_status_changed_hook(struct peer *peer)
 					  peer_name(peer));
 		}
 		return 0;
+	}
+
+	/* the session's routes are gone, and so are its denied prefixes */
+	if (peer->ostatus == Established) {
+		stats = erp_stats_find(inst, peer);
+		if (stats)
+			for (int i = 0; i < ERP_AFI_MAX; i++)
+				erp_stats_clear_denied(stats, i);
 	}
 
 	/* a new neighbor starts connecting: attach before routes arrive

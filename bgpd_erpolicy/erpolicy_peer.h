@@ -54,7 +54,9 @@ struct erp_peer_view {
 		const char *rmap_in;  /* attached inbound map */
 		char user_map[256];   /* operator's map inside ours */
 		uint32_t prefixes;    /* accepted now (bgpd's count) */
-		uint64_t updates[ERP_REASON_MAX];
+		uint32_t denied[ERP_REASON_MAX]; /* distinct prefixes now */
+		bool denied_truncated;
+		uint64_t updates[ERP_REASON_MAX]; /* cumulative evaluations */
 	} af[ERP_AFI_MAX];
 };
 

@@ -74,7 +74,7 @@ match_verdict(void *rule, const struct prefix *p, void *object)
 
 	stats = update_stats(inst, path);
 	if (stats) {
-		erp_stats_count(stats, erp_prefix_afi(p), reason);
+		erp_stats_verdict(stats, erp_prefix_afi(p), p, reason);
 		ERP_DEBUG("%s (%s): denied %pFX: %s", path->peer->host,
 			  erp_role_name(arg->role), p, erp_reason_name(reason));
 	}
@@ -139,7 +139,8 @@ match_user_map(void *rule, const struct prefix *p, void *object)
 			  : NULL;
 	stats = update_stats(inst, path);
 	if (stats) {
-		erp_stats_count(stats, erp_prefix_afi(p), ERP_DENY_USER_POLICY);
+		erp_stats_verdict(stats, erp_prefix_afi(p), p,
+				  ERP_DENY_USER_POLICY);
 		ERP_DEBUG("%s: denied %pFX: route-map %s%s", path->peer->host,
 			  p, name, map ? "" : " (does not exist)");
 	}
@@ -172,7 +173,7 @@ set_local_pref(void *rule, const struct prefix *p, void *object)
 
 	stats = update_stats(inst, path);
 	if (stats)
-		erp_stats_count(stats, erp_prefix_afi(p), ERP_ACCEPT);
+		erp_stats_verdict(stats, erp_prefix_afi(p), p, ERP_ACCEPT);
 	return RMAP_OKAY;
 }
 

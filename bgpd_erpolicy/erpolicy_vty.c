@@ -349,6 +349,15 @@ static uint64_t denied_total(const uint64_t *updates)
 	return sum;
 }
 
+static uint32_t denied_prefixes(const uint32_t *denied)
+{
+	uint32_t sum = 0;
+
+	for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
+		sum += denied[r];
+	return sum;
+}
+
 static json_object *peer_json(const struct erp_peer_view *v)
 {
 	json_object *o = json_object_new_object(), *afs, *af, *den;
@@ -367,15 +376,19 @@ static json_object *peer_json(const struct erp_peer_view *v)
 				       v->af[i].rmap_in ? v->af[i].rmap_in : "");
 		json_object_string_add(af, "userRouteMapIn", v->af[i].user_map);
 		json_object_int_add(af, "prefixesAccepted", v->af[i].prefixes);
-		json_object_int_add(af, "updatesAccepted",
-				    v->af[i].updates[ERP_ACCEPT]);
 		den = json_object_new_object();
 		for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
 			json_object_int_add(den, erp_reason_json_key(r),
-					    v->af[i].updates[r]);
+					    v->af[i].denied[r]);
 		json_object_int_add(den, "total",
+				    denied_prefixes(v->af[i].denied));
+		json_object_boolean_add(den, "truncated",
+					v->af[i].denied_truncated);
+		json_object_object_add(af, "prefixesDenied", den);
+		json_object_int_add(af, "updatesAccepted",
+				    v->af[i].updates[ERP_ACCEPT]);
+		json_object_int_add(af, "updatesDenied",
 				    denied_total(v->af[i].updates));
-		json_object_object_add(af, "updatesDenied", den);
 		json_object_object_add(afs, erp_afi_name(i), af);
 	}
 	json_object_object_add(o, "addressFamilies", afs);
@@ -388,22 +401,27 @@ static void show_peer_text(struct vty *vty, const struct erp_peer_view *v,
 	for (int i = 0; i < ERP_AFI_MAX; i++) {
 		if (!v->af[i].active)
 			continue;
-		vty_out(vty, "%-25s %-12s %-11s %6u %-4s %8u %7" PRIu64 "  %s\n",
+		vty_out(vty, "%-25s %-12s %-11s %6u %-4s %8u %7u  %s\n",
 			v->name, erp_role_name(v->role), v->session_state,
 			v->local_pref, erp_afi_name(i), v->af[i].prefixes,
-			denied_total(v->af[i].updates),
+			denied_prefixes(v->af[i].denied),
 			v->af[i].rmap_in ? v->af[i].rmap_in : "-");
 		if (!detail)
 			continue;
 		vty_out(vty, "    declared as %s; operator's route-map: %s\n",
 			v->declared_as,
 			v->af[i].user_map[0] ? v->af[i].user_map : "none");
-		vty_out(vty, "    updates accepted %" PRIu64 ", denied:",
-			v->af[i].updates[ERP_ACCEPT]);
+		vty_out(vty, "    prefixes denied%s:",
+			v->af[i].denied_truncated ? " (first 10000 kept)" : "");
 		for (size_t r = 0; r < array_size(reason_order); r++)
-			vty_out(vty, " %s %" PRIu64 "%s", reason_order_text[r],
-				v->af[i].updates[reason_order[r]],
+			vty_out(vty, " %s %u%s", reason_order_text[r],
+				v->af[i].denied[reason_order[r]],
 				r + 1 < array_size(reason_order) ? "," : "\n");
+		vty_out(vty,
+			"    updates evaluated this session: %" PRIu64
+			" accepted, %" PRIu64 " denied\n",
+			v->af[i].updates[ERP_ACCEPT],
+			denied_total(v->af[i].updates));
 	}
 }
 

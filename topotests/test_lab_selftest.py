@@ -132,6 +132,10 @@ def test_two_routers(lab_factory):
     # zebra vty and show_json
     assert "10.1.0.0/24" in r2.zebra_vty("show ip route")
     assert r2.show_json("show ip route", daemon="zebra")["10.1.0.0/24"]
+    # valid JSON with a warning status is still returned
+    assert r2.show_json("show ip route 10.99.0.0/24", daemon="zebra") == {}
+    with pytest.raises(VtyCommandError):
+        r2.show_json("show bogus-command-xyz")
 
     # direct client: bogus command -> non-zero status and error text
     with VtyClient(r1.vty_socket("bgpd")) as c:

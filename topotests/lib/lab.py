@@ -63,6 +63,9 @@ KEEP_LABS = os.environ.get("ERPOLICY_KEEP_LABS", "") not in ("", "0", "no")
 FRR_USER = "frr"
 FRR_GROUP = "frr"
 IFNAMSIZ = 15  # max interface name length
+# libfrr (lib/zlog.c) creates /var/tmp/frr/<daemon>.<pid>/ (crashlog and
+# per-thread log buffers); not configurable, and often left behind on exit
+FRR_ZLOG_TMPDIR = "/var/tmp/frr"
 
 DEFAULT_START_TIMEOUT = 15.0
 WRAPPED_START_TIMEOUT = 120.0  # e.g. valgrind
@@ -269,12 +272,12 @@ class Node:
                     check=check, timeout=timeout, input=input)
 
     def ip_json(self, *args):
-        """``ip -n NS -j ARGS...`` parsed, e.g. ``ip_json('route', 'show')``."""
+        """``ip -n NS -j ARGS...`` parsed: ``ip_json("route", "show")``."""
         proc = _run(["ip", "-n", self.ns, "-j"] + list(args))
         return json.loads(proc.stdout) if proc.stdout.strip() else []
 
     def add_address(self, ifname, addr):
-        """Add an address (``nodad`` for IPv6) to an interface and set it up."""
+        """Add an address (IPv6 with ``nodad``) and set the interface up."""
         argv = ["ip", "-n", self.ns, "addr", "add", addr, "dev", ifname]
         if ":" in addr:
             argv.append("nodad")
@@ -320,6 +323,7 @@ class _Daemon:
         self.crash_recorded = False  # this run's death already recorded
         self.was_running_at_stop = False
         self.starts = 0
+        self.all_pids = set()
 
     def dead(self):
         """True if it should be running but is not."""
@@ -420,7 +424,13 @@ class Router(Node):
         if daemon == "bgpd":
             argv += self.bgpd_args if extra_args is None else list(extra_args)
             if self.bgpd_wrapper:
-                argv = list(self.bgpd_wrapper) + argv
+                wrapper = list(self.bgpd_wrapper)
+                if (os.path.basename(wrapper[0]) == "valgrind" and
+                        not any(a.startswith("--vgdb") for a in wrapper)):
+                    # bgpd drops privileges, so valgrind could not remove
+                    # its /tmp/vgdb-pipe-* files at exit
+                    wrapper.insert(1, "--vgdb=no")
+                argv = wrapper + argv
         return argv
 
     def start_daemon(self, daemon="bgpd", extra_args=None, timeout=None):
@@ -430,6 +440,7 @@ class Router(Node):
         Returns the PID (from the pidfile).
         """
         d = self.daemons[daemon]
+        self._record_crash(d)  # a previous run that died stays reported
         if d.expected and not d.dead():
             raise LabError("%s/%s already running (pid %s)"
                            % (self.name, daemon, d.pid))
@@ -459,6 +470,7 @@ class Router(Node):
         finally:
             out.close()
         d.pid = d.popen.pid
+        d.all_pids.add(d.pid)
         d.expected = True
         d.crash_recorded = False
         d.starts += 1
@@ -481,6 +493,7 @@ class Router(Node):
                 if pid and wait_for_socket(self.vty_socket(daemon),
                                            timeout=0.2):
                     d.pid = pid
+                    d.all_pids.add(pid)
                     self.lab._register_pid(pid)
                     return pid
             if time.monotonic() >= deadline:
@@ -526,6 +539,24 @@ class Router(Node):
                 return False
             time.sleep(0.02)
 
+    def _cleanup_zlog_tmpdirs(self, d):
+        """Remove /var/tmp/frr/<daemon>.<pid> of our dead processes; a
+        ``crashlog`` found there is first copied into the router dir."""
+        for pid in sorted(d.all_pids):
+            if _pid_alive(pid):
+                continue
+            path = os.path.join(FRR_ZLOG_TMPDIR, "%s.%d" % (d.name, pid))
+            if not os.path.isdir(path):
+                continue
+            crashlog = os.path.join(path, "crashlog")
+            if os.path.exists(crashlog):
+                try:
+                    shutil.copy(crashlog, os.path.join(
+                        self.dir, "%s.%d.crashlog" % (d.name, pid)))
+                except OSError:
+                    pass
+            shutil.rmtree(path, ignore_errors=True)
+
     def _send_term(self, daemon):
         d = self.daemons[daemon]
         self._record_crash(d)
@@ -546,10 +577,13 @@ class Router(Node):
         d = self.daemons[daemon]
         timeout = self.stop_timeout if timeout is None else timeout
         self._send_term(daemon)
-        if not self._kill(d, None, timeout):
-            self._kill(d, signal.SIGKILL, 2.0)
-            return "killed with SIGKILL after %.1fs" % timeout
-        return _describe_rc(d.returncode())
+        try:
+            if not self._kill(d, None, timeout):
+                self._kill(d, signal.SIGKILL, 2.0)
+                return "killed with SIGKILL after %.1fs" % timeout
+            return _describe_rc(d.returncode())
+        finally:
+            self._cleanup_zlog_tmpdirs(d)
 
     def kill_daemon(self, daemon="bgpd", sig=signal.SIGKILL, timeout=None):
         """Deliberately kill a daemon with ``sig`` (not reported as a crash).
@@ -558,10 +592,13 @@ class Router(Node):
         self._record_crash(d)
         d.expected = False
         timeout = self.stop_timeout if timeout is None else timeout
-        if not self._kill(d, sig, timeout):
-            self._kill(d, signal.SIGKILL, 2.0)
-            return "killed with SIGKILL after %.1fs" % timeout
-        return _describe_rc(d.returncode())
+        try:
+            if not self._kill(d, sig, timeout):
+                self._kill(d, signal.SIGKILL, 2.0)
+                return "killed with SIGKILL after %.1fs" % timeout
+            return _describe_rc(d.returncode())
+        finally:
+            self._cleanup_zlog_tmpdirs(d)
 
     def restart_daemon(self, daemon="bgpd", **kw):
         self.stop_daemon(daemon)
@@ -665,15 +702,28 @@ class Router(Node):
             return c.config(lines, check=check)
 
     def show_json(self, cmd, daemon="bgpd"):
-        """Run ``cmd + ' json'`` and parse the output ({} if empty)."""
-        out = self.vty(cmd + " json", daemon=daemon)
+        """Run ``cmd + ' json'`` and parse the output ({} if empty).
+
+        Some commands print valid JSON but return CMD_WARNING (e.g. zebra's
+        ``show ip route PREFIX json`` for a missing prefix prints ``{}``
+        with status 1); such output is returned.  A non-zero status without
+        JSON output raises VtyCommandError.
+        """
+        full = cmd + " json"
+        status, out = self.vty_raw(full, daemon=daemon)
         if not out.strip():
+            if status != CMD_SUCCESS:
+                raise VtyCommandError(full, status, out,
+                                      self.vty_socket(daemon))
             return {}
         try:
             return json.loads(out)
         except ValueError as e:
+            if status != CMD_SUCCESS:
+                raise VtyCommandError(full, status, out,
+                                      self.vty_socket(daemon)) from None
             raise LabError("%s: %r did not return JSON: %s\n%s"
-                           % (self.name, cmd, e, _short(out))) from e
+                           % (self.name, full, e, _short(out))) from e
 
     # -- BGP conveniences -------------------------------------------------
     def bgp_peer_state(self, peer, afi="ipv4", safi="unicast"):
@@ -1041,6 +1091,9 @@ class Lab:
                                                   r._daemon_diag(d.name, 40)))
         except Exception as e:  # noqa: BLE001 - keep cleaning up
             problems.append("error stopping daemons: %r" % e)
+        for r in self.routers:
+            for d in r.daemons.values():
+                r._cleanup_zlog_tmpdirs(d)
         # any other process left in our namespaces? (started by the test
         # through exec() in the background, etc.) -- only kill PIDs that
         # are in a namespace we created.

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bgpd_erpolicy: the failover state machine and the event history.
+ *
+ * Plain C, no bgpd headers: the glue (erpolicy_peer.c) feeds it the number
+ * of established sessions per role, the clock and administrative drains; it
+ * answers whether ExpressRoute routes are demoted below VPN routes and
+ * which events happened.  One machine per BGP instance and address family.
+ *
+ *   NONE         no session of either role
+ *   EXPRESSROUTE ExpressRoute up and preferred
+ *   VPN          no ExpressRoute session: the VPN carries the Azure prefixes
+ *   HOLDDOWN     ExpressRoute back after a failure, VPN still up: ER stays
+ *                demoted until it has been stable for the hold-down time
+ *   DRAINED      operator drained ExpressRoute: demoted while drained
+ */
+#ifndef _ERPOLICY_FAILOVER_H
+#define _ERPOLICY_FAILOVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "erpolicy_decide.h" /* enum erp_path */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum erp_fo_state {
+	ERP_FO_NONE = 0,
+	ERP_FO_EXPRESSROUTE,
+	ERP_FO_VPN,
+	ERP_FO_HOLDDOWN,
+	ERP_FO_DRAINED,
+};
+
+enum erp_event_type {
+	ERP_EV_FAILOVER = 0,	  /* ER lost, VPN takes over */
+	ERP_EV_FAILBACK,	  /* ER preferred again */
+	ERP_EV_HOLDDOWN_START,	  /* ER back, held down */
+	ERP_EV_HOLDDOWN_RESTART,  /* ER flapped during hold-down, timer restarts */
+	ERP_EV_HOLDDOWN_EXPIRED,  /* ER stable for the hold-down time */
+	ERP_EV_DRAIN,		  /* operator drained ER */
+	ERP_EV_UNDRAIN,		  /* operator undrained ER */
+	ERP_EV_PATHS_LOST,	  /* neither path has a session */
+	ERP_EV_PATH_UP,		  /* first path up from NONE */
+};
+#define ERP_EV_TYPE_MAX (ERP_EV_PATH_UP + 1)
+
+struct erp_fo_config {
+	uint32_t holddown_ms;	  /* 0: fail back at once */
+	uint32_t holddown_max_ms; /* cap of the growing hold-down (>= holddown_ms) */
+	bool drained;		  /* administrative drain of ExpressRoute */
+};
+
+struct erp_failover {
+	enum erp_fo_state state;
+	unsigned int er_up, vpn_up;	/* sessions established, last input */
+	unsigned int flaps;		/* ER losses during the current hold-down
+					 * sequence; the hold-down doubles with each, up to
+					 * the cap; 0 after a successful failback */
+	uint32_t holddown_current_ms;	/* length of the running hold-down */
+	uint64_t holddown_until_ms;	/* deadline of the running hold-down; 0: none */
+	uint64_t since_ms;		/* when the current state was entered */
+	bool er_failed;			/* ER was lost since it was last preferred */
+};
+
+/* What one input did.  Events are in the order they happened. */
+#define ERP_FO_MAX_EVENTS 4
+struct erp_fo_result {
+	bool demotion_changed; /* erp_fo_er_demoted() flipped: re-evaluate ER routes */
+	bool carrier_changed;  /* the path carrying the Azure prefixes changed */
+	unsigned int n_events;
+	enum erp_event_type events[ERP_FO_MAX_EVENTS];
+};
+
+extern void erp_fo_init(struct erp_failover *fo, uint64_t now_ms);
+
+/*
+ * Inputs.  Each one first makes the state agree with the configuration it is
+ * given (cfg->drained: DRAINED; hold-down turned off: fail back at once) and
+ * applies a hold-down whose deadline has passed, then the input itself.
+ * res may be NULL; otherwise it is overwritten.
+ */
+extern void erp_fo_sessions(struct erp_failover *fo,
+			    const struct erp_fo_config *cfg, unsigned int er_up,
+			    unsigned int vpn_up, uint64_t now_ms,
+			    struct erp_fo_result *res);
+/* Call at or after erp_fo_deadline(); harmless earlier. */
+extern void erp_fo_tick(struct erp_failover *fo, const struct erp_fo_config *cfg,
+			uint64_t now_ms, struct erp_fo_result *res);
+/* cfg->drained already holds the new value. */
+extern void erp_fo_drain_changed(struct erp_failover *fo,
+				 const struct erp_fo_config *cfg,
+				 uint64_t now_ms, struct erp_fo_result *res);
+/* The hold-down configuration changed (e.g. turned off: fail back now). */
+extern void erp_fo_config_changed(struct erp_failover *fo,
+				  const struct erp_fo_config *cfg,
+				  uint64_t now_ms, struct erp_fo_result *res);
+
+/* Outputs. */
+extern bool erp_fo_er_demoted(const struct erp_failover *fo);
+extern uint64_t erp_fo_deadline(const struct erp_failover *fo); /* 0: none */
+/*
+ * The path carrying the Azure prefixes, derived from state and sessions:
+ * EXPRESSROUTE: ER; VPN, HOLDDOWN, DRAINED: the VPN while a VPN session is
+ * up, else ER if an ER session is up (drained but the only path), else none;
+ * NONE: none.  Never ERP_PATH_BOTH.  carrier_changed reports its changes.
+ */
+extern enum erp_path erp_fo_carrier(const struct erp_failover *fo);
+extern const char *erp_fo_state_name(enum erp_fo_state state);
+extern const char *erp_event_type_name(enum erp_event_type type);
+
+/* --- event history: a bounded ring, oldest entries overwritten ------------- */
+#define ERP_EVENTS_MAX 128
+
+struct erp_event {
+	uint64_t seq;		/* 1, 2, ... never reused */
+	int64_t wall_time;	/* seconds since the epoch */
+	uint64_t mono_ms;	/* monotonic clock, for durations */
+	enum erp_event_type type;
+	uint8_t afi;		/* enum erp_afi of erpolicy.h */
+	enum erp_fo_state from, to;
+	uint32_t prefixes;	/* Azure prefixes that moved */
+	uint32_t holddown_ms;	/* for hold-down events */
+	char cause[96];		/* e.g. "192.0.2.1 down: BFD down received" */
+};
+
+struct erp_event_ring {
+	struct erp_event ev[ERP_EVENTS_MAX];
+	unsigned int head;	/* next slot to write */
+	unsigned int count;	/* valid entries, <= ERP_EVENTS_MAX */
+	uint64_t next_seq;
+};
+
+extern void erp_ring_init(struct erp_event_ring *ring);
+/* Copies *ev, assigns its seq; returns the stored entry. */
+extern const struct erp_event *erp_ring_push(struct erp_event_ring *ring,
+					     const struct erp_event *ev);
+extern unsigned int erp_ring_count(const struct erp_event_ring *ring);
+/* i = 0 is the oldest kept entry; NULL past the end. */
+extern const struct erp_event *erp_ring_get(const struct erp_event_ring *ring,
+					    unsigned int i);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,206 @@
+"""An emulated on-prem edge with Azure ExpressRoute and VPN neighbors.
+
+    msee1 (AS 12076) --- 192.0.2.0/30 ----.
+    msee2 (AS 12076) --- 192.0.2.4/30 ----+-- edge (AS 65010, bgpd -M erpolicy)
+    vpngw (AS 65515) --- 198.51.100.0/30 -'
+
+Each Azure side originates the same Azure prefixes (plus, where a test asks,
+routes the module must refuse).  IPv6 runs on parallel sessions.  Builders
+here only produce configuration text and wire the lab; tests assert.
+"""
+
+import os
+
+from lib import lab as labmod
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+MODULE_DIR = os.environ.get("ERPOLICY_MODULEDIR",
+                            os.path.join(ROOT, "build", "obj", ".libs"))
+
+EDGE_AS = 65010
+MSEE_AS = 12076
+VPN_AS = 65515
+
+# name -> (edge address, peer address, edge v6, peer v6, AS)
+PEERS = {
+    "msee1": ("192.0.2.2", "192.0.2.1", "2001:db8:e1::2", "2001:db8:e1::1",
+              MSEE_AS, 30),
+    "msee2": ("192.0.2.6", "192.0.2.5", "2001:db8:e2::2", "2001:db8:e2::1",
+              MSEE_AS, 30),
+    "vpngw": ("198.51.100.2", "198.51.100.1", "2001:db8:f1::2",
+              "2001:db8:f1::1", VPN_AS, 30),
+}
+
+AZURE_V4 = ["10.100.0.0/16", "10.100.1.0/24"]
+AZURE_V6 = ["2001:db8:100::/48"]
+
+TIMERS = " timers bgp 3 9\n"
+
+
+def module_args():
+    so = os.path.join(MODULE_DIR, "bgpd_erpolicy.so")
+    if not os.path.exists(so):
+        raise labmod.LabError("module not built: %s (run scripts/build.sh)"
+                              % so)
+    return ["--moduledir", MODULE_DIR, "-M", "erpolicy"]
+
+
+def azure_conf(name, v4=(), v6=(), extra=""):
+    """bgpd.conf of an emulated Azure router: originates v4/v6 prefixes to
+    the edge, no policy needed."""
+    edge4, me4, edge6, me6, asn, _ = PEERS[name]
+    nets4 = "".join("  network %s\n" % p for p in v4)
+    nets6 = "".join("  network %s\n" % p for p in v6)
+    return f"""\
+router bgp {asn}
+ bgp router-id {me4}
+ no bgp default ipv4-unicast
+ no bgp ebgp-requires-policy
+ no bgp network import-check
+{TIMERS} neighbor {edge4} remote-as {EDGE_AS}
+ neighbor {edge4} timers connect 1
+ neighbor {edge4} advertisement-interval 0
+ neighbor {edge6} remote-as {EDGE_AS}
+ neighbor {edge6} timers connect 1
+ neighbor {edge6} advertisement-interval 0
+ address-family ipv4 unicast
+  neighbor {edge4} activate
+{nets4} exit-address-family
+ address-family ipv6 unicast
+  neighbor {edge6} activate
+{nets6} exit-address-family
+{extra}!
+"""
+
+
+def edge_neighbors(names):
+    """The neighbor statements of the edge for the given Azure routers."""
+    out = ""
+    for n in names:
+        edge4, peer4, edge6, peer6, asn, _ = PEERS[n]
+        for addr in (peer4, peer6):
+            out += (f" neighbor {addr} remote-as {asn}\n"
+                    f" neighbor {addr} timers connect 1\n"
+                    f" neighbor {addr} advertisement-interval 0\n")
+    return out
+
+
+def edge_af(names, ipv4_extra="", ipv6_extra=""):
+    v4 = "".join("  neighbor %s activate\n" % PEERS[n][1] for n in names)
+    v6 = "".join("  neighbor %s activate\n" % PEERS[n][3] for n in names)
+    return (" address-family ipv4 unicast\n" + v4 + ipv4_extra +
+            " exit-address-family\n"
+            " address-family ipv6 unicast\n" + v6 + ipv6_extra +
+            " exit-address-family\n")
+
+
+def erpolicy_lines(names, v4=("10.100.0.0/16 le 24",),
+                   v6=("2001:db8:100::/48 le 64",),
+                   onprem=("172.16.0.0/12 le 32", "fd00:aaaa::/32 le 128"),
+                   lp="200 vpn 100"):
+    out = ""
+    for n in names:
+        role = "vpn" if n.startswith("vpn") else "expressroute"
+        out += " erpolicy neighbor %s path %s\n" % (PEERS[n][1], role)
+        out += " erpolicy neighbor %s path %s\n" % (PEERS[n][3], role)
+    out += " erpolicy local-preference expressroute %s\n" % lp
+    for p in v4 + v6:
+        out += " erpolicy azure-prefix %s\n" % p
+    for p in onprem:
+        out += " erpolicy onprem-prefix %s\n" % p
+    return out
+
+
+def edge_conf(names, erpolicy=None, before="", ipv4_extra="", extra=""):
+    if erpolicy is None:
+        erpolicy = erpolicy_lines(names)
+    return f"""\
+{before}router bgp {EDGE_AS}
+ bgp router-id 10.0.0.1
+ no bgp default ipv4-unicast
+{TIMERS}{edge_neighbors(names)}{edge_af(names, ipv4_extra)}{erpolicy}{extra}!
+"""
+
+
+def build(lab, names=("msee1", "vpngw"), edge_bgpd="", azure=None, bfd=False,
+          bridged=()):
+    """Create the routers and links (not started).  azure: name -> bgpd
+    conf; defaults to the Azure prefixes from each."""
+    edge = lab.add_router("edge", bgpd_conf=edge_bgpd,
+                          bgpd_args=module_args(), bfd=bfd)
+    routers = {"edge": edge}
+    for n in names:
+        conf = (azure or {}).get(n) or azure_conf(n, AZURE_V4, AZURE_V6)
+        routers[n] = lab.add_router(n, bgpd_conf=conf, bfd=bfd)
+        edge4, peer4, edge6, peer6, _, plen = PEERS[n]
+        routers[n + "_link"] = lab.link(
+            edge, routers[n],
+            a_addrs=["%s/%d" % (edge4, plen), "%s/64" % edge6],
+            b_addrs=["%s/%d" % (peer4, plen), "%s/64" % peer6],
+            bridged=n in bridged)
+    return routers
+
+
+def established(router, addrs):
+    """Predicate: every neighbor in addrs is Established on router."""
+    def check():
+        summ = router.show_json("show bgp neighbors")
+        return all(summ.get(a, {}).get("bgpState") == "Established"
+                   for a in addrs)
+    return check
+
+
+def paths(router, prefix, afi="ipv4"):
+    """The paths of prefix in router's BGP table (list of dicts)."""
+    data = router.show_json("show bgp %s unicast %s" % (afi, prefix))
+    return data.get("paths", [])
+
+
+def best_path(router, prefix, afi="ipv4"):
+    for p in paths(router, prefix, afi):
+        if p.get("bestpath", {}).get("overall"):
+            return p
+    return None
+
+
+def path_from(router, prefix, peer, afi="ipv4"):
+    for p in paths(router, prefix, afi):
+        if p.get("peer", {}).get("peerId") == peer:
+            return p
+    return None
+
+
+def kernel_gateway(node, prefix):
+    """The gateway of node's kernel route to prefix, or None."""
+    fam = "-6" if ":" in prefix else "-4"
+    routes = node.ip_json(fam, "route", "show", prefix)
+    for r in routes:
+        if r.get("gateway"):
+            return r["gateway"]
+        for nh in r.get("nexthops", []):
+            if nh.get("gateway"):
+                return nh["gateway"]
+    return None
+
+
+def erpolicy(router, vrf=None):
+    cmd = "show bgp erpolicy" if not vrf else "show bgp vrf %s erpolicy" % vrf
+    return router.show_json(cmd)
+
+
+def module_memory(router):
+    """{mtype description: count} of the module's memory group, from bgpd's
+    'show memory'."""
+    out = router.vty("show memory")
+    counts, inside = {}, False
+    for line in out.splitlines():
+        if line.startswith("--- qmem "):
+            inside = "erpolicy" in line
+            continue
+        if inside and ":" in line:
+            name, rest = line.split(":", 1)
+            fields = rest.split()
+            if fields and fields[0].isdigit():
+                counts[name.strip()] = int(fields[0])
+    return counts
