@@ -82,12 +82,14 @@ struct erp_instance {
 };
 
 /* --- instances ------------------------------------------------------------ */
+extern void erp_instances_init(void);
 extern struct erp_instance *erp_instance_find(const char *vrf);
 extern struct erp_instance *erp_instance_get(const char *vrf);
 extern void erp_instance_delete(struct erp_instance *inst);
 extern struct erp_instance *erp_instance_first(void);
 extern struct erp_instance *erp_instance_next(struct erp_instance *inst);
 extern unsigned int erp_instance_count(void);
+/* at shutdown: frees every instance (erp_instances_init() to reuse) */
 extern void erp_instance_delete_all(void);
 
 /* --- neighbors ----------------------------------------------------------- */

@@ -45,7 +45,14 @@ DECLARE_HASH(erp_denied, struct erp_denied, item, erp_denied_cmp,
 
 DECLARE_LIST(erp_inst, struct erp_instance, item);
 
-static struct erp_inst_head instances = INIT_LIST(instances);
+/* initialised by erp_instances_init(): a static INIT_LIST lacks 8.4's
+ * sentinel */
+static struct erp_inst_head instances;
+
+void erp_instances_init(void)
+{
+	erp_inst_init(&instances);
+}
 
 const char *erp_afi_name(enum erp_afi afi)
 {
@@ -115,6 +122,7 @@ void erp_instance_delete_all(void)
 
 	while ((inst = erp_inst_first(&instances)))
 		erp_instance_delete(inst);
+	erp_inst_fini(&instances);
 }
 
 struct erp_instance *erp_instance_first(void)

@@ -29,6 +29,7 @@ static void erp_nb_load_event(struct thread *t)
 
 static int erp_late_init(struct thread_master *master)
 {
+	erp_instances_init();
 	erp_rmap_init();
 	erp_peer_init();
 	erp_vty_init();

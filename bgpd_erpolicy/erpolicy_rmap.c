@@ -35,7 +35,8 @@ struct erp_map_name {
 	char name[];
 };
 DECLARE_LIST(erp_maps, struct erp_map_name, item);
-static struct erp_maps_head module_maps = INIT_LIST(module_maps);
+/* initialised by erp_rmap_init(): a static INIT_LIST lacks 8.4's sentinel */
+static struct erp_maps_head module_maps;
 
 static enum erp_afi erp_prefix_afi(const struct prefix *p)
 {
@@ -316,6 +317,7 @@ unsigned int erp_rmap_count(void)
 
 void erp_rmap_init(void)
 {
+	erp_maps_init(&module_maps);
 	route_map_install_match(&match_verdict_cmd);
 	route_map_install_match(&match_user_map_cmd);
 	route_map_install_set(&set_local_pref_cmd);
@@ -329,4 +331,5 @@ void erp_rmap_fini(void)
 
 	while ((entry = erp_maps_pop(&module_maps)))
 		XFREE(MTYPE_ERP_NAME, entry);
+	erp_maps_fini(&module_maps);
 }
