@@ -14,7 +14,7 @@
 #include "erpolicy_failover.h"
 
 
-static const char *const state_names[] = {
+static const char *const state_names[ERP_FO_DRAINED + 1] = {
 	[ERP_FO_NONE] = "none",
 	[ERP_FO_EXPRESSROUTE] = "expressroute",
 	[ERP_FO_VPN] = "vpn",
@@ -48,7 +48,7 @@ const char *erp_event_type_name(enum erp_event_type type)
 	return event_names[type];
 }
 
-/* --- outputs --------------------------------------------------------------- */
+/* --- outputs -------------------------------------------------------------- */
 
 bool erp_fo_er_demoted(const struct erp_failover *fo)
 {
@@ -81,7 +81,7 @@ enum erp_path erp_fo_carrier(const struct erp_failover *fo)
 	return ERP_PATH_NONE;
 }
 
-/* --- the machine ------------------------------------------------------------- */
+/* --- the machine ---------------------------------------------------------- */
 
 static void fo_event(struct erp_fo_result *res, enum erp_event_type type)
 {
@@ -310,7 +310,7 @@ void erp_fo_config_changed(struct erp_failover *fo,
 	fo_step(fo, cfg, fo->er_up, fo->vpn_up, now_ms, res);
 }
 
-/* --- event history ----------------------------------------------------------- */
+/* --- event history -------------------------------------------------------- */
 
 void erp_ring_init(struct erp_event_ring *ring)
 {

@@ -11,6 +11,7 @@
 #include <zebra.h>
 
 #include "northbound.h"
+#include "northbound_cli.h"
 #include "yang.h"
 
 #include "erpolicy_memory.h"
@@ -203,6 +204,8 @@ void erp_nb_load(void)
 		nb_node->cbs = erp_nb_info.nodes[i].cbs;
 	}
 	nb_validate_callbacks();
+	erp_nb_prepare_config(running_config);
+	erp_nb_prepare_config(vty_shared_candidate_config);
 }
 
 void erp_nb_unload(void)
@@ -211,6 +214,34 @@ void erp_nb_unload(void)
 		return;
 	yang_snodes_iterate(erp_module->info, nb_node_del, 0, NULL);
 	erp_module = NULL;
+}
+
+/*
+ * libyang keeps top-level nodes of different modules in its own order, and
+ * this module's container sorts before frr-filter's: created by an edit, it
+ * becomes the first sibling while FRR's config->dnode keeps pointing at the
+ * old first one, and FRR's diff, which walks on from config->dnode, never
+ * sees the change (the first erpolicy line of a configuration file was
+ * silently lost).  So the container is created ahead of any edit and the
+ * tree's head pointer moved to the true first sibling.
+ */
+void erp_nb_prepare_config(struct nb_config *config)
+{
+	struct lyd_node *top = NULL;
+
+	if (!erp_module || !config)
+		return;
+	if (!config->dnode || !yang_dnode_get(config->dnode, ERP_XPATH_BASE)) {
+		if (lyd_new_path(config->dnode, ly_native_ctx, ERP_XPATH_BASE,
+				 NULL, 0, &top) != LY_SUCCESS) {
+			zlog_err("erpolicy: cannot create %s in a configuration",
+				 ERP_XPATH_BASE);
+			return;
+		}
+		if (!config->dnode)
+			config->dnode = top;
+	}
+	config->dnode = lyd_first_sibling(config->dnode);
 }
 
 bool erp_nb_loaded(void)

@@ -21,6 +21,8 @@ extern void erp_nb_load(void);
 /* Detach the module's northbound nodes (before libfrr frees its own). */
 extern void erp_nb_unload(void);
 extern bool erp_nb_loaded(void);
+/* Make a configuration tree ready for this module's edits (see .c). */
+extern void erp_nb_prepare_config(struct nb_config *config);
 
 /* The running configuration of one BGP instance, or NULL. */
 extern const struct lyd_node *erp_nb_running_instance(const char *vrf);

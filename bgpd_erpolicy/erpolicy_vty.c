@@ -31,11 +31,13 @@
 
 bool erp_debug;
 
-/* The instance xpath of the BGP instance the vty is in. */
+/* The instance xpath of the BGP instance the vty is in.  Every
+ * configuration command starts here, so the candidate is prepared here. */
 static bool instance_xpath(struct vty *vty, char *buf, size_t len)
 {
 	VTY_DECLVAR_CONTEXT(bgp, bgp);
 
+	erp_nb_prepare_config(vty->candidate_config);
 	snprintf(buf, len, ERP_XPATH_INSTANCE, erp_vrf_of(bgp));
 	return true;
 }

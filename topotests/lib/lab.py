@@ -1008,12 +1008,19 @@ class Lab:
             raise LabError(report)
 
     def wait_until(self, predicate, timeout=10.0, interval=0.2, message=None,
-                   fail_on_crash=True):
+                   fail_on_crash=True, diag=None):
         """wait_until() that aborts early with a crash report if a daemon
-        dies, and appends the crash report on timeout."""
+        dies, and appends the crash report (and diag(), if given) on
+        timeout."""
+        def report():
+            parts = [self.crash_report()]
+            if diag:
+                parts.append(str(diag()))
+            return "\n".join(p for p in parts if p)
+
         if not fail_on_crash:
             return wait_until(predicate, timeout, interval, message,
-                              diag=self.crash_report)
+                              diag=report)
 
         def guarded():
             report = self.crash_report()
@@ -1023,7 +1030,7 @@ class Lab:
 
         try:
             return wait_until(guarded, timeout, interval, message,
-                              diag=self.crash_report)
+                              diag=report)
         except _CrashDuringWait as e:
             self._mark_crashes_reported()
             raise LabError("daemon crashed while waiting for: %s\n%s"

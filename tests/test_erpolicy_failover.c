@@ -1,0 +1,1376 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests of the failover state machine and the event history
+ * (erpolicy_failover.c).  No bgpd is involved.
+ *
+ * Every input goes through a wrapper that checks, besides what the test
+ * itself asserts, that demotion_changed and carrier_changed are exactly the
+ * changes of erp_fo_er_demoted() and erp_fo_carrier(), that since_ms moved
+ * exactly when the state changed and that the state agrees with the inputs.
+ */
+#include <zebra.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "erpolicy_failover.h"
+
+#define HD 1000	 /* base hold-down, ms */
+#define CAP 5000 /* its cap */
+
+struct fx {
+	struct erp_failover fo;
+	struct erp_fo_config cfg;
+	struct erp_fo_result r;
+	uint64_t now;
+};
+
+static void fx_init(struct fx *f, uint32_t holddown_ms, uint32_t max_ms)
+{
+	memset(f, 0, sizeof(*f));
+	f->now = 100000;
+	f->cfg.holddown_ms = holddown_ms;
+	f->cfg.holddown_max_ms = max_ms;
+	f->cfg.drained = false;
+	erp_fo_init(&f->fo, f->now);
+}
+
+/* Invariants that hold after any input, whatever the history. */
+static void check_invariants(const struct fx *f, const char *file, int line)
+{
+	const struct erp_failover *fo = &f->fo;
+	enum erp_path carrier = erp_fo_carrier(fo);
+
+	_assert_true(f->r.n_events <= ERP_FO_MAX_EVENTS, "n_events", file,
+		     line);
+	_assert_int_equal(f->cfg.drained, fo->state == ERP_FO_DRAINED, file,
+			  line);
+	_assert_int_equal(carrier == ERP_PATH_NONE,
+			  fo->er_up == 0 && fo->vpn_up == 0, file, line);
+	_assert_true(carrier != ERP_PATH_BOTH, "carrier != both", file, line);
+	_assert_int_equal(erp_fo_deadline(fo) != 0,
+			  fo->state == ERP_FO_HOLDDOWN, file, line);
+	_assert_int_equal(erp_fo_er_demoted(fo),
+			  fo->state == ERP_FO_HOLDDOWN ||
+				  fo->state == ERP_FO_DRAINED,
+			  file, line);
+	switch (fo->state) {
+	case ERP_FO_NONE:
+		_assert_true(fo->er_up == 0 && fo->vpn_up == 0, "none", file,
+			     line);
+		break;
+	case ERP_FO_EXPRESSROUTE:
+		_assert_true(fo->er_up > 0, "er up", file, line);
+		_assert_true(!fo->er_failed && fo->flaps == 0, "er clean", file,
+			     line);
+		_assert_int_equal(carrier, ERP_PATH_EXPRESSROUTE, file, line);
+		break;
+	case ERP_FO_VPN:
+		_assert_true(fo->er_up == 0 && fo->vpn_up > 0, "vpn", file,
+			     line);
+		_assert_int_equal(carrier, ERP_PATH_VPN, file, line);
+		break;
+	case ERP_FO_HOLDDOWN:
+		_assert_true(fo->er_up > 0 && fo->vpn_up > 0, "hold-down", file,
+			     line);
+		_assert_true(f->cfg.holddown_ms > 0, "hold-down on", file,
+			     line);
+		_assert_true(fo->er_failed, "er failed", file, line);
+		/* the length is that of the configuration when it started */
+		_assert_true(fo->holddown_current_ms > 0, "hold-down length",
+			     file, line);
+		_assert_true(fo->holddown_until_ms ==
+					     fo->since_ms +
+						     fo->holddown_current_ms ||
+				     fo->holddown_until_ms == UINT64_MAX,
+			     "deadline", file, line);
+		_assert_true(fo->holddown_until_ms > f->now, "deadline ahead",
+			     file, line);
+		_assert_int_equal(carrier, ERP_PATH_VPN, file, line);
+		break;
+	case ERP_FO_DRAINED:
+		break;
+	}
+}
+
+struct snap {
+	bool demoted;
+	enum erp_path carrier;
+	enum erp_fo_state state;
+	uint64_t since;
+};
+
+static struct snap take(const struct fx *f)
+{
+	struct snap s = {
+		.demoted = erp_fo_er_demoted(&f->fo),
+		.carrier = erp_fo_carrier(&f->fo),
+		.state = f->fo.state,
+		.since = f->fo.since_ms,
+	};
+	return s;
+}
+
+static void check_step(const struct fx *f, const struct snap *b,
+		       const char *file, int line)
+{
+	const struct erp_fo_result *r = &f->r;
+
+	_assert_int_equal(r->demotion_changed,
+			  b->demoted != erp_fo_er_demoted(&f->fo), file, line);
+	_assert_int_equal(r->carrier_changed,
+			  b->carrier != erp_fo_carrier(&f->fo), file, line);
+	if (b->state != f->fo.state)
+		_assert_int_equal(f->fo.since_ms, f->now, file, line);
+	else
+		_assert_int_equal(f->fo.since_ms, b->since, file, line);
+	/* the only silent state change: ER flapped during hold-down */
+	if (b->state != f->fo.state && r->n_events == 0)
+		_assert_true(b->state == ERP_FO_HOLDDOWN &&
+				     f->fo.state == ERP_FO_VPN,
+			     "silent change", file, line);
+	check_invariants(f, file, line);
+}
+
+static void sess_(struct fx *f, unsigned int er, unsigned int vpn,
+		  const char *file, int line)
+{
+	struct snap b = take(f);
+
+	memset(&f->r, 0xa5, sizeof(f->r)); /* must be overwritten */
+	erp_fo_sessions(&f->fo, &f->cfg, er, vpn, f->now, &f->r);
+	_assert_int_equal(f->fo.er_up, er, file, line);
+	_assert_int_equal(f->fo.vpn_up, vpn, file, line);
+	check_step(f, &b, file, line);
+}
+
+static void tick_(struct fx *f, const char *file, int line)
+{
+	struct snap b = take(f);
+
+	memset(&f->r, 0xa5, sizeof(f->r));
+	erp_fo_tick(&f->fo, &f->cfg, f->now, &f->r);
+	check_step(f, &b, file, line);
+}
+
+static void drain_(struct fx *f, bool drained, const char *file, int line)
+{
+	struct snap b = take(f);
+
+	f->cfg.drained = drained;
+	memset(&f->r, 0xa5, sizeof(f->r));
+	erp_fo_drain_changed(&f->fo, &f->cfg, f->now, &f->r);
+	check_step(f, &b, file, line);
+}
+
+static void config_(struct fx *f, uint32_t holddown_ms, uint32_t max_ms,
+		    const char *file, int line)
+{
+	struct snap b = take(f);
+
+	f->cfg.holddown_ms = holddown_ms;
+	f->cfg.holddown_max_ms = max_ms;
+	memset(&f->r, 0xa5, sizeof(f->r));
+	erp_fo_config_changed(&f->fo, &f->cfg, f->now, &f->r);
+	check_step(f, &b, file, line);
+}
+
+#define SESS(f, er, vpn) sess_(f, er, vpn, __FILE__, __LINE__)
+#define TICK(f) tick_(f, __FILE__, __LINE__)
+#define DRAIN(f, d) drain_(f, d, __FILE__, __LINE__)
+#define CONFIG(f, hd, max) config_(f, hd, max, __FILE__, __LINE__)
+
+/* The events of the last input, as "a,b,c", against the expected list. */
+static void expect_events_(const struct erp_fo_result *r, const int *exp,
+			   size_t n, const char *file, int line)
+{
+	char got[256] = "", want[256] = "";
+
+	for (unsigned int i = 0; i < r->n_events && i < ERP_FO_MAX_EVENTS;
+	     i++) {
+		strlcat(got, i ? "," : "", sizeof(got));
+		strlcat(got, erp_event_type_name(r->events[i]), sizeof(got));
+	}
+	for (size_t i = 0; i < n; i++) {
+		strlcat(want, i ? "," : "", sizeof(want));
+		strlcat(want, erp_event_type_name(exp[i]), sizeof(want));
+	}
+	_assert_string_equal(got, want, file, line);
+	_assert_int_equal(r->n_events, n, file, line);
+}
+
+#define EXPECT_EVENTS(f, ...)                                                  \
+	expect_events_(&(f)->r, (const int[]){__VA_ARGS__},                    \
+		       sizeof((int[]){__VA_ARGS__}) / sizeof(int), __FILE__,   \
+		       __LINE__)
+#define EXPECT_NO_EVENTS(f) expect_events_(&(f)->r, NULL, 0, __FILE__, __LINE__)
+
+static void expect_flags_(const struct fx *f, bool demotion, bool carrier,
+			  const char *file, int line)
+{
+	_assert_int_equal(f->r.demotion_changed, demotion, file, line);
+	_assert_int_equal(f->r.carrier_changed, carrier, file, line);
+}
+#define EXPECT_FLAGS(f, d, c) expect_flags_(f, d, c, __FILE__, __LINE__)
+
+/* Up on ExpressRoute (two sessions) with the VPN as backup. */
+static void up_on_er(struct fx *f)
+{
+	SESS(f, 2, 1);
+	assert_int_equal(f->fo.state, ERP_FO_EXPRESSROUTE);
+}
+
+/* ... then ExpressRoute fails and comes back: in hold-down. */
+static void in_holddown(struct fx *f)
+{
+	up_on_er(f);
+	f->now += 10;
+	SESS(f, 0, 1);
+	assert_int_equal(f->fo.state, ERP_FO_VPN);
+	f->now += 10;
+	SESS(f, 1, 1);
+	assert_int_equal(f->fo.state, ERP_FO_HOLDDOWN);
+}
+
+/* --- startup -------------------------------------------------------------- */
+
+static void test_init(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	assert_int_equal(f.fo.state, ERP_FO_NONE);
+	assert_int_equal(f.fo.since_ms, 100000);
+	assert_int_equal(f.fo.er_up, 0);
+	assert_int_equal(f.fo.vpn_up, 0);
+	assert_int_equal(f.fo.flaps, 0);
+	assert_false(f.fo.er_failed);
+	assert_false(erp_fo_er_demoted(&f.fo));
+	assert_int_equal(erp_fo_deadline(&f.fo), 0);
+	assert_int_equal(erp_fo_carrier(&f.fo), ERP_PATH_NONE);
+
+	/* nothing up, nothing happens */
+	f.now += 5000;
+	SESS(&f, 0, 0);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, false);
+	TICK(&f);
+	EXPECT_NO_EVENTS(&f);
+	CONFIG(&f, 0, 0);
+	EXPECT_NO_EVENTS(&f);
+	assert_int_equal(f.fo.state, ERP_FO_NONE);
+	assert_int_equal(f.fo.since_ms, 100000);
+}
+
+static void test_startup_er_first(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	f.now += 1;
+	SESS(&f, 1, 0);
+	EXPECT_EVENTS(&f, ERP_EV_PATH_UP);
+	EXPECT_FLAGS(&f, false, true);
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+	assert_int_equal(erp_fo_carrier(&f.fo), ERP_PATH_EXPRESSROUTE);
+	assert_int_equal(f.fo.since_ms, f.now);
+
+	/* the second ER session and the VPN change nothing */
+	f.now += 1;
+	SESS(&f, 2, 0);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, false);
+	SESS(&f, 2, 1);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, false);
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+	assert_int_equal(f.fo.since_ms, f.now - 1);
+}
+
+/* VPN first, then ER: ER preferred at once, no hold-down at startup. */
+static void test_startup_vpn_first(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	SESS(&f, 0, 1);
+	EXPECT_EVENTS(&f, ERP_EV_PATH_UP);
+	EXPECT_FLAGS(&f, false, true);
+	assert_int_equal(f.fo.state, ERP_FO_VPN);
+	assert_int_equal(erp_fo_carrier(&f.fo), ERP_PATH_VPN);
+	assert_false(f.fo.er_failed);
+
+	SESS(&f, 1, 1);
+	EXPECT_EVENTS(&f, ERP_EV_FAILBACK);
+	EXPECT_FLAGS(&f, false, true);
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+	assert_int_equal(erp_fo_deadline(&f.fo), 0);
+	assert_false(erp_fo_er_demoted(&f.fo));
+}
+
+static void test_startup_both_at_once(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	SESS(&f, 2, 1);
+	EXPECT_EVENTS(&f, ERP_EV_PATH_UP);
+	EXPECT_FLAGS(&f, false, true);
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+}
+
+/* The VPN alone comes and goes. */
+static void test_vpn_only(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	SESS(&f, 0, 2);
+	EXPECT_EVENTS(&f, ERP_EV_PATH_UP);
+	SESS(&f, 0, 1);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, false);
+	SESS(&f, 0, 0);
+	EXPECT_EVENTS(&f, ERP_EV_PATHS_LOST);
+	EXPECT_FLAGS(&f, false, true);
+	assert_int_equal(f.fo.state, ERP_FO_NONE);
+	assert_false(f.fo.er_failed); /* ER never failed */
+}
+
+/* --- failover ------------------------------------------------------------- */
+
+static void test_one_er_of_two_lost(void **state)
+{
+	struct fx f;
+	uint64_t since;
+
+	fx_init(&f, HD, CAP);
+	up_on_er(&f);
+	since = f.fo.since_ms;
+	f.now += 100;
+	SESS(&f, 1, 1);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, false);
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+	assert_false(f.fo.er_failed);
+	assert_int_equal(f.fo.since_ms, since);
+
+	/* and back: still nothing, no hold-down */
+	f.now += 100;
+	SESS(&f, 2, 1);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, false);
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+	assert_int_equal(erp_fo_deadline(&f.fo), 0);
+}
+
+static void test_failover(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	up_on_er(&f);
+	f.now += 100;
+	SESS(&f, 0, 1);
+	EXPECT_EVENTS(&f, ERP_EV_FAILOVER);
+	EXPECT_FLAGS(&f, false, true);
+	assert_int_equal(f.fo.state, ERP_FO_VPN);
+	assert_int_equal(erp_fo_carrier(&f.fo), ERP_PATH_VPN);
+	assert_true(f.fo.er_failed);
+	assert_int_equal(f.fo.flaps, 0);
+	assert_int_equal(f.fo.since_ms, f.now);
+
+	/* a second VPN session changes nothing */
+	SESS(&f, 0, 2);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, false);
+}
+
+static void test_all_paths_lost(void **state)
+{
+	struct fx f;
+
+	/* ER without VPN */
+	fx_init(&f, HD, CAP);
+	SESS(&f, 2, 0);
+	SESS(&f, 0, 0);
+	EXPECT_EVENTS(&f, ERP_EV_PATHS_LOST);
+	EXPECT_FLAGS(&f, false, true);
+	assert_int_equal(f.fo.state, ERP_FO_NONE);
+	assert_true(f.fo.er_failed);
+
+	/* both at once */
+	fx_init(&f, HD, CAP);
+	up_on_er(&f);
+	SESS(&f, 0, 0);
+	EXPECT_EVENTS(&f, ERP_EV_PATHS_LOST);
+	EXPECT_FLAGS(&f, false, true);
+	assert_int_equal(f.fo.state, ERP_FO_NONE);
+
+	/* after a failover, the VPN goes too */
+	fx_init(&f, HD, CAP);
+	up_on_er(&f);
+	SESS(&f, 0, 1);
+	SESS(&f, 0, 0);
+	EXPECT_EVENTS(&f, ERP_EV_PATHS_LOST);
+	EXPECT_FLAGS(&f, false, true);
+	assert_int_equal(f.fo.state, ERP_FO_NONE);
+	assert_true(f.fo.er_failed);
+}
+
+/* VPN lost while ER carries: nothing moves. */
+static void test_vpn_lost_on_er(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	up_on_er(&f);
+	SESS(&f, 2, 0);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, false);
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+}
+
+/* ER back after a total loss without VPN: fail back, no hold-down. */
+static void test_er_back_without_vpn(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	SESS(&f, 1, 0);
+	SESS(&f, 0, 0);
+	assert_true(f.fo.er_failed);
+	SESS(&f, 1, 0);
+	EXPECT_EVENTS(&f, ERP_EV_FAILBACK);
+	EXPECT_FLAGS(&f, false, true);
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+	assert_false(f.fo.er_failed);
+}
+
+/* --- hold-down ------------------------------------------------------------ */
+
+static void test_return_with_holddown(void **state)
+{
+	struct fx f;
+	uint64_t t;
+
+	fx_init(&f, HD, CAP);
+	up_on_er(&f);
+	SESS(&f, 0, 1);
+	f.now += 500;
+	t = f.now;
+	SESS(&f, 1, 1);
+	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_START);
+	EXPECT_FLAGS(&f, true, false); /* demoted, VPN still carries */
+	assert_int_equal(f.fo.state, ERP_FO_HOLDDOWN);
+	assert_true(erp_fo_er_demoted(&f.fo));
+	assert_int_equal(erp_fo_carrier(&f.fo), ERP_PATH_VPN);
+	assert_int_equal(f.fo.holddown_current_ms, HD);
+	assert_int_equal(erp_fo_deadline(&f.fo), t + HD);
+	assert_int_equal(f.fo.holddown_until_ms, t + HD);
+	assert_int_equal(f.fo.since_ms, t);
+	assert_true(f.fo.er_failed);
+
+	/* the second ER session during hold-down: nothing */
+	f.now += 100;
+	SESS(&f, 2, 1);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, false);
+	assert_int_equal(erp_fo_deadline(&f.fo), t + HD);
+
+	/* early ticks are harmless */
+	f.now = t + HD - 1;
+	TICK(&f);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, false);
+	assert_int_equal(f.fo.state, ERP_FO_HOLDDOWN);
+
+	/* expiry */
+	f.now = t + HD;
+	TICK(&f);
+	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_EXPIRED, ERP_EV_FAILBACK);
+	EXPECT_FLAGS(&f, true, true);
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+	assert_false(erp_fo_er_demoted(&f.fo));
+	assert_int_equal(erp_fo_carrier(&f.fo), ERP_PATH_EXPRESSROUTE);
+	assert_int_equal(erp_fo_deadline(&f.fo), 0);
+	assert_int_equal(f.fo.holddown_until_ms, 0);
+	assert_int_equal(f.fo.holddown_current_ms, 0);
+	assert_int_equal(f.fo.flaps, 0);
+	assert_false(f.fo.er_failed);
+	assert_int_equal(f.fo.since_ms, t + HD);
+
+	/* later ticks: nothing */
+	f.now += 10000;
+	TICK(&f);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, false);
+}
+
+/* A late timer: the tick comes well after the deadline. */
+static void test_late_tick(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	in_holddown(&f);
+	f.now = erp_fo_deadline(&f.fo) + 12345;
+	TICK(&f);
+	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_EXPIRED, ERP_EV_FAILBACK);
+	EXPECT_FLAGS(&f, true, true);
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+}
+
+/* Another input after the deadline, before the tick: the hold-down is
+ * applied first (ER was stable all along). */
+static void test_late_input_applies_expiry(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	in_holddown(&f);
+	f.now = erp_fo_deadline(&f.fo);
+	SESS(&f, 0, 1);
+	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_EXPIRED, ERP_EV_FAILBACK,
+		      ERP_EV_FAILOVER);
+	EXPECT_FLAGS(&f, true, false); /* VPN carried before and after */
+	assert_int_equal(f.fo.state, ERP_FO_VPN);
+	assert_true(f.fo.er_failed);
+	assert_int_equal(f.fo.flaps, 0); /* not a flap during hold-down */
+
+	/* so the next return starts a fresh hold-down */
+	SESS(&f, 1, 1);
+	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_START);
+	assert_int_equal(f.fo.holddown_current_ms, HD);
+
+	/* the same with a second VPN session coming up */
+	f.now = erp_fo_deadline(&f.fo) + 1;
+	SESS(&f, 1, 2);
+	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_EXPIRED, ERP_EV_FAILBACK);
+	EXPECT_FLAGS(&f, true, true);
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+}
+
+static void test_flap_during_holddown(void **state)
+{
+	struct fx f;
+	static const uint32_t lengths[] = {2 * HD, 4 * HD, CAP, CAP, CAP};
+	uint64_t t = 0;
+
+	fx_init(&f, HD, CAP);
+	in_holddown(&f);
+	assert_int_equal(f.fo.holddown_current_ms, HD);
+
+	for (unsigned int i = 0; i < array_size(lengths); i++) {
+		/* lost: back to VPN, silently */
+		f.now += 100;
+		SESS(&f, 0, 1);
+		EXPECT_NO_EVENTS(&f);
+		EXPECT_FLAGS(&f, true, false);
+		assert_int_equal(f.fo.state, ERP_FO_VPN);
+		assert_int_equal(f.fo.flaps, i + 1);
+		assert_int_equal(erp_fo_deadline(&f.fo), 0);
+		assert_int_equal(f.fo.holddown_until_ms, 0);
+		assert_true(f.fo.er_failed);
+		assert_false(erp_fo_er_demoted(&f.fo));
+
+		/* back: the hold-down restarts, longer */
+		f.now += 100;
+		t = f.now;
+		SESS(&f, 1, 1);
+		EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_RESTART);
+		EXPECT_FLAGS(&f, true, false);
+		assert_int_equal(f.fo.state, ERP_FO_HOLDDOWN);
+		assert_int_equal(f.fo.holddown_current_ms, lengths[i]);
+		assert_int_equal(erp_fo_deadline(&f.fo), t + lengths[i]);
+	}
+
+	/* the old deadlines do not count */
+	f.now = t + CAP - 1;
+	TICK(&f);
+	EXPECT_NO_EVENTS(&f);
+	f.now = t + CAP;
+	TICK(&f);
+	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_EXPIRED, ERP_EV_FAILBACK);
+	assert_int_equal(f.fo.flaps, 0);
+	assert_false(f.fo.er_failed);
+
+	/* a new failure starts over at the base length */
+	SESS(&f, 0, 1);
+	EXPECT_EVENTS(&f, ERP_EV_FAILOVER);
+	SESS(&f, 1, 1);
+	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_START);
+	assert_int_equal(f.fo.holddown_current_ms, HD);
+}
+
+/* Both paths lost during hold-down, then back in one input. */
+static void test_all_lost_during_holddown(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	in_holddown(&f);
+	SESS(&f, 0, 0);
+	EXPECT_EVENTS(&f, ERP_EV_PATHS_LOST);
+	EXPECT_FLAGS(&f, true, true);
+	assert_int_equal(f.fo.state, ERP_FO_NONE);
+	assert_int_equal(f.fo.flaps, 1);
+	assert_true(f.fo.er_failed);
+
+	SESS(&f, 1, 1);
+	EXPECT_EVENTS(&f, ERP_EV_PATH_UP, ERP_EV_HOLDDOWN_RESTART);
+	EXPECT_FLAGS(&f, true, true);
+	assert_int_equal(f.fo.state, ERP_FO_HOLDDOWN);
+	assert_int_equal(f.fo.holddown_current_ms, 2 * HD);
+
+	/* once more, VPN first this time */
+	SESS(&f, 0, 0);
+	EXPECT_EVENTS(&f, ERP_EV_PATHS_LOST);
+	SESS(&f, 0, 1);
+	EXPECT_EVENTS(&f, ERP_EV_PATH_UP);
+	EXPECT_FLAGS(&f, false, true);
+	SESS(&f, 1, 1);
+	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_RESTART);
+	EXPECT_FLAGS(&f, true, false);
+	assert_int_equal(f.fo.holddown_current_ms, 4 * HD);
+}
+
+static void test_vpn_lost_during_holddown(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	in_holddown(&f);
+	f.now += 10;
+	SESS(&f, 1, 0);
+	EXPECT_EVENTS(&f, ERP_EV_FAILBACK);
+	EXPECT_FLAGS(&f, true, true);
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+	assert_int_equal(erp_fo_carrier(&f.fo), ERP_PATH_EXPRESSROUTE);
+	assert_int_equal(erp_fo_deadline(&f.fo), 0);
+	assert_false(f.fo.er_failed);
+	assert_int_equal(f.fo.flaps, 0);
+
+	/* the VPN back: nothing */
+	SESS(&f, 1, 1);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, false);
+}
+
+/* ER back while the VPN goes, in one input: no hold-down. */
+static void test_er_back_vpn_lost_at_once(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	up_on_er(&f);
+	SESS(&f, 0, 1);
+	SESS(&f, 1, 0);
+	EXPECT_EVENTS(&f, ERP_EV_FAILBACK);
+	EXPECT_FLAGS(&f, false, true);
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+}
+
+static void test_holddown_disabled(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, 0, 0);
+	up_on_er(&f);
+	SESS(&f, 0, 1);
+	EXPECT_EVENTS(&f, ERP_EV_FAILOVER);
+	SESS(&f, 1, 1);
+	EXPECT_EVENTS(&f, ERP_EV_FAILBACK);
+	EXPECT_FLAGS(&f, false, true);
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+	assert_int_equal(erp_fo_deadline(&f.fo), 0);
+	assert_false(f.fo.er_failed);
+}
+
+static void test_holddown_turned_off(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	in_holddown(&f);
+	f.now += 10;
+	CONFIG(&f, 0, CAP);
+	EXPECT_EVENTS(&f, ERP_EV_FAILBACK);
+	EXPECT_FLAGS(&f, true, true);
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+	assert_int_equal(erp_fo_deadline(&f.fo), 0);
+	assert_false(f.fo.er_failed);
+	assert_int_equal(f.fo.since_ms, f.now);
+
+	/* off outside a hold-down: nothing */
+	CONFIG(&f, 0, 0);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, false);
+	SESS(&f, 0, 1);
+	CONFIG(&f, 0, 0);
+	EXPECT_NO_EVENTS(&f);
+	assert_int_equal(f.fo.state, ERP_FO_VPN);
+
+	/* back on: the next return is held down */
+	CONFIG(&f, HD, CAP);
+	EXPECT_NO_EVENTS(&f);
+	SESS(&f, 1, 1);
+	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_START);
+}
+
+/* Length and cap changes apply to the next hold-down only. */
+static void test_holddown_config_change(void **state)
+{
+	struct fx f;
+	uint64_t deadline;
+
+	fx_init(&f, HD, CAP);
+	in_holddown(&f);
+	deadline = erp_fo_deadline(&f.fo);
+	CONFIG(&f, 3 * HD, 3 * HD);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, false);
+	assert_int_equal(f.fo.state, ERP_FO_HOLDDOWN);
+	assert_int_equal(erp_fo_deadline(&f.fo), deadline);
+	assert_int_equal(f.fo.holddown_current_ms, HD);
+
+	/* flap: the new length, capped by the new cap */
+	SESS(&f, 0, 1);
+	SESS(&f, 1, 1);
+	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_RESTART);
+	assert_int_equal(f.fo.holddown_current_ms, 3 * HD);
+	assert_int_equal(erp_fo_deadline(&f.fo), f.now + 3 * HD);
+}
+
+/* Growth without overflow; a cap below the base means no growth. */
+static void test_holddown_growth_limits(void **state)
+{
+	struct fx f;
+
+	/* a huge base: 2^31 << 1 would not fit in 32 bits */
+	fx_init(&f, 0x80000000u, UINT32_MAX);
+	in_holddown(&f);
+	assert_int_equal(f.fo.holddown_current_ms, 0x80000000u);
+	SESS(&f, 0, 1);
+	SESS(&f, 1, 1);
+	assert_int_equal(f.fo.holddown_current_ms, UINT32_MAX);
+
+	/* many flaps: shifts past the width are capped */
+	fx_init(&f, 3, 1000000);
+	in_holddown(&f);
+	for (unsigned int i = 1; i <= 70; i++) {
+		SESS(&f, 0, 1);
+		SESS(&f, 1, 1);
+		assert_int_equal(f.fo.flaps, i);
+		if (i <= 18) /* 3 << 18 = 786432 */
+			assert_int_equal(f.fo.holddown_current_ms, 3u << i);
+		else
+			assert_int_equal(f.fo.holddown_current_ms, 1000000);
+	}
+
+	/* cap 0 / below the base: the base length, no growth */
+	fx_init(&f, HD, 0);
+	in_holddown(&f);
+	assert_int_equal(f.fo.holddown_current_ms, HD);
+	SESS(&f, 0, 1);
+	SESS(&f, 1, 1);
+	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_RESTART);
+	assert_int_equal(f.fo.holddown_current_ms, HD);
+
+	/* a deadline past the end of the clock saturates */
+	fx_init(&f, HD, CAP);
+	f.now = UINT64_MAX - 2 * HD;
+	erp_fo_init(&f.fo, f.now);
+	up_on_er(&f);
+	SESS(&f, 0, 1);
+	f.now = UINT64_MAX - 10;
+	SESS(&f, 1, 1);
+	assert_int_equal(erp_fo_deadline(&f.fo), UINT64_MAX);
+	f.now = UINT64_MAX;
+	TICK(&f);
+	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_EXPIRED, ERP_EV_FAILBACK);
+}
+
+/* --- drain ---------------------------------------------------------------- */
+
+static void test_drain_from_expressroute(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	up_on_er(&f);
+	f.now += 10;
+	DRAIN(&f, true);
+	EXPECT_EVENTS(&f, ERP_EV_DRAIN);
+	EXPECT_FLAGS(&f, true, true);
+	assert_int_equal(f.fo.state, ERP_FO_DRAINED);
+	assert_true(erp_fo_er_demoted(&f.fo));
+	assert_int_equal(erp_fo_carrier(&f.fo), ERP_PATH_VPN);
+	assert_int_equal(f.fo.since_ms, f.now);
+
+	/* draining again: nothing */
+	DRAIN(&f, true);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, false);
+
+	/* sessions move, the state stays */
+	SESS(&f, 1, 1);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, false);
+	assert_int_equal(f.fo.state, ERP_FO_DRAINED);
+	assert_int_equal(f.fo.er_up, 1);
+	SESS(&f, 1, 0); /* the VPN goes: ER, demoted, is the only path */
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, true);
+	assert_int_equal(erp_fo_carrier(&f.fo), ERP_PATH_EXPRESSROUTE);
+	SESS(&f, 1, 1);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, true);
+	assert_int_equal(erp_fo_carrier(&f.fo), ERP_PATH_VPN);
+	assert_int_equal(f.fo.state, ERP_FO_DRAINED);
+
+	/* undrain: ER at once, no hold-down */
+	f.now += 10;
+	DRAIN(&f, false);
+	EXPECT_EVENTS(&f, ERP_EV_UNDRAIN);
+	EXPECT_FLAGS(&f, true, true);
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+	assert_int_equal(erp_fo_deadline(&f.fo), 0);
+	assert_int_equal(f.fo.since_ms, f.now);
+}
+
+/* Drained with no VPN: ER demoted but still carries. */
+static void test_drain_without_vpn(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	SESS(&f, 2, 0);
+	DRAIN(&f, true);
+	EXPECT_EVENTS(&f, ERP_EV_DRAIN);
+	EXPECT_FLAGS(&f, true, false);
+	assert_int_equal(erp_fo_carrier(&f.fo), ERP_PATH_EXPRESSROUTE);
+
+	/* everything goes, and comes back */
+	SESS(&f, 0, 0);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, true);
+	assert_int_equal(f.fo.state, ERP_FO_DRAINED);
+	assert_int_equal(erp_fo_carrier(&f.fo), ERP_PATH_NONE);
+	SESS(&f, 1, 0);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, true);
+	assert_int_equal(f.fo.state, ERP_FO_DRAINED);
+
+	DRAIN(&f, false);
+	EXPECT_EVENTS(&f, ERP_EV_UNDRAIN);
+	EXPECT_FLAGS(&f, true, false);
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+	assert_false(f.fo.er_failed);
+}
+
+static void test_drain_from_vpn(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	up_on_er(&f);
+	SESS(&f, 0, 1);
+	DRAIN(&f, true);
+	EXPECT_EVENTS(&f, ERP_EV_DRAIN);
+	EXPECT_FLAGS(&f, true, false);
+	assert_int_equal(f.fo.state, ERP_FO_DRAINED);
+
+	/* undrain with ER still down: VPN */
+	DRAIN(&f, false);
+	EXPECT_EVENTS(&f, ERP_EV_UNDRAIN);
+	EXPECT_FLAGS(&f, true, false);
+	assert_int_equal(f.fo.state, ERP_FO_VPN);
+	assert_true(f.fo.er_failed);
+
+	/* ER failed before the drain: its return is held down */
+	SESS(&f, 1, 1);
+	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_START);
+}
+
+/* ER back while drained: no failback; undrain fails back at once. */
+static void test_drain_er_back_while_drained(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	up_on_er(&f);
+	SESS(&f, 0, 1);
+	DRAIN(&f, true);
+	SESS(&f, 2, 1);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, false);
+	assert_int_equal(f.fo.state, ERP_FO_DRAINED);
+	assert_int_equal(erp_fo_deadline(&f.fo), 0);
+
+	DRAIN(&f, false);
+	EXPECT_EVENTS(&f, ERP_EV_UNDRAIN);
+	EXPECT_FLAGS(&f, true, true);
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+	assert_false(f.fo.er_failed);
+	assert_int_equal(f.fo.flaps, 0);
+}
+
+/* ER lost while drained: a failure, held down after the undrain. */
+static void test_drain_er_lost_while_drained(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	up_on_er(&f);
+	DRAIN(&f, true);
+	SESS(&f, 0, 1);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, false);
+	assert_true(f.fo.er_failed);
+	DRAIN(&f, false);
+	EXPECT_EVENTS(&f, ERP_EV_UNDRAIN);
+	EXPECT_FLAGS(&f, true, false);
+	assert_int_equal(f.fo.state, ERP_FO_VPN);
+	SESS(&f, 1, 1);
+	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_START);
+	EXPECT_FLAGS(&f, true, false);
+}
+
+static void test_drain_from_holddown(void **state)
+{
+	struct fx f;
+	uint64_t deadline;
+
+	fx_init(&f, HD, CAP);
+	in_holddown(&f);
+	SESS(&f, 0, 1); /* one flap */
+	SESS(&f, 1, 1);
+	deadline = erp_fo_deadline(&f.fo);
+	DRAIN(&f, true);
+	EXPECT_EVENTS(&f, ERP_EV_DRAIN);
+	EXPECT_FLAGS(&f, false, false); /* already demoted, VPN carries */
+	assert_int_equal(f.fo.state, ERP_FO_DRAINED);
+	assert_int_equal(erp_fo_deadline(&f.fo), 0);
+	assert_int_equal(f.fo.holddown_until_ms, 0);
+
+	/* the old deadline passes: nothing */
+	f.now = deadline + 1;
+	TICK(&f);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, false);
+	assert_int_equal(f.fo.state, ERP_FO_DRAINED);
+
+	/* undrain: no hold-down */
+	DRAIN(&f, false);
+	EXPECT_EVENTS(&f, ERP_EV_UNDRAIN);
+	EXPECT_FLAGS(&f, true, true);
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+	assert_int_equal(f.fo.flaps, 0);
+	assert_false(f.fo.er_failed);
+}
+
+static void test_drain_from_none(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	DRAIN(&f, true);
+	EXPECT_EVENTS(&f, ERP_EV_DRAIN);
+	EXPECT_FLAGS(&f, true, false);
+	assert_int_equal(f.fo.state, ERP_FO_DRAINED);
+
+	/* paths come up while drained: counts only */
+	SESS(&f, 1, 0);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, true);
+	assert_int_equal(erp_fo_carrier(&f.fo), ERP_PATH_EXPRESSROUTE);
+	SESS(&f, 1, 1);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, true);
+	assert_int_equal(erp_fo_carrier(&f.fo), ERP_PATH_VPN);
+
+	/* undrain: ER never failed, straight to ER */
+	DRAIN(&f, false);
+	EXPECT_EVENTS(&f, ERP_EV_UNDRAIN);
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+}
+
+static void test_undrain_to_none(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	DRAIN(&f, true);
+	DRAIN(&f, false);
+	EXPECT_EVENTS(&f, ERP_EV_UNDRAIN);
+	EXPECT_FLAGS(&f, true, false);
+	assert_int_equal(f.fo.state, ERP_FO_NONE);
+
+	/* undrain and ER lost in one input (drain flag seen by sessions) */
+	fx_init(&f, HD, CAP);
+	SESS(&f, 1, 0);
+	DRAIN(&f, true);
+	f.cfg.drained = false;
+	SESS(&f, 0, 0);
+	EXPECT_EVENTS(&f, ERP_EV_UNDRAIN);
+	EXPECT_FLAGS(&f, true, true);
+	assert_int_equal(f.fo.state, ERP_FO_NONE);
+	assert_true(f.fo.er_failed);
+}
+
+/* Drained in the configuration before the first session (no
+ * erp_fo_drain_changed() call): the first input drains. */
+static void test_drained_at_startup(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	f.cfg.drained = true;
+	SESS(&f, 1, 1);
+	EXPECT_EVENTS(&f, ERP_EV_DRAIN);
+	EXPECT_FLAGS(&f, true, true);
+	assert_int_equal(f.fo.state, ERP_FO_DRAINED);
+	assert_int_equal(erp_fo_carrier(&f.fo), ERP_PATH_VPN);
+
+	/* the same through a tick */
+	fx_init(&f, HD, CAP);
+	f.cfg.drained = true;
+	TICK(&f);
+	EXPECT_EVENTS(&f, ERP_EV_DRAIN);
+	assert_int_equal(f.fo.state, ERP_FO_DRAINED);
+}
+
+/* --- events --------------------------------------------------------------- */
+
+/* Record results the way the glue does: every event, in order. */
+static void record(struct erp_event_ring *ring, const struct fx *f,
+		   enum erp_fo_state from)
+{
+	for (unsigned int i = 0; i < f->r.n_events; i++) {
+		struct erp_event ev = {
+			.mono_ms = f->now,
+			.type = f->r.events[i],
+			.from = from,
+			.to = f->fo.state,
+			.holddown_ms = f->fo.holddown_current_ms,
+		};
+
+		erp_ring_push(ring, &ev);
+	}
+}
+
+static void test_event_history_scenario(void **state)
+{
+	struct fx f;
+	struct erp_event_ring ring;
+	enum erp_fo_state from;
+	static const enum erp_event_type want[] = {
+		ERP_EV_PATH_UP,
+		ERP_EV_FAILOVER,
+		ERP_EV_HOLDDOWN_START,
+		ERP_EV_HOLDDOWN_RESTART,
+		ERP_EV_HOLDDOWN_EXPIRED,
+		ERP_EV_FAILBACK,
+		ERP_EV_DRAIN,
+		ERP_EV_UNDRAIN,
+		ERP_EV_PATHS_LOST,
+	};
+
+	fx_init(&f, HD, CAP);
+	erp_ring_init(&ring);
+
+#define RUN(call)                                                              \
+	do {                                                                   \
+		from = f.fo.state;                                             \
+		call;                                                          \
+		record(&ring, &f, from);                                       \
+	} while (0)
+
+	RUN(SESS(&f, 2, 1));
+	f.now += 1000;
+	RUN(SESS(&f, 1, 1)); /* one of two: nothing */
+	RUN(SESS(&f, 0, 1));
+	f.now += 1000;
+	RUN(SESS(&f, 1, 1));
+	f.now += 200;
+	RUN(SESS(&f, 0, 1)); /* flap: silent */
+	f.now += 200;
+	RUN(SESS(&f, 2, 1));
+	f.now = erp_fo_deadline(&f.fo);
+	RUN(TICK(&f));
+	RUN(DRAIN(&f, true));
+	RUN(DRAIN(&f, false));
+	RUN(SESS(&f, 0, 0));
+#undef RUN
+
+	assert_int_equal(erp_ring_count(&ring), array_size(want));
+	for (unsigned int i = 0; i < array_size(want); i++) {
+		const struct erp_event *ev = erp_ring_get(&ring, i);
+
+		assert_non_null(ev);
+		assert_int_equal(ev->seq, i + 1);
+		assert_string_equal(erp_event_type_name(ev->type),
+				    erp_event_type_name(want[i]));
+	}
+	/* the restart recorded the doubled length, from VPN */
+	assert_int_equal(erp_ring_get(&ring, 3)->holddown_ms, 2 * HD);
+	assert_int_equal(erp_ring_get(&ring, 3)->from, ERP_FO_VPN);
+	assert_int_equal(erp_ring_get(&ring, 3)->to, ERP_FO_HOLDDOWN);
+	/* expiry and failback: one transition, two events, in order */
+	assert_int_equal(erp_ring_get(&ring, 4)->from, ERP_FO_HOLDDOWN);
+	assert_int_equal(erp_ring_get(&ring, 5)->to, ERP_FO_EXPRESSROUTE);
+	assert_int_equal(erp_ring_get(&ring, 4)->mono_ms,
+			 erp_ring_get(&ring, 5)->mono_ms);
+	assert_null(erp_ring_get(&ring, array_size(want)));
+}
+
+/* A NULL result is allowed; the machine still moves. */
+static void test_null_result(void **state)
+{
+	struct erp_failover fo;
+	struct erp_fo_config cfg = {.holddown_ms = HD, .holddown_max_ms = CAP};
+
+	erp_fo_init(&fo, 0);
+	erp_fo_sessions(&fo, &cfg, 1, 1, 10, NULL);
+	assert_int_equal(fo.state, ERP_FO_EXPRESSROUTE);
+	erp_fo_sessions(&fo, &cfg, 0, 1, 20, NULL);
+	erp_fo_sessions(&fo, &cfg, 1, 1, 30, NULL);
+	assert_int_equal(fo.state, ERP_FO_HOLDDOWN);
+	erp_fo_tick(&fo, &cfg, 30 + HD, NULL);
+	assert_int_equal(fo.state, ERP_FO_EXPRESSROUTE);
+	cfg.drained = true;
+	erp_fo_drain_changed(&fo, &cfg, 40 + HD, NULL);
+	assert_int_equal(fo.state, ERP_FO_DRAINED);
+	cfg.drained = false;
+	erp_fo_config_changed(&fo, &cfg, 50 + HD, NULL);
+	assert_int_equal(fo.state, ERP_FO_EXPRESSROUTE);
+}
+
+/*
+ * Random inputs, fixed seed: every step goes through the checking wrappers
+ * (exact flags, since_ms, state consistent with the inputs, event bound).
+ * Also check that each state and each event type was seen.
+ */
+static uint32_t rnd_state = 12345;
+
+static uint32_t rnd(uint32_t n)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return (rnd_state >> 16) % n;
+}
+
+static void test_random_walk(void **state)
+{
+	static const uint32_t hds[] = {0, 300, 1000};
+	static const uint32_t caps[] = {0, 800, 4000};
+	unsigned int seen_state[ERP_FO_DRAINED + 1] = {};
+	unsigned int seen_event[ERP_EV_TYPE_MAX] = {};
+	unsigned int max_events = 0;
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	for (unsigned int i = 0; i < 200000; i++) {
+		unsigned int what = rnd(100);
+
+		f.now += rnd(3) ? rnd(700) : 0;
+		if (what < 70)
+			SESS(&f, rnd(3), rnd(100) < 80 ? rnd(3) : 0);
+		else if (what < 85)
+			TICK(&f);
+		else if (what < 92)
+			DRAIN(&f, rnd(4) == 0);
+		else
+			CONFIG(&f, hds[rnd(3)], caps[rnd(3)]);
+		seen_state[f.fo.state]++;
+		for (unsigned int e = 0; e < f.r.n_events; e++)
+			seen_event[f.r.events[e]]++;
+		if (f.r.n_events > max_events)
+			max_events = f.r.n_events;
+	}
+	for (unsigned int s = 0; s <= ERP_FO_DRAINED; s++)
+		assert_true(seen_state[s] > 0);
+	for (unsigned int e = 0; e < ERP_EV_TYPE_MAX; e++)
+		assert_true(seen_event[e] > 0);
+	assert_true(max_events >= 2);
+	assert_true(max_events <= ERP_FO_MAX_EVENTS);
+}
+
+/* --- ring ----------------------------------------------------------------- */
+
+static void test_ring_basic(void **state)
+{
+	struct erp_event_ring ring;
+	struct erp_event ev = {};
+	const struct erp_event *stored;
+
+	erp_ring_init(&ring);
+	assert_int_equal(erp_ring_count(&ring), 0);
+	assert_null(erp_ring_get(&ring, 0));
+
+	ev.type = ERP_EV_FAILOVER;
+	ev.seq = 999; /* ignored */
+	ev.wall_time = 1700000000;
+	ev.mono_ms = 42;
+	ev.afi = 1;
+	ev.from = ERP_FO_EXPRESSROUTE;
+	ev.to = ERP_FO_VPN;
+	ev.prefixes = 7;
+	strlcpy(ev.cause, "192.0.2.1 down: BFD down received",
+		sizeof(ev.cause));
+	stored = erp_ring_push(&ring, &ev);
+	assert_non_null(stored);
+	assert_int_equal(stored->seq, 1);
+	assert_int_equal(ev.seq, 999); /* the input is not modified */
+	assert_ptr_equal(stored, erp_ring_get(&ring, 0));
+	assert_int_equal(stored->wall_time, 1700000000);
+	assert_int_equal(stored->mono_ms, 42);
+	assert_int_equal(stored->type, ERP_EV_FAILOVER);
+	assert_int_equal(stored->afi, 1);
+	assert_int_equal(stored->from, ERP_FO_EXPRESSROUTE);
+	assert_int_equal(stored->to, ERP_FO_VPN);
+	assert_int_equal(stored->prefixes, 7);
+	assert_string_equal(stored->cause, "192.0.2.1 down: BFD down received");
+
+	/* an unterminated cause is terminated in the copy */
+	memset(ev.cause, 'x', sizeof(ev.cause));
+	ev.type = ERP_EV_FAILBACK;
+	stored = erp_ring_push(&ring, &ev);
+	assert_int_equal(stored->seq, 2);
+	assert_int_equal(strlen(stored->cause), sizeof(ev.cause) - 1);
+
+	assert_int_equal(erp_ring_count(&ring), 2);
+	assert_int_equal(erp_ring_get(&ring, 0)->type, ERP_EV_FAILOVER);
+	assert_int_equal(erp_ring_get(&ring, 1)->type, ERP_EV_FAILBACK);
+	assert_null(erp_ring_get(&ring, 2));
+	assert_null(erp_ring_get(&ring, UINT_MAX));
+
+	/* init again: empty, seq restarts */
+	erp_ring_init(&ring);
+	assert_int_equal(erp_ring_count(&ring), 0);
+	assert_int_equal(erp_ring_push(&ring, &ev)->seq, 1);
+}
+
+static void test_ring_wraparound(void **state)
+{
+	struct erp_event_ring ring;
+	struct erp_event ev = {};
+	const unsigned int total = 3 * ERP_EVENTS_MAX + 5;
+
+	erp_ring_init(&ring);
+	for (unsigned int n = 1; n <= total; n++) {
+		const struct erp_event *stored;
+		unsigned int count;
+
+		ev.mono_ms = n * 10;
+		snprintf(ev.cause, sizeof(ev.cause), "event %u", n);
+		stored = erp_ring_push(&ring, &ev);
+		count = erp_ring_count(&ring);
+		assert_int_equal(stored->seq, n);
+		assert_int_equal(count,
+				 n < ERP_EVENTS_MAX ? n : ERP_EVENTS_MAX);
+		/* the newest is last, the oldest first */
+		assert_ptr_equal(erp_ring_get(&ring, count - 1), stored);
+		assert_int_equal(erp_ring_get(&ring, 0)->seq, n - count + 1);
+		assert_null(erp_ring_get(&ring, count));
+	}
+
+	/* full: oldest kept = total - MAX + 1, in order, contents intact */
+	for (unsigned int i = 0; i < ERP_EVENTS_MAX; i++) {
+		const struct erp_event *e = erp_ring_get(&ring, i);
+		uint64_t seq = total - ERP_EVENTS_MAX + 1 + i;
+		char want[32];
+
+		assert_non_null(e);
+		assert_int_equal(e->seq, seq);
+		assert_int_equal(e->mono_ms, seq * 10);
+		snprintf(want, sizeof(want), "event %u", (unsigned int)seq);
+		assert_string_equal(e->cause, want);
+	}
+}
+
+/* --- names ---------------------------------------------------------------- */
+
+static void test_names(void **state)
+{
+	static const char *const states[] = {
+		"none", "expressroute", "vpn", "hold-down", "drained",
+	};
+	static const char *const events[ERP_EV_TYPE_MAX] = {
+		"failover",	     "failback",	  "hold-down-start",
+		"hold-down-restart", "hold-down-expired", "drain",
+		"undrain",	     "paths-lost",	  "path-up",
+	};
+
+	assert_string_equal(erp_fo_state_name(ERP_FO_NONE), "none");
+	assert_string_equal(erp_fo_state_name(ERP_FO_EXPRESSROUTE),
+			    "expressroute");
+	assert_string_equal(erp_fo_state_name(ERP_FO_VPN), "vpn");
+	assert_string_equal(erp_fo_state_name(ERP_FO_HOLDDOWN), "hold-down");
+	assert_string_equal(erp_fo_state_name(ERP_FO_DRAINED), "drained");
+	for (unsigned int s = 0; s < array_size(states); s++)
+		assert_string_equal(erp_fo_state_name(s), states[s]);
+	assert_string_equal(erp_fo_state_name(ERP_FO_DRAINED + 1), "invalid");
+	assert_string_equal(erp_fo_state_name(-1), "invalid");
+
+	for (unsigned int e = 0; e < ERP_EV_TYPE_MAX; e++) {
+		assert_string_equal(erp_event_type_name(e), events[e]);
+		for (unsigned int o = 0; o < e; o++)
+			assert_string_not_equal(erp_event_type_name(e),
+						erp_event_type_name(o));
+	}
+	assert_string_equal(erp_event_type_name(ERP_EV_HOLDDOWN_RESTART),
+			    "hold-down-restart");
+	assert_string_equal(erp_event_type_name(ERP_EV_TYPE_MAX), "invalid");
+	assert_string_equal(erp_event_type_name(-1), "invalid");
+	/* stable pointers */
+	assert_ptr_equal(erp_event_type_name(ERP_EV_DRAIN),
+			 erp_event_type_name(ERP_EV_DRAIN));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_init),
+		cmocka_unit_test(test_startup_er_first),
+		cmocka_unit_test(test_startup_vpn_first),
+		cmocka_unit_test(test_startup_both_at_once),
+		cmocka_unit_test(test_vpn_only),
+		cmocka_unit_test(test_one_er_of_two_lost),
+		cmocka_unit_test(test_failover),
+		cmocka_unit_test(test_all_paths_lost),
+		cmocka_unit_test(test_vpn_lost_on_er),
+		cmocka_unit_test(test_er_back_without_vpn),
+		cmocka_unit_test(test_return_with_holddown),
+		cmocka_unit_test(test_late_tick),
+		cmocka_unit_test(test_late_input_applies_expiry),
+		cmocka_unit_test(test_flap_during_holddown),
+		cmocka_unit_test(test_all_lost_during_holddown),
+		cmocka_unit_test(test_vpn_lost_during_holddown),
+		cmocka_unit_test(test_er_back_vpn_lost_at_once),
+		cmocka_unit_test(test_holddown_disabled),
+		cmocka_unit_test(test_holddown_turned_off),
+		cmocka_unit_test(test_holddown_config_change),
+		cmocka_unit_test(test_holddown_growth_limits),
+		cmocka_unit_test(test_drain_from_expressroute),
+		cmocka_unit_test(test_drain_without_vpn),
+		cmocka_unit_test(test_drain_from_vpn),
+		cmocka_unit_test(test_drain_er_back_while_drained),
+		cmocka_unit_test(test_drain_er_lost_while_drained),
+		cmocka_unit_test(test_drain_from_holddown),
+		cmocka_unit_test(test_drain_from_none),
+		cmocka_unit_test(test_undrain_to_none),
+		cmocka_unit_test(test_drained_at_startup),
+		cmocka_unit_test(test_event_history_scenario),
+		cmocka_unit_test(test_null_result),
+		cmocka_unit_test(test_random_walk),
+		cmocka_unit_test(test_ring_basic),
+		cmocka_unit_test(test_ring_wraparound),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests_name("erpolicy_failover", tests, NULL,
+					   NULL);
+}

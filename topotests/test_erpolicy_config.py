@@ -1,0 +1,284 @@
+"""Issue 2: configuration life cycle.
+
+Policy changes re-evaluate received routes without resetting sessions;
+removing the configuration returns neighbors to exactly what they were and
+frees the module's memory; a saved configuration boots back to the same
+state; a neighbor named before it exists gets the policy when it appears;
+peer-groups work; bad input is refused and changes nothing.
+"""
+
+from lib import azure
+from lib.lab import wait_until
+
+ER = azure.PEERS["msee1"]
+VPN = azure.PEERS["vpngw"]
+
+USER_MAP = """\
+route-map ER-IN permit 10
+ set community 65010:99
+ set local-preference 50
+!
+"""
+
+
+def sessions_established_count(router, addr):
+    return router.show_json("show bgp neighbors %s" % addr)[addr][
+        "connectionsEstablished"]
+
+
+def start(lab, erpolicy=None, before=USER_MAP, ipv4_extra=None, names=None,
+          edge_extra=""):
+    names = names or ["msee1", "vpngw"]
+    if ipv4_extra is None:
+        ipv4_extra = "  neighbor %s route-map ER-IN in\n" % ER[1]
+    edge_cfg = azure.edge_conf(names, before=before, ipv4_extra=ipv4_extra,
+                               erpolicy=erpolicy, extra=edge_extra)
+    r = azure.build(lab, names=names, edge_bgpd=edge_cfg)
+    lab.start()
+    return r
+
+
+def wait_best(lab, edge, prefix, peer, lp, afi="ipv4", timeout=15):
+    def check():
+        best = azure.best_path(edge, prefix, afi)
+        return (best and best["peer"]["peerId"] == peer and
+                best.get("locPrf") == lp)
+    lab.wait_until(check, timeout=timeout,
+                   message="%s best via %s with local-preference %s"
+                   % (prefix, peer, lp),
+                   diag=lambda: edge.vty("show bgp %s unicast %s"
+                                         % (afi, prefix)))
+
+
+def test_policy_change_reevaluates_without_reset(lab):
+    r = start(lab)
+    edge = r["edge"]
+    wait_best(lab, edge, "10.100.1.0/24", ER[1], 200)
+    before = {a: sessions_established_count(edge, a) for a in (ER[1], VPN[1])}
+
+    # local-preference change
+    edge.config(["router bgp 65010",
+                 "erpolicy local-preference expressroute 300 vpn 120"])
+    wait_best(lab, edge, "10.100.1.0/24", ER[1], 300)
+    wait_until(lambda: azure.path_from(edge, "10.100.1.0/24",
+                                       VPN[1])["locPrf"] == 120, timeout=10)
+
+    # a prefix added to the on-prem filter takes effect on received routes
+    edge.config(["router bgp 65010",
+                 "erpolicy onprem-prefix 10.100.1.0/24"])
+    lab.wait_until(lambda: azure.paths(edge, "10.100.1.0/24") == [],
+                   timeout=10, message="10.100.1.0/24 now refused")
+    st = azure.erpolicy(edge)
+    assert st["neighbors"][ER[1]]["addressFamilies"]["ipv4"][
+        "prefixesDenied"]["onpremPrefix"] == 1
+    edge.config(["router bgp 65010",
+                 "no erpolicy onprem-prefix 10.100.1.0/24"])
+    wait_best(lab, edge, "10.100.1.0/24", ER[1], 300)
+
+    # narrowing the Azure prefixes refuses what falls outside
+    edge.config(["router bgp 65010",
+                 "erpolicy azure-prefix 10.100.0.0/16"])  # exact match only
+    lab.wait_until(lambda: azure.paths(edge, "10.100.1.0/24") == [],
+                   timeout=10, message="10.100.1.0/24 outside exact rule")
+    assert azure.best_path(edge, "10.100.0.0/16")["peer"]["peerId"] == ER[1]
+    edge.config(["router bgp 65010",
+                 "erpolicy azure-prefix 10.100.0.0/16 le 24"])
+    wait_best(lab, edge, "10.100.1.0/24", ER[1], 300)
+
+    # no session was reset by any of this
+    after = {a: sessions_established_count(edge, a) for a in (ER[1], VPN[1])}
+    assert after == before
+
+
+def test_role_removal_restores_neighbor_and_memory(lab):
+    r = start(lab)
+    edge = r["edge"]
+    wait_best(lab, edge, "10.100.1.0/24", ER[1], 200)
+    assert azure.module_memory(edge).get("erpolicy neighbor", 0) > 0
+
+    # remove the ER neighbor's role: the operator's map alone applies again
+    edge.config(["router bgp 65010",
+                 "no erpolicy neighbor %s" % ER[1]])
+    conf = edge.vty("show running-config")
+    assert " neighbor %s route-map ER-IN in" % ER[1] in conf
+    assert " neighbor %s route-map erpolicy" % ER[1] not in conf
+    # ER-IN sets 50 < VPN's 100: VPN is now best
+    wait_best(lab, edge, "10.100.1.0/24", VPN[1], 100)
+    assert azure.path_from(edge, "10.100.1.0/24", ER[1])["locPrf"] == 50
+
+    # remove everything: the VPN neighbor has no inbound map again, its
+    # routes are refused by ebgp-requires-policy, as before the module
+    before_counts = sessions_established_count(edge, VPN[1])
+    edge.config(["router bgp 65010", "no erpolicy"])
+    conf = edge.vty("show running-config")
+    assert not [ln for ln in conf.splitlines()
+                if ln.startswith(" erpolicy") or "route-map erpolicy" in ln]
+    lab.wait_until(lambda: azure.path_from(edge, "10.100.1.0/24",
+                                           VPN[1]) is None,
+                   timeout=10, message="VPN routes gone with the policy")
+    assert "erpolicy-" not in edge.vty("show route-map")
+    assert sessions_established_count(edge, VPN[1]) == before_counts
+
+    # every allocation of the module is freed
+    def mem_zero():
+        mem = azure.module_memory(edge)
+        return all(v == 0 for k, v in mem.items()
+                   if k != "erpolicy northbound node")
+    lab.wait_until(mem_zero, timeout=5, message="module memory freed",
+                   diag=lambda: azure.module_memory(edge))
+
+    # and it comes back cleanly
+    edge.config(["router bgp 65010",
+                 "erpolicy neighbor %s path expressroute" % ER[1],
+                 "erpolicy neighbor %s path vpn" % VPN[1]])
+    wait_best(lab, edge, "10.100.1.0/24", ER[1], 200)
+
+
+def test_saved_config_restart(lab):
+    r = start(lab, erpolicy=azure.erpolicy_lines(["msee1", "vpngw"]) +
+              " erpolicy maximum-prefix-length ipv4 24\n")
+    edge = r["edge"]
+    wait_best(lab, edge, "10.100.1.0/24", ER[1], 200)
+    edge.config(["router bgp 65010",
+                 "erpolicy local-preference expressroute 250 vpn 90",
+                 "erpolicy allow-default-route"])
+    edge.vty("write file")
+    saved = edge.read_conf("bgpd")
+    assert " erpolicy local-preference expressroute 250 vpn 90" in saved
+    assert " erpolicy allow-default-route" in saved
+    assert " erpolicy neighbor %s path expressroute" % ER[1] in saved
+    assert " erpolicy azure-prefix 10.100.0.0/16 le 24" in saved
+    assert " erpolicy maximum-prefix-length ipv4 24" in saved
+    assert (" neighbor %s route-map erpolicy-expressroute+ER-IN in" % ER[1]
+            in saved)
+    running_before = edge.vty("show running-config")
+
+    edge.restart_daemon("bgpd")
+    lab.wait_until(azure.established(edge, [ER[1], VPN[1]]), timeout=30)
+    wait_best(lab, edge, "10.100.1.0/24", ER[1], 250)
+    assert azure.path_from(edge, "10.100.1.0/24", VPN[1])["locPrf"] == 90
+    best = azure.best_path(edge, "10.100.1.0/24")
+    assert "65010:99" in best["community"]["string"]  # operator map kept
+    st = azure.erpolicy(edge)
+    assert st["neighbors"][ER[1]]["addressFamilies"]["ipv4"][
+        "userRouteMapIn"] == "ER-IN"
+    assert edge.vty("show running-config") == running_before
+
+
+def test_neighbor_declared_before_it_exists(lab):
+    # the VPN neighbor is declared but not configured yet
+    names = ["msee1", "vpngw"]
+    edge_cfg = azure.edge_conf(
+        ["msee1"], before=USER_MAP,
+        erpolicy=azure.erpolicy_lines(names))
+    r = azure.build(lab, names=names, edge_bgpd=edge_cfg)
+    lab.start()
+    edge = r["edge"]
+    wait_best(lab, edge, "10.100.1.0/24", ER[1], 200)
+    text = edge.vty("show bgp erpolicy")
+    assert "Declared %s path vpn: no such neighbor (yet)" % VPN[1] in text
+
+    edge.config(["router bgp 65010",
+                 "neighbor %s remote-as 65515" % VPN[1],
+                 "neighbor %s timers connect 1" % VPN[1],
+                 "address-family ipv4 unicast",
+                 "neighbor %s activate" % VPN[1]])
+    lab.wait_until(lambda: (azure.path_from(edge, "10.100.1.0/24", VPN[1])
+                            or {}).get("locPrf") == 100, timeout=30,
+                   message="VPN routes with the module's preference")
+    st = azure.erpolicy(edge)
+    assert st["neighbors"][VPN[1]]["addressFamilies"]["ipv4"][
+        "routeMapIn"] == "erpolicy-vpn"
+
+
+def test_peer_group(lab):
+    names = ["msee1", "msee2", "vpngw"]
+    group = "".join(" neighbor %s peer-group AZURE-ER\n" % azure.PEERS[n][1]
+                    for n in ("msee1", "msee2"))
+    edge_cfg = """\
+router bgp 65010
+ bgp router-id 10.0.0.1
+ no bgp default ipv4-unicast
+ timers bgp 3 9
+ neighbor AZURE-ER peer-group
+ neighbor AZURE-ER remote-as 12076
+ neighbor AZURE-ER timers connect 1
+ neighbor AZURE-ER advertisement-interval 0
+%s neighbor %s remote-as 65515
+ neighbor %s timers connect 1
+ address-family ipv4 unicast
+  neighbor AZURE-ER activate
+  neighbor %s activate
+ exit-address-family
+ erpolicy neighbor AZURE-ER path expressroute
+ erpolicy neighbor %s path vpn
+ erpolicy azure-prefix 10.100.0.0/16 le 24
+!
+""" % (group, VPN[1], VPN[1], VPN[1], VPN[1])
+    r = azure.build(lab, names=names, edge_bgpd=edge_cfg)
+    lab.start()
+    edge = r["edge"]
+    m1, m2 = azure.PEERS["msee1"][1], azure.PEERS["msee2"][1]
+    lab.wait_until(azure.established(edge, [m1, m2, VPN[1]]), timeout=30)
+    lab.wait_until(lambda: len(azure.paths(edge, "10.100.1.0/24")) == 3,
+                   timeout=20, message="three paths",
+                   diag=lambda: edge.vty("show bgp ipv4 unicast 10.100.1.0/24")
+                   + edge.vty("show bgp summary"))
+    for p in azure.paths(edge, "10.100.1.0/24"):
+        want = 100 if p["peer"]["peerId"] == VPN[1] else 200
+        assert p["locPrf"] == want, p
+    st = azure.erpolicy(edge)
+    for m in (m1, m2):
+        n = st["neighbors"][m]
+        assert n["declaredAs"] == "AZURE-ER"
+        assert n["path"] == "expressroute"
+        assert n["addressFamilies"]["ipv4"]["prefixesAccepted"] == 2
+    conf = edge.vty("show running-config")
+    assert " neighbor AZURE-ER route-map erpolicy-expressroute in" in conf
+    # members inherit from the group: no per-member attachment
+    assert " neighbor %s route-map" % m1 not in conf
+
+    # removing the group's role restores the group (no inbound map)
+    edge.config(["router bgp 65010", "no erpolicy neighbor AZURE-ER"])
+    conf = edge.vty("show running-config")
+    assert "route-map erpolicy-expressroute" not in conf
+    lab.wait_until(lambda: len(azure.paths(edge, "10.100.1.0/24")) == 1,
+                   timeout=10, message="only the VPN path left")
+
+
+BAD = [
+    ("erpolicy neighbor 192.0.2.300 path vpn", "not a valid"),
+    ("erpolicy neighbor %s path vpn" % ER[1], "already declared path"),
+    ("erpolicy neighbor %s path directconnect" % ER[1], "Unknown command"),
+    ("erpolicy local-preference expressroute 4294967296 vpn 1",
+     "Unknown command"),
+    ("erpolicy azure-prefix 10.100.1.0/16", "host bits set"),
+    ("erpolicy azure-prefix 10.100.0.0/16 ge 8", "ge 8 must be between"),
+    ("erpolicy azure-prefix 10.100.0.0/16 ge 25 le 24", "greater than"),
+    ("erpolicy azure-prefix 10.100.0.0/33", "Unknown command"),
+    ("erpolicy onprem-prefix 10.100.0.0/16", "already an azure-prefix"),
+    ("erpolicy maximum-prefix-length ipv4 33", "Unknown command"),
+    ("no erpolicy neighbor 203.0.113.9", "has no erpolicy path"),
+    ("no erpolicy azure-prefix 10.200.0.0/16", "is not configured"),
+]
+
+
+def test_bad_config_refused_and_changes_nothing(lab):
+    r = start(lab, erpolicy=azure.erpolicy_lines(["msee1", "vpngw"]))
+    edge = r["edge"]
+    wait_best(lab, edge, "10.100.1.0/24", ER[1], 200)
+    conf_before = edge.vty("show running-config")
+    state_before = azure.erpolicy(edge)
+    for line, expect in BAD:
+        status, out = edge.config(["router bgp 65010", line], check=False)
+        assert status != 0, (line, out)
+        assert expect in out, (line, out)
+    assert edge.vty("show running-config") == conf_before
+    state_after = azure.erpolicy(edge)
+    for key in ("localPreference", "azurePrefixes", "onpremPrefixes",
+                "declaredNeighbors", "maximumPrefixLength"):
+        assert state_after[key] == state_before[key], key
+    # unknown neighbor in a show command: a clear error, not a crash
+    status, out = edge.vty_raw("show bgp erpolicy neighbor 203.0.113.77")
+    assert status != 0 and "not a neighbor with an erpolicy path" in out
+    assert edge.show_json("show bgp erpolicy neighbor 203.0.113.77") == {}
