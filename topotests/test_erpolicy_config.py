@@ -116,7 +116,10 @@ def test_role_removal_restores_neighbor_and_memory(lab):
     lab.wait_until(lambda: azure.path_from(edge, "10.100.1.0/24",
                                            VPN[1]) is None,
                    timeout=10, message="VPN routes gone with the policy")
-    assert "erpolicy-" not in edge.vty("show route-map")
+    # the maps' entries go at once; bgpd frees the emptied maps on its
+    # route-map update timer (5 s by default)
+    lab.wait_until(lambda: "erpolicy-" not in edge.vty("show route-map"),
+                   timeout=15, message="module route-maps deleted")
     assert sessions_established_count(edge, VPN[1]) == before_counts
 
     # every allocation of the module is freed
