@@ -15,6 +15,7 @@
 #include "typesafe.h"
 
 #include "erpolicy_decide.h"
+#include "erpolicy_failover.h"
 
 /* Address families the module handles: IPv4 and IPv6 unicast. */
 enum erp_afi {
@@ -24,6 +25,9 @@ enum erp_afi {
 #define ERP_AFI_MAX 2
 
 extern const char *erp_afi_name(enum erp_afi afi); /* "ipv4" / "ipv6" */
+
+/* Monotonic clock in milliseconds (the failover state machine's clock). */
+extern uint64_t erp_now_ms(void);
 
 /* A declared neighbor: an address, an interface (unnumbered) or a peer-group. */
 PREDECL_SORTLIST_UNIQ(erp_nbr);
@@ -74,6 +78,13 @@ struct erp_instance {
 	struct erp_nbr_head neighbors;
 	struct erp_stats_hash_head stats;
 	struct thread *t_reevaluate; /* pending re-evaluation of routes */
+	uint8_t reevaluate_roles;    /* bit (1 << role): roles to re-evaluate */
+
+	/* failover: one state machine per address family */
+	struct erp_fo_config fo_config;
+	struct erp_failover fo[ERP_AFI_MAX];
+	struct thread *t_holddown[ERP_AFI_MAX];
+	struct erp_event_ring events;
 	/* handles naming (instance, address family), for the operational state */
 	struct erp_inst_afi {
 		struct erp_instance *inst;

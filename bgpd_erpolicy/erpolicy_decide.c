@@ -323,3 +323,66 @@ enum erp_path erp_preferred_path(const struct erp_policy *pol,
 		return ERP_PATH_BOTH;
 	return er_lp > vpn_lp ? ERP_PATH_EXPRESSROUTE : ERP_PATH_VPN;
 }
+
+uint32_t erp_local_pref(const struct erp_policy *pol, enum erp_role role,
+			bool er_demoted)
+{
+	uint32_t vpn = pol->local_pref[ERP_ROLE_VPN];
+
+	if ((unsigned int)role >= ERP_ROLE_MAX)
+		return 0;
+	if (role == ERP_ROLE_EXPRESSROUTE && er_demoted)
+		return vpn > 0 ? vpn - 1 : 0;
+	return pol->local_pref[role];
+}
+
+enum erp_path erp_prefix_intended(const struct erp_policy *pol, bool er_demoted,
+				  const struct erp_prefix_facts *f)
+{
+	uint32_t er = erp_local_pref(pol, ERP_ROLE_EXPRESSROUTE, er_demoted);
+	uint32_t vpn = erp_local_pref(pol, ERP_ROLE_VPN, er_demoted);
+
+	if (f->via_er && f->via_vpn) {
+		if (er == vpn)
+			return ERP_PATH_BOTH;
+		return er > vpn ? ERP_PATH_EXPRESSROUTE : ERP_PATH_VPN;
+	}
+	if (f->via_er)
+		return ERP_PATH_EXPRESSROUTE;
+	if (f->via_vpn) {
+		/* a covering ER route would carry it, were the VPN route not
+		 * more specific */
+		if (f->er_covers && er > vpn)
+			return ERP_PATH_EXPRESSROUTE;
+		return ERP_PATH_VPN;
+	}
+	return ERP_PATH_NONE;
+}
+
+enum erp_prefix_issue erp_prefix_issue(const struct erp_policy *pol,
+				       bool er_demoted,
+				       const struct erp_prefix_facts *f)
+{
+	enum erp_path want = erp_prefix_intended(pol, er_demoted, f);
+
+	if (want == ERP_PATH_EXPRESSROUTE && !f->via_er && f->via_vpn)
+		return ERP_ISSUE_VPN_MORE_SPECIFIC;
+	if ((want == ERP_PATH_EXPRESSROUTE && f->best != ERP_ROLE_EXPRESSROUTE) ||
+	    (want == ERP_PATH_VPN && f->best != ERP_ROLE_VPN) ||
+	    (want == ERP_PATH_BOTH && f->best == ERP_ROLE_NONE))
+		return ERP_ISSUE_BEST_NOT_INTENDED;
+	return ERP_ISSUE_NONE;
+}
+
+const char *erp_prefix_issue_name(enum erp_prefix_issue issue)
+{
+	switch (issue) {
+	case ERP_ISSUE_NONE:
+		return "none";
+	case ERP_ISSUE_VPN_MORE_SPECIFIC:
+		return "vpn-more-specific";
+	case ERP_ISSUE_BEST_NOT_INTENDED:
+		return "best-not-intended";
+	}
+	return "invalid";
+}

@@ -125,6 +125,41 @@ extern enum erp_reason erp_decide(struct erp_policy *pol, enum erp_role role,
 				  const struct prefix *p, uint32_t *local_pref);
 
 /*
+ * The local-preference for routes of a role.  While ExpressRoute is demoted
+ * (fail-back hold-down, drain) its routes get one less than VPN routes, so
+ * the VPN wins without any session being touched.
+ */
+extern uint32_t erp_local_pref(const struct erp_policy *pol, enum erp_role role,
+			       bool er_demoted);
+
+/* What the RIB holds for one Azure prefix (filled in by the glue). */
+struct erp_prefix_facts {
+	bool via_er;	   /* a path from an ExpressRoute neighbor */
+	bool via_vpn;	   /* a path from a VPN neighbor */
+	enum erp_role best; /* role of the best path's neighbor (NONE: other) */
+	bool er_covers;	   /* no ER path here, but a shorter prefix has one */
+};
+
+enum erp_prefix_issue {
+	ERP_ISSUE_NONE = 0,
+	/* VPN-only prefix more specific than an ER route: longest match pulls
+	 * its traffic onto the VPN although ExpressRoute is preferred */
+	ERP_ISSUE_VPN_MORE_SPECIFIC,
+	/* the best path is not from the intended path (weight, another
+	 * neighbor, an operator's map ...) */
+	ERP_ISSUE_BEST_NOT_INTENDED,
+};
+
+/* The path the policy wants this prefix on. */
+extern enum erp_path erp_prefix_intended(const struct erp_policy *pol,
+					 bool er_demoted,
+					 const struct erp_prefix_facts *f);
+extern enum erp_prefix_issue
+erp_prefix_issue(const struct erp_policy *pol, bool er_demoted,
+		 const struct erp_prefix_facts *f);
+extern const char *erp_prefix_issue_name(enum erp_prefix_issue issue);
+
+/*
  * Which path carries the Azure prefixes, given how many sessions of each
  * role are established: the role with the higher local-preference while it
  * has a session, else the other; both when the preferences are equal.

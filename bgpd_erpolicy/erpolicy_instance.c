@@ -6,6 +6,7 @@
 #include <zebra.h>
 
 #include "jhash.h"
+#include "monotime.h"
 
 #include "erpolicy.h"
 #include "erpolicy_memory.h"
@@ -54,6 +55,14 @@ void erp_instances_init(void)
 	erp_inst_init(&instances);
 }
 
+uint64_t erp_now_ms(void)
+{
+	struct timeval tv;
+
+	monotime(&tv);
+	return (uint64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
 const char *erp_afi_name(enum erp_afi afi)
 {
 	return afi == ERP_AFI_IPV6 ? "ipv6" : "ipv4";
@@ -94,7 +103,9 @@ struct erp_instance *erp_instance_get(const char *vrf)
 	for (int i = 0; i < ERP_AFI_MAX; i++) {
 		inst->afis[i].inst = inst;
 		inst->afis[i].afi = i;
+		erp_fo_init(&inst->fo[i], erp_now_ms());
 	}
+	erp_ring_init(&inst->events);
 	erp_inst_add_tail(&instances, inst);
 	return inst;
 }
@@ -105,6 +116,8 @@ void erp_instance_delete(struct erp_instance *inst)
 	struct erp_peer_stats *stats;
 
 	THREAD_OFF(inst->t_reevaluate);
+	for (int i = 0; i < ERP_AFI_MAX; i++)
+		THREAD_OFF(inst->t_holddown[i]);
 	while ((nbr = erp_nbr_first(&inst->neighbors)))
 		erp_neighbor_del(inst, nbr);
 	erp_nbr_fini(&inst->neighbors);

@@ -43,6 +43,13 @@ void erp_nb_prefix_apply_finish(struct nb_cb_apply_finish_args *args);
 int erp_nb_allow_default_modify(struct nb_cb_modify_args *args);
 int erp_nb_maxlen_ipv4_modify(struct nb_cb_modify_args *args);
 int erp_nb_maxlen_ipv6_modify(struct nb_cb_modify_args *args);
+int erp_nb_holddown_modify(struct nb_cb_modify_args *args);
+int erp_nb_holddown_max_modify(struct nb_cb_modify_args *args);
+int erp_nb_drain_modify(struct nb_cb_modify_args *args);
+void erp_cli_show_failback(struct vty *vty, const struct lyd_node *dnode,
+			   bool show_defaults);
+void erp_cli_show_drain(struct vty *vty, const struct lyd_node *dnode,
+			bool show_defaults);
 
 void erp_cli_show_neighbor(struct vty *vty, const struct lyd_node *dnode,
 			   bool show_defaults);
@@ -68,6 +75,15 @@ struct yang_data *erp_nb_st_iaf_afi(struct nb_cb_get_elem_args *args);
 struct yang_data *erp_nb_st_iaf_preferred(struct nb_cb_get_elem_args *args);
 struct yang_data *erp_nb_st_iaf_er_up(struct nb_cb_get_elem_args *args);
 struct yang_data *erp_nb_st_iaf_vpn_up(struct nb_cb_get_elem_args *args);
+struct yang_data *erp_nb_st_iaf_path_state(struct nb_cb_get_elem_args *args);
+struct yang_data *erp_nb_st_iaf_demoted(struct nb_cb_get_elem_args *args);
+struct yang_data *erp_nb_st_iaf_holddown_left(struct nb_cb_get_elem_args *args);
+const void *erp_nb_st_event_get_next(struct nb_cb_get_next_args *args);
+int erp_nb_st_event_get_keys(struct nb_cb_get_keys_args *args);
+const void *erp_nb_st_event_lookup(struct nb_cb_lookup_entry_args *args);
+struct yang_data *erp_nb_st_event_elem(struct nb_cb_get_elem_args *args);
+const void *erp_nb_st_health_get_next(struct nb_cb_get_next_args *args);
+struct yang_data *erp_nb_st_health_elem(struct nb_cb_get_elem_args *args);
 const void *erp_nb_st_nbr_get_next(struct nb_cb_get_next_args *args);
 int erp_nb_st_nbr_get_keys(struct nb_cb_get_keys_args *args);
 const void *erp_nb_st_nbr_lookup(struct nb_cb_lookup_entry_args *args);

@@ -14,6 +14,7 @@
 
 #include "erpolicy.h"
 #include "erpolicy_nb.h"
+#include "erpolicy_paths.h"
 #include "erpolicy_peer.h"
 
 static struct erp_instance *instance_of(const struct lyd_node *dnode)
@@ -243,6 +244,46 @@ int erp_nb_maxlen_ipv6_modify(struct nb_cb_modify_args *args)
 	return maxlen_modify(args, true);
 }
 
+/* --- failback / drain ---------------------------------------------------------- */
+
+int erp_nb_holddown_modify(struct nb_cb_modify_args *args)
+{
+	struct erp_instance *inst;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	inst = instance_of(args->dnode);
+	inst->fo_config.holddown_ms =
+		yang_dnode_get_uint32(args->dnode, NULL) * 1000;
+	erp_paths_config_changed(inst);
+	return NB_OK;
+}
+
+int erp_nb_holddown_max_modify(struct nb_cb_modify_args *args)
+{
+	struct erp_instance *inst;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	inst = instance_of(args->dnode);
+	inst->fo_config.holddown_max_ms =
+		yang_dnode_get_uint32(args->dnode, NULL) * 1000;
+	erp_paths_config_changed(inst);
+	return NB_OK;
+}
+
+int erp_nb_drain_modify(struct nb_cb_modify_args *args)
+{
+	struct erp_instance *inst;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	inst = instance_of(args->dnode);
+	inst->fo_config.drained = yang_dnode_get_bool(args->dnode, NULL);
+	erp_paths_config_changed(inst);
+	return NB_OK;
+}
+
 /* --- running-config --------------------------------------------------------- */
 
 void erp_cli_show_neighbor(struct vty *vty, const struct lyd_node *dnode,
@@ -289,4 +330,25 @@ void erp_cli_show_maxlen(struct vty *vty, const struct lyd_node *dnode,
 	if (show_defaults || !yang_dnode_is_default(dnode, "./ipv6"))
 		vty_out(vty, " erpolicy maximum-prefix-length ipv6 %u\n",
 			yang_dnode_get_uint8(dnode, "./ipv6"));
+}
+
+void erp_cli_show_failback(struct vty *vty, const struct lyd_node *dnode,
+			   bool show_defaults)
+{
+	uint32_t hd = yang_dnode_get_uint32(dnode, "./hold-down");
+	uint32_t max = yang_dnode_get_uint32(dnode, "./hold-down-maximum");
+
+	if (!hd && !show_defaults)
+		return;
+	vty_out(vty, " erpolicy failback hold-down %u", hd);
+	if (max)
+		vty_out(vty, " maximum %u", max);
+	vty_out(vty, "\n");
+}
+
+void erp_cli_show_drain(struct vty *vty, const struct lyd_node *dnode,
+			bool show_defaults)
+{
+	if (yang_dnode_get_bool(dnode, NULL))
+		vty_out(vty, " erpolicy drain expressroute\n");
 }

@@ -12,6 +12,8 @@
 
 #include "erpolicy.h"
 #include "erpolicy_nb.h"
+#include "erpolicy_health.h"
+#include "erpolicy_paths.h"
 #include "erpolicy_peer.h"
 
 /* --- instance ------------------------------------------------------------ */
@@ -128,6 +130,147 @@ struct yang_data *erp_nb_st_iaf_vpn_up(struct nb_cb_get_elem_args *args)
 
 	iaf_view(args->list_entry, &view);
 	return yang_data_new_uint32(args->xpath, view.vpn_established);
+}
+
+struct yang_data *erp_nb_st_iaf_path_state(struct nb_cb_get_elem_args *args)
+{
+	const struct erp_inst_afi *ref = args->list_entry;
+
+	return yang_data_new_enum(args->xpath, ref->inst->fo[ref->afi].state);
+}
+
+struct yang_data *erp_nb_st_iaf_demoted(struct nb_cb_get_elem_args *args)
+{
+	const struct erp_inst_afi *ref = args->list_entry;
+
+	return yang_data_new_bool(args->xpath,
+				  erp_paths_er_demoted(ref->inst, ref->afi));
+}
+
+struct yang_data *erp_nb_st_iaf_holddown_left(struct nb_cb_get_elem_args *args)
+{
+	const struct erp_inst_afi *ref = args->list_entry;
+
+	return yang_data_new_uint32(args->xpath,
+				    erp_paths_holddown_left(ref->inst, ref->afi));
+}
+
+/* --- instance/event ------------------------------------------------------- */
+
+/* Entries are the ring's stored events, oldest first. */
+const void *erp_nb_st_event_get_next(struct nb_cb_get_next_args *args)
+{
+	const struct erp_instance *inst = args->parent_list_entry;
+	const struct erp_event *cur = args->list_entry;
+	unsigned int n = erp_ring_count(&inst->events);
+
+	for (unsigned int i = 0; i < n; i++) {
+		const struct erp_event *ev = erp_ring_get(&inst->events, i);
+
+		if (!cur)
+			return ev;
+		if (ev == cur)
+			return i + 1 < n ? erp_ring_get(&inst->events, i + 1)
+					 : NULL;
+	}
+	return NULL;
+}
+
+int erp_nb_st_event_get_keys(struct nb_cb_get_keys_args *args)
+{
+	const struct erp_event *ev = args->list_entry;
+
+	args->keys->num = 1;
+	snprintf(args->keys->key[0], sizeof(args->keys->key[0]), "%" PRIu64,
+		 ev->seq);
+	return NB_OK;
+}
+
+const void *erp_nb_st_event_lookup(struct nb_cb_lookup_entry_args *args)
+{
+	const struct erp_instance *inst = args->parent_list_entry;
+	uint64_t seq = strtoull(args->keys->key[0], NULL, 10);
+
+	for (unsigned int i = 0; i < erp_ring_count(&inst->events); i++) {
+		const struct erp_event *ev = erp_ring_get(&inst->events, i);
+
+		if (ev->seq == seq)
+			return ev;
+	}
+	return NULL;
+}
+
+/* One callback for the event's leaves: the leaf name says which. */
+struct yang_data *erp_nb_st_event_elem(struct nb_cb_get_elem_args *args)
+{
+	const struct erp_event *ev = args->list_entry;
+	const char *leaf = strrchr(args->xpath, '/');
+	char buf[64];
+	struct tm tm;
+	time_t t = ev->wall_time;
+
+	leaf = leaf ? leaf + 1 : args->xpath;
+	if (strcmp(leaf, "seq") == 0)
+		return yang_data_new_uint64(args->xpath, ev->seq);
+	if (strcmp(leaf, "time") == 0) {
+		localtime_r(&t, &tm);
+		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S%z", &tm);
+		return yang_data_new_string(args->xpath, buf);
+	}
+	if (strcmp(leaf, "afi") == 0)
+		return yang_data_new_enum(args->xpath, ev->afi);
+	if (strcmp(leaf, "type") == 0)
+		return yang_data_new_string(args->xpath,
+					    erp_event_type_name(ev->type));
+	if (strcmp(leaf, "from-state") == 0)
+		return yang_data_new_enum(args->xpath, ev->from);
+	if (strcmp(leaf, "to-state") == 0)
+		return yang_data_new_enum(args->xpath, ev->to);
+	if (strcmp(leaf, "cause") == 0)
+		return yang_data_new_string(args->xpath, ev->cause);
+	if (strcmp(leaf, "prefixes") == 0)
+		return yang_data_new_uint32(args->xpath, ev->prefixes);
+	if (strcmp(leaf, "hold-down") == 0)
+		return yang_data_new_uint32(args->xpath, ev->holddown_ms);
+	return NULL;
+}
+
+/* --- instance/health-warning ---------------------------------------------- */
+
+/* The warnings are computed when the iteration starts and kept until the
+ * next one: leaf-list entries need stable addresses while they are read. */
+#define HEALTH_MAX 64
+static struct {
+	unsigned int count;
+	char text[HEALTH_MAX][256];
+} health;
+
+static void health_collect(const struct erp_health_item *item, void *arg)
+{
+	if (health.count >= HEALTH_MAX)
+		return;
+	snprintf(health.text[health.count++], sizeof(health.text[0]),
+		 "%s: %s", item->check, item->message);
+}
+
+const void *erp_nb_st_health_get_next(struct nb_cb_get_next_args *args)
+{
+	struct erp_instance *inst = (struct erp_instance *)args->parent_list_entry;
+	const char *cur = args->list_entry;
+	unsigned int i;
+
+	if (!cur) {
+		health.count = 0;
+		erp_health_walk(inst, health_collect, NULL);
+		return health.count ? health.text[0] : NULL;
+	}
+	i = (cur - health.text[0]) / sizeof(health.text[0]) + 1;
+	return i < health.count ? health.text[i] : NULL;
+}
+
+struct yang_data *erp_nb_st_health_elem(struct nb_cb_get_elem_args *args)
+{
+	return yang_data_new_string(args->xpath, args->list_entry);
 }
 
 /* --- neighbor ---------------------------------------------------------------- */

@@ -15,6 +15,7 @@
 
 #include "erpolicy.h"
 #include "erpolicy_debug.h"
+#include "erpolicy_paths.h"
 #include "erpolicy_peer.h"
 #include "erpolicy_rmap.h"
 
@@ -207,8 +208,11 @@ static void reconcile_bgp(struct erp_instance *inst, struct bgp *bgp,
 	for (ALL_LIST_ELEMENTS_RO(bgp->peer, node, peer)) {
 		bool changed = reconcile_peer(inst, peer);
 
+		enum erp_role role = erp_peer_role(inst, peer, NULL);
+
 		if (!reevaluate || changed || !peer_established(peer) ||
-		    erp_peer_role(inst, peer, NULL) == ERP_ROLE_NONE)
+		    role == ERP_ROLE_NONE ||
+		    !(inst->reevaluate_roles & (1 << role)))
 			continue;
 		for (int i = 0; i < ERP_AFI_MAX; i++) {
 			afi_t afi = erp_afis[i];
@@ -257,8 +261,11 @@ static void reevaluate_cb(struct thread *t)
 
 	if (bgp)
 		reconcile_bgp(inst, bgp, true);
+	inst->reevaluate_roles = 0;
 	erp_stats_prune(inst, peer_alive, bgp);
 	erp_rmap_gc(map_in_use, NULL);
+	/* roles may have been given or taken */
+	erp_paths_update(inst, "configuration");
 }
 
 static void reconcile_cb(struct thread *t);
@@ -278,16 +285,25 @@ static void reconcile_cb(struct thread *t)
 {
 	struct erp_instance *inst;
 
-	for (inst = erp_instance_first(); inst; inst = erp_instance_next(inst))
+	for (inst = erp_instance_first(); inst; inst = erp_instance_next(inst)) {
 		erp_reconcile(inst);
+		erp_paths_update(inst, "neighbor configuration");
+	}
 	reconcile_schedule();
+}
+
+void erp_reevaluate(struct erp_instance *inst, uint8_t roles)
+{
+	inst->reevaluate_roles |= roles;
+	if (!inst->t_reevaluate)
+		thread_add_timer_msec(bm->master, reevaluate_cb, inst,
+				      ERP_REEVALUATE_DELAY_MS,
+				      &inst->t_reevaluate);
 }
 
 void erp_policy_changed(struct erp_instance *inst)
 {
-	THREAD_OFF(inst->t_reevaluate);
-	thread_add_timer_msec(bm->master, reevaluate_cb, inst,
-			      ERP_REEVALUATE_DELAY_MS, &inst->t_reevaluate);
+	erp_reevaluate(inst, (1 << ERP_ROLE_EXPRESSROUTE) | (1 << ERP_ROLE_VPN));
 	reconcile_schedule();
 }
 
@@ -336,12 +352,15 @@ void erp_peer_view(struct erp_instance *inst, struct peer *peer,
 	view->local_pref = view->role != ERP_ROLE_NONE
 				   ? inst->policy.local_pref[view->role]
 				   : 0;
+	view->bfd = peer->bfd_config != NULL;
 	for (int i = 0; i < ERP_AFI_MAX; i++) {
 		afi_t afi = erp_afis[i];
 		enum erp_role role;
 		char vrf[64];
 
 		view->af[i].active = peer->afc[afi][SAFI_UNICAST];
+		view->af[i].local_pref = erp_local_pref(
+			&inst->policy, view->role, erp_paths_er_demoted(inst, i));
 		view->af[i].negotiated = peer->afc_nego[afi][SAFI_UNICAST];
 		view->af[i].rmap_in = rmap_in_name(peer, afi);
 		if (view->af[i].rmap_in &&
@@ -373,12 +392,16 @@ void erp_af_view(struct erp_instance *inst, enum erp_afi afi,
 			  peer->afc_nego[bafi][SAFI_UNICAST];
 		bool routes = up && peer->pcount[bafi][SAFI_UNICAST] > 0;
 
+		uint32_t pcount = up ? peer->pcount[bafi][SAFI_UNICAST] : 0;
+
 		if (role == ERP_ROLE_EXPRESSROUTE) {
 			view->er_established += up;
 			view->er_with_routes += routes;
+			view->er_prefixes += pcount;
 		} else if (role == ERP_ROLE_VPN) {
 			view->vpn_established += up;
 			view->vpn_with_routes += routes;
+			view->vpn_prefixes += pcount;
 		}
 	}
 	view->preferred = erp_preferred_path(&inst->policy,
@@ -393,6 +416,33 @@ static struct erp_instance *instance_of_peer(struct peer *peer)
 	return peer->bgp ? erp_instance_find(erp_vrf_of(peer->bgp)) : NULL;
 }
 
+/* A role neighbor's session came up or went down: the path state may
+ * change, with this as the cause. */
+static void session_changed(struct erp_instance *inst, struct peer *peer)
+{
+	char cause[96];
+
+	if (erp_peer_role(inst, peer, NULL) == ERP_ROLE_NONE)
+		return;
+	if (peer_established(peer))
+		snprintf(cause, sizeof(cause), "%s established",
+			 peer_name(peer));
+	else if (peer->last_reset == PEER_DOWN_NOTIFY_SEND ||
+		 peer->last_reset == PEER_DOWN_NOTIFY_RECEIVED)
+		/* the notification says why, e.g. "Cease/BFD Down" */
+		snprintf(cause, sizeof(cause), "%s down: %s %s/%s",
+			 peer_name(peer), peer_down_str[peer->last_reset],
+			 bgp_notify_code_str(peer->notify.code),
+			 bgp_notify_subcode_str(peer->notify.code,
+						peer->notify.subcode));
+	else
+		snprintf(cause, sizeof(cause), "%s down: %s", peer_name(peer),
+			 peer->last_reset <= PEER_DOWN_SOCKET_ERROR
+				 ? peer_down_str[peer->last_reset]
+				 : "unknown reason");
+	erp_paths_update(inst, cause);
+}
+
 static int peer_status_changed_hook(struct peer *peer)
 {
 	struct erp_instance *inst = instance_of_peer(peer);
@@ -400,6 +450,9 @@ static int peer_status_changed_hook(struct peer *peer)
 
 	if (!inst)
 		return 0;
+
+	if (peer_established(peer) != (peer->ostatus == Established))
+		session_changed(inst, peer);
 
 	if (peer_established(peer)) {
 		/* counters describe the current session */

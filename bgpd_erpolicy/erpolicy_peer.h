@@ -34,6 +34,9 @@ extern void erp_reconcile(struct erp_instance *inst);
 extern void erp_detach_all(struct erp_instance *inst);
 /* The policy changed: reconcile and re-evaluate received routes soon. */
 extern void erp_policy_changed(struct erp_instance *inst);
+/* Re-evaluate received routes of neighbors of these roles (bit 1 << role)
+ * soon, without resetting sessions. */
+extern void erp_reevaluate(struct erp_instance *inst, uint8_t roles);
 
 /* Peers with a role, in bgpd's order; NULL ends. */
 extern struct peer *erp_peer_next(struct erp_instance *inst,
@@ -47,8 +50,10 @@ struct erp_peer_view {
 	const char *declared_as;
 	const char *session_state;
 	bool established;
-	uint32_t local_pref;
+	uint32_t local_pref;	/* configured for the role */
+	bool bfd;		/* BFD configured on the neighbor */
 	struct {
+		uint32_t local_pref; /* applied now (demotion included) */
 		bool active;	      /* address family activated */
 		bool negotiated;      /* ... and negotiated in the session */
 		const char *rmap_in;  /* attached inbound map */
@@ -67,6 +72,7 @@ struct erp_af_view {
 	enum erp_path preferred;
 	unsigned int er_established, vpn_established;
 	unsigned int er_with_routes, vpn_with_routes;
+	uint32_t er_prefixes, vpn_prefixes; /* accepted, established sessions */
 };
 
 extern void erp_af_view(struct erp_instance *inst, enum erp_afi afi,

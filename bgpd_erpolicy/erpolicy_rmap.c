@@ -16,6 +16,7 @@
 #include "erpolicy.h"
 #include "erpolicy_debug.h"
 #include "erpolicy_memory.h"
+#include "erpolicy_paths.h"
 #include "erpolicy_rmap.h"
 
 #define RULE_VERDICT "erpolicy-verdict"
@@ -169,7 +170,9 @@ set_local_pref(void *rule, const struct prefix *p, void *object)
 	if (!inst)
 		return RMAP_OKAY;
 
-	path->attr->local_pref = inst->policy.local_pref[arg->role];
+	path->attr->local_pref =
+		erp_local_pref(&inst->policy, arg->role,
+			       erp_paths_er_demoted(inst, erp_prefix_afi(p)));
 	path->attr->flag |= ATTR_FLAG_BIT(BGP_ATTR_LOCAL_PREF);
 
 	stats = update_stats(inst, path);

@@ -19,7 +19,10 @@
 #include "erpolicy.h"
 #include "erpolicy_debug.h"
 #include "erpolicy_nb.h"
+#include "erpolicy_health.h"
+#include "erpolicy_paths.h"
 #include "erpolicy_peer.h"
+#include "erpolicy_rib.h"
 #include "erpolicy_rmap.h"
 #include "erpolicy_vty.h"
 
@@ -158,7 +161,7 @@ DEFPY_YANG(no_erp_neighbor, no_erp_neighbor_cmd,
 	return nb_cli_apply_changes(vty, NULL);
 }
 
-DEFPY_YANG(erp_local_pref, erp_local_pref_cmd,
+DEFPY_YANG(erp_lp_config, erp_lp_config_cmd,
 	   "erpolicy local-preference expressroute (0-4294967295)$er vpn (0-4294967295)$vpn",
 	   ERP_STR
 	   "Local-preference of accepted routes, by path\n"
@@ -177,7 +180,7 @@ DEFPY_YANG(erp_local_pref, erp_local_pref_cmd,
 	return nb_cli_apply_changes(vty, NULL);
 }
 
-DEFPY_YANG(no_erp_local_pref, no_erp_local_pref_cmd,
+DEFPY_YANG(no_erp_lp_config, no_erp_lp_config_cmd,
 	   "no erpolicy local-preference [expressroute (0-4294967295) vpn (0-4294967295)]",
 	   NO_STR ERP_STR
 	   "Local-preference back to the defaults (200 and 100)\n"
@@ -302,6 +305,63 @@ DEFPY_YANG(no_erp_maxlen, no_erp_maxlen_cmd,
 	return nb_cli_apply_changes(vty, NULL);
 }
 
+DEFPY_YANG(erp_holddown, erp_holddown_cmd,
+	   "erpolicy failback hold-down (1-86400)$hd [maximum (1-86400)$max]",
+	   ERP_STR
+	   "Fail-back to ExpressRoute after a failure\n"
+	   "Keep returning ExpressRoute less preferred than VPN until stable\n"
+	   "Seconds ExpressRoute must stay up (a flap restarts the timer)\n"
+	   "Double the hold-down after each flap, up to a maximum\n"
+	   "Maximum hold-down in seconds\n")
+{
+	char base[160], xpath[XPATH_MAXLEN];
+
+	if (max_str && max < hd) {
+		vty_out(vty, "%% maximum %ld must not be below hold-down %ld\n",
+			max, hd);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	instance_xpath(vty, base, sizeof(base));
+	snprintf(xpath, sizeof(xpath), "%s/failback/hold-down", base);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, hd_str);
+	snprintf(xpath, sizeof(xpath), "%s/failback/hold-down-maximum", base);
+	nb_cli_enqueue_change(vty, xpath, max_str ? NB_OP_MODIFY : NB_OP_DESTROY,
+			      max_str);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_erp_holddown, no_erp_holddown_cmd,
+	   "no erpolicy failback hold-down [(1-86400) [maximum (1-86400)]]",
+	   NO_STR ERP_STR
+	   "Fail-back to ExpressRoute after a failure\n"
+	   "Fail back at once (no hold-down)\n"
+	   "Seconds\n"
+	   "Maximum\n"
+	   "Seconds\n")
+{
+	char base[160], xpath[XPATH_MAXLEN];
+
+	instance_xpath(vty, base, sizeof(base));
+	snprintf(xpath, sizeof(xpath), "%s/failback/hold-down", base);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+	snprintf(xpath, sizeof(xpath), "%s/failback/hold-down-maximum", base);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(erp_drain, erp_drain_cmd, "[no$no] erpolicy drain expressroute",
+	   NO_STR ERP_STR
+	   "Move traffic off a path without touching sessions\n"
+	   "Make ExpressRoute less preferred than VPN (maintenance, failover drill)\n")
+{
+	char base[160], xpath[XPATH_MAXLEN];
+
+	instance_xpath(vty, base, sizeof(base));
+	snprintf(xpath, sizeof(xpath), "%s/drain-expressroute", base);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, no ? "false" : "true");
+	return nb_cli_apply_changes(vty, NULL);
+}
+
 DEFPY_YANG(no_erp_all, no_erp_all_cmd, "no erpolicy",
 	   NO_STR "Remove all erpolicy configuration of this BGP instance\n")
 {
@@ -329,6 +389,22 @@ static const enum erp_reason reason_order[] = {
 	ERP_DENY_DEFAULT_ROUTE, ERP_DENY_TOO_LONG,    ERP_DENY_ONPREM,
 	ERP_DENY_NOT_AZURE,	ERP_DENY_USER_POLICY, ERP_DENY_UNSUPPORTED,
 };
+
+static void health_json(const struct erp_health_item *item, void *arg)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_string_add(o, "check", item->check);
+	if (item->neighbor)
+		json_object_string_add(o, "neighbor", item->neighbor);
+	json_object_string_add(o, "message", item->message);
+	json_object_array_add(arg, o);
+}
+
+static void health_text(const struct erp_health_item *item, void *arg)
+{
+	vty_out(arg, "  Warning: %s\n", item->message);
+}
 
 static void rule_json(const struct erp_prefix_rule *rule, void *arg)
 {
@@ -367,6 +443,7 @@ static json_object *peer_json(const struct erp_peer_view *v)
 	json_object_string_add(o, "path", erp_role_name(v->role));
 	json_object_string_add(o, "declaredAs", v->declared_as);
 	json_object_string_add(o, "sessionState", v->session_state);
+	json_object_boolean_add(o, "bfd", v->bfd);
 	json_object_int_add(o, "localPreference", v->local_pref);
 	afs = json_object_new_object();
 	for (int i = 0; i < ERP_AFI_MAX; i++) {
@@ -374,6 +451,7 @@ static json_object *peer_json(const struct erp_peer_view *v)
 			continue;
 		af = json_object_new_object();
 		json_object_boolean_add(af, "negotiated", v->af[i].negotiated);
+		json_object_int_add(af, "localPreference", v->af[i].local_pref);
 		json_object_string_add(af, "routeMapIn",
 				       v->af[i].rmap_in ? v->af[i].rmap_in : "");
 		json_object_string_add(af, "userRouteMapIn", v->af[i].user_map);
@@ -405,7 +483,7 @@ static void show_peer_text(struct vty *vty, const struct erp_peer_view *v,
 			continue;
 		vty_out(vty, "%-25s %-12s %-11s %6u %-4s %8u %7u  %s\n",
 			v->name, erp_role_name(v->role), v->session_state,
-			v->local_pref, erp_afi_name(i), v->af[i].prefixes,
+			v->af[i].local_pref, erp_afi_name(i), v->af[i].prefixes,
 			denied_prefixes(v->af[i].denied),
 			v->af[i].rmap_in ? v->af[i].rmap_in : "-");
 		if (!detail)
@@ -467,6 +545,16 @@ static void show_instance(struct vty *vty, struct erp_instance *inst,
 			erp_af_view(inst, i, &av);
 			json_object_string_add(af, "preferredPath",
 					       erp_path_name(av.preferred));
+			json_object_string_add(
+				af, "pathState",
+				erp_fo_state_name(inst->fo[i].state));
+			json_object_boolean_add(af, "expressrouteDemoted",
+						erp_paths_er_demoted(inst, i));
+			json_object_int_add(af, "holdDownRemaining",
+					    erp_paths_holddown_left(inst, i));
+			json_object_int_add(af, "expressroutePrefixes",
+					    av.er_prefixes);
+			json_object_int_add(af, "vpnPrefixes", av.vpn_prefixes);
 			json_object_int_add(af, "expressrouteSessionsEstablished",
 					    av.er_established);
 			json_object_int_add(af, "vpnSessionsEstablished",
@@ -474,6 +562,17 @@ static void show_instance(struct vty *vty, struct erp_instance *inst,
 			json_object_object_add(afs, erp_afi_name(i), af);
 		}
 		json_object_object_add(json, "addressFamilies", afs);
+		arr = json_object_new_object();
+		json_object_int_add(arr, "holdDown",
+				    inst->fo_config.holddown_ms / 1000);
+		json_object_int_add(arr, "holdDownMaximum",
+				    inst->fo_config.holddown_max_ms / 1000);
+		json_object_object_add(json, "failback", arr);
+		json_object_boolean_add(json, "drainExpressroute",
+					inst->fo_config.drained);
+		arr = json_object_new_array();
+		erp_health_walk(inst, health_json, arr);
+		json_object_object_add(json, "healthWarnings", arr);
 		decl = json_object_new_object();
 		for (nbr = erp_neighbor_first(inst); nbr;
 		     nbr = erp_neighbor_next(inst, nbr))
@@ -499,11 +598,31 @@ static void show_instance(struct vty *vty, struct erp_instance *inst,
 
 			erp_af_view(inst, i, &av);
 			vty_out(vty,
-				"  %s preferred path: %s (ExpressRoute sessions up %u, VPN sessions up %u)\n",
+				"  %s preferred path: %s (ExpressRoute sessions up %u, VPN sessions up %u); state %s",
 				i == ERP_AFI_IPV4 ? "IPv4" : "IPv6",
 				erp_path_name(av.preferred), av.er_established,
-				av.vpn_established);
+				av.vpn_established,
+				erp_fo_state_name(inst->fo[i].state));
+			if (erp_paths_holddown_left(inst, i))
+				vty_out(vty, ", fail-back in %u s",
+					erp_paths_holddown_left(inst, i));
+			vty_out(vty, "\n");
 		}
+		if (inst->fo_config.holddown_ms)
+			vty_out(vty, "  Fail-back hold-down: %u s%s",
+				inst->fo_config.holddown_ms / 1000,
+				inst->fo_config.holddown_max_ms >
+						inst->fo_config.holddown_ms
+					? ""
+					: "\n");
+		if (inst->fo_config.holddown_ms &&
+		    inst->fo_config.holddown_max_ms > inst->fo_config.holddown_ms)
+			vty_out(vty, " (doubling after flaps, up to %u s)\n",
+				inst->fo_config.holddown_max_ms / 1000);
+		if (inst->fo_config.drained)
+			vty_out(vty,
+				"  ExpressRoute is DRAINED (erpolicy drain expressroute)\n");
+		erp_health_walk(inst, health_text, vty);
 		for (nbr = erp_neighbor_first(inst); nbr;
 		     nbr = erp_neighbor_next(inst, nbr))
 			if (!erp_peer_lookup(inst, nbr->name) &&
@@ -577,6 +696,183 @@ DEFPY(show_erp, show_erp_cmd,
 	return CMD_SUCCESS;
 }
 
+/* The instance a show command is about; prints why there is none. */
+static struct erp_instance *show_instance_of(struct vty *vty,
+					     const char *vrf_name,
+					     json_object *json)
+{
+	const char *vrf = vrf_name ? vrf_name : VRF_DEFAULT_NAME;
+	struct erp_instance *inst = erp_instance_find(vrf);
+
+	if (!inst && !json)
+		vty_out(vty, "erpolicy is not configured for BGP instance %s\n",
+			vrf);
+	return inst;
+}
+
+static void event_time(const struct erp_event *ev, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t t = ev->wall_time;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%S%z", &tm);
+}
+
+DEFPY(show_erp_events, show_erp_events_cmd,
+      "show bgp [vrf NAME$vrf_name] erpolicy events [json$uj]",
+      SHOW_STR BGP_STR
+      "BGP VRF\n"
+      "VRF name\n"
+      "ExpressRoute/VPN path policy\n"
+      "Failover, fail-back, hold-down and drain history\n"
+      JSON_STR)
+{
+	json_object *json = uj ? json_object_new_object() : NULL, *arr = NULL;
+	struct erp_instance *inst = show_instance_of(vty, vrf_name, json);
+	char when[64];
+
+	if (!inst) {
+		if (json)
+			vty_json(vty, json);
+		return CMD_SUCCESS;
+	}
+	if (json) {
+		arr = json_object_new_array();
+		json_object_object_add(json, "events", arr);
+	} else
+		vty_out(vty, "%-24s %-4s %-17s %-12s %-12s %7s  %s\n", "Time",
+			"AF", "Event", "From", "To", "Prefixes", "Cause");
+
+	for (unsigned int i = 0; i < erp_ring_count(&inst->events); i++) {
+		const struct erp_event *ev = erp_ring_get(&inst->events, i);
+
+		event_time(ev, when, sizeof(when));
+		if (json) {
+			json_object *o = json_object_new_object();
+
+			json_object_int_add(o, "seq", ev->seq);
+			json_object_string_add(o, "time", when);
+			json_object_int_add(o, "epoch", ev->wall_time);
+			json_object_int_add(o, "monotonicMs", ev->mono_ms);
+			json_object_string_add(o, "afi", erp_afi_name(ev->afi));
+			json_object_string_add(o, "event",
+					       erp_event_type_name(ev->type));
+			json_object_string_add(o, "from",
+					       erp_fo_state_name(ev->from));
+			json_object_string_add(o, "to",
+					       erp_fo_state_name(ev->to));
+			json_object_int_add(o, "prefixes", ev->prefixes);
+			json_object_int_add(o, "holdDownMs", ev->holddown_ms);
+			json_object_string_add(o, "cause", ev->cause);
+			json_object_array_add(arr, o);
+		} else
+			vty_out(vty, "%-24s %-4s %-17s %-12s %-12s %7u   %s\n",
+				when, erp_afi_name(ev->afi),
+				erp_event_type_name(ev->type),
+				erp_fo_state_name(ev->from),
+				erp_fo_state_name(ev->to), ev->prefixes,
+				ev->cause);
+	}
+	if (json)
+		vty_json(vty, json);
+	return CMD_SUCCESS;
+}
+
+struct prefixes_ctx {
+	struct vty *vty;
+	json_object *arr;
+	unsigned int rows, issues;
+};
+
+static void prefix_row(const struct erp_prefix_row *row, void *arg)
+{
+	struct prefixes_ctx *ctx = arg;
+	const char *best = row->facts.best == ERP_ROLE_NONE
+				   ? (row->best_neighbor ? "other" : "none")
+				   : erp_role_name(row->facts.best);
+
+	ctx->rows++;
+	ctx->issues += row->issue != ERP_ISSUE_NONE;
+	if (ctx->arr) {
+		json_object *o = json_object_new_object();
+
+		json_object_string_addf(o, "prefix", "%pFX", row->prefix);
+		json_object_boolean_add(o, "viaExpressroute", row->facts.via_er);
+		json_object_boolean_add(o, "viaVpn", row->facts.via_vpn);
+		json_object_string_add(o, "best", best);
+		if (row->best_neighbor) {
+			json_object_string_add(o, "bestNeighbor",
+					       row->best_neighbor);
+			json_object_int_add(o, "bestLocalPreference",
+					    row->best_local_pref);
+		}
+		json_object_string_add(o, "intended",
+				       erp_path_name(row->intended));
+		json_object_string_add(o, "issue",
+				       erp_prefix_issue_name(row->issue));
+		json_object_array_add(ctx->arr, o);
+		return;
+	}
+	vty_out(ctx->vty, "%-40pFX %-3s %-3s %-12s %-12s %s\n", row->prefix,
+		row->facts.via_er ? "yes" : "no",
+		row->facts.via_vpn ? "yes" : "no", best,
+		erp_path_name(row->intended),
+		row->issue == ERP_ISSUE_NONE ? ""
+					     : erp_prefix_issue_name(row->issue));
+}
+
+DEFPY(show_erp_prefixes, show_erp_prefixes_cmd,
+      "show bgp [vrf NAME$vrf_name] erpolicy prefixes [<A.B.C.D/M|X:X::X:X/M>$pfx] [json$uj]",
+      SHOW_STR BGP_STR
+      "BGP VRF\n"
+      "VRF name\n"
+      "ExpressRoute/VPN path policy\n"
+      "Azure prefixes: paths, best, intended path\n"
+      "IPv4 prefix\n"
+      "IPv6 prefix\n"
+      JSON_STR)
+{
+	json_object *json = uj ? json_object_new_object() : NULL;
+	struct erp_instance *inst = show_instance_of(vty, vrf_name, json);
+	struct prefixes_ctx ctx = {.vty = vty};
+	struct prefix p;
+
+	if (!inst) {
+		if (json)
+			vty_json(vty, json);
+		return CMD_SUCCESS;
+	}
+	if (pfx_str && str2prefix(pfx_str, &p) <= 0) {
+		vty_out(vty, "%% malformed prefix %s\n", pfx_str);
+		json_object_free(json);
+		return CMD_WARNING;
+	}
+	if (pfx_str)
+		apply_mask(&p);
+	if (json) {
+		ctx.arr = json_object_new_array();
+		json_object_object_add(json, "prefixes", ctx.arr);
+	} else
+		vty_out(vty, "%-40s %-3s %-3s %-12s %-12s %s\n", "Prefix", "ER",
+			"VPN", "Best", "Intended", "Issue");
+	for (int i = 0; i < ERP_AFI_MAX; i++) {
+		if (pfx_str && (p.family == AF_INET) != (i == ERP_AFI_IPV4))
+			continue;
+		erp_rib_walk(inst, i, pfx_str ? &p : NULL, prefix_row, &ctx);
+	}
+	if (json) {
+		json_object_int_add(json, "count", ctx.rows);
+		json_object_int_add(json, "issues", ctx.issues);
+		vty_json(vty, json);
+	} else
+		vty_out(vty, "\n%u prefixes, %u with issues\n", ctx.rows,
+			ctx.issues);
+	if (pfx_str && !ctx.rows)
+		return CMD_WARNING;
+	return CMD_SUCCESS;
+}
+
 int erp_config_write(struct bgp *bgp, struct vty *vty)
 {
 	const struct lyd_node *dnode = erp_nb_running_instance(erp_vrf_of(bgp));
@@ -590,14 +886,19 @@ void erp_vty_init(void)
 {
 	install_element(BGP_NODE, &erp_neighbor_cmd);
 	install_element(BGP_NODE, &no_erp_neighbor_cmd);
-	install_element(BGP_NODE, &erp_local_pref_cmd);
-	install_element(BGP_NODE, &no_erp_local_pref_cmd);
+	install_element(BGP_NODE, &erp_lp_config_cmd);
+	install_element(BGP_NODE, &no_erp_lp_config_cmd);
 	install_element(BGP_NODE, &erp_prefix_cmd);
 	install_element(BGP_NODE, &erp_allow_default_cmd);
 	install_element(BGP_NODE, &erp_maxlen_cmd);
 	install_element(BGP_NODE, &no_erp_maxlen_cmd);
 	install_element(BGP_NODE, &no_erp_all_cmd);
+	install_element(BGP_NODE, &erp_holddown_cmd);
+	install_element(BGP_NODE, &no_erp_holddown_cmd);
+	install_element(BGP_NODE, &erp_drain_cmd);
 	install_element(ENABLE_NODE, &debug_erp_cmd);
 	install_element(CONFIG_NODE, &debug_erp_cmd);
 	install_element(VIEW_NODE, &show_erp_cmd);
+	install_element(VIEW_NODE, &show_erp_events_cmd);
+	install_element(VIEW_NODE, &show_erp_prefixes_cmd);
 }

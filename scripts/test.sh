@@ -12,7 +12,7 @@ frr_tree=$(scripts/frr-source.sh | tail -n 1)
 
 echo "== unit tests"
 make -s -C build/obj check || { cat build/obj/tests/*.log; exit 1; }
-cat build/obj/tests/test_erpolicy_decide.log
+cat build/obj/tests/*.log
 
 echo "== ABI: configured tree vs /usr/lib/frr/bgpd"
 tests/abi/check-abi.sh "$frr_tree"

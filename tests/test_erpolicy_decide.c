@@ -321,6 +321,62 @@ static void test_many_rules(void **state)
 	erp_prefix_set_fini(&set);
 }
 
+static void test_local_pref_demotion(void **state)
+{
+	struct erp_policy pol;
+
+	erp_policy_init(&pol);
+	assert_int_equal(erp_local_pref(&pol, ERP_ROLE_EXPRESSROUTE, false), 200);
+	assert_int_equal(erp_local_pref(&pol, ERP_ROLE_EXPRESSROUTE, true), 99);
+	assert_int_equal(erp_local_pref(&pol, ERP_ROLE_VPN, true), 100);
+	assert_int_equal(erp_local_pref(&pol, ERP_ROLE_VPN, false), 100);
+	pol.local_pref[ERP_ROLE_VPN] = 0;
+	assert_int_equal(erp_local_pref(&pol, ERP_ROLE_EXPRESSROUTE, true), 0);
+	assert_int_equal(erp_local_pref(&pol, 7, false), 0);
+	erp_policy_fini(&pol);
+}
+
+static void test_prefix_intended_and_issues(void **state)
+{
+	struct erp_policy pol;
+	struct erp_prefix_facts both = {.via_er = true, .via_vpn = true,
+					.best = ERP_ROLE_EXPRESSROUTE};
+	struct erp_prefix_facts vpn_specific = {.via_vpn = true,
+						.best = ERP_ROLE_VPN,
+						.er_covers = true};
+	struct erp_prefix_facts vpn_only = {.via_vpn = true,
+					    .best = ERP_ROLE_VPN};
+
+	erp_policy_init(&pol);
+	assert_int_equal(erp_prefix_intended(&pol, false, &both),
+			 ERP_PATH_EXPRESSROUTE);
+	assert_int_equal(erp_prefix_issue(&pol, false, &both), ERP_ISSUE_NONE);
+	/* demoted: VPN intended, ER best is a disagreement */
+	assert_int_equal(erp_prefix_intended(&pol, true, &both), ERP_PATH_VPN);
+	assert_int_equal(erp_prefix_issue(&pol, true, &both),
+			 ERP_ISSUE_BEST_NOT_INTENDED);
+	both.best = ERP_ROLE_VPN;
+	assert_int_equal(erp_prefix_issue(&pol, true, &both), ERP_ISSUE_NONE);
+	assert_int_equal(erp_prefix_issue(&pol, false, &both),
+			 ERP_ISSUE_BEST_NOT_INTENDED);
+	/* a VPN route more specific than an ER one */
+	assert_int_equal(erp_prefix_issue(&pol, false, &vpn_specific),
+			 ERP_ISSUE_VPN_MORE_SPECIFIC);
+	/* ... is fine while ER is demoted (traffic belongs on VPN anyway) */
+	assert_int_equal(erp_prefix_issue(&pol, true, &vpn_specific),
+			 ERP_ISSUE_NONE);
+	assert_int_equal(erp_prefix_issue(&pol, false, &vpn_only),
+			 ERP_ISSUE_NONE);
+	/* equal preference: both are intended */
+	pol.local_pref[ERP_ROLE_VPN] = 200;
+	both.best = ERP_ROLE_VPN;
+	assert_int_equal(erp_prefix_intended(&pol, false, &both), ERP_PATH_BOTH);
+	assert_int_equal(erp_prefix_issue(&pol, false, &both), ERP_ISSUE_NONE);
+	assert_string_equal(erp_prefix_issue_name(ERP_ISSUE_VPN_MORE_SPECIFIC),
+			    "vpn-more-specific");
+	erp_policy_fini(&pol);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +394,8 @@ int main(void)
 		cmocka_unit_test(test_preferred_path),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_many_rules),
+		cmocka_unit_test(test_local_pref_demotion),
+		cmocka_unit_test(test_prefix_intended_and_issues),
 	};
 
 	return cmocka_run_group_tests_name("erpolicy_decide", tests, NULL,

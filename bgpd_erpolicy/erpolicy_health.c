@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bgpd_erpolicy: health checks.  See erpolicy_health.h.
+ */
+#include <zebra.h>
+
+#include "bgpd/bgpd.h"
+
+#include "erpolicy.h"
+#include "erpolicy_health.h"
+#include "erpolicy_peer.h"
+
+static const afi_t erp_afis[ERP_AFI_MAX] = {AFI_IP, AFI_IP6};
+
+static void emit(void (*fn)(const struct erp_health_item *, void *), void *arg,
+		 const char *check, const char *neighbor, const char *fmt, ...)
+	PRINTFRR(5, 6);
+
+static void emit(void (*fn)(const struct erp_health_item *, void *), void *arg,
+		 const char *check, const char *neighbor, const char *fmt, ...)
+{
+	struct erp_health_item item = {.check = check, .neighbor = neighbor};
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintfrr(item.message, sizeof(item.message), fmt, ap);
+	va_end(ap);
+	fn(&item, arg);
+}
+
+void erp_health_walk(struct erp_instance *inst,
+		     void (*fn)(const struct erp_health_item *item, void *arg),
+		     void *arg)
+{
+	struct erp_policy *pol = &inst->policy;
+	struct bgp *bgp = erp_bgp_of(inst);
+	struct peer *peer = NULL;
+	uint32_t er_lp = pol->local_pref[ERP_ROLE_EXPRESSROUTE];
+	uint32_t vpn_lp = pol->local_pref[ERP_ROLE_VPN];
+
+	if (er_lp <= vpn_lp)
+		emit(fn, arg, "erNotPreferred", NULL,
+		     "expressroute local-preference %u is not above vpn's %u: ExpressRoute is not preferred",
+		     er_lp, vpn_lp);
+	if (vpn_lp == 0)
+		emit(fn, arg, "vpnPreferenceZero", NULL,
+		     "vpn local-preference 0: ExpressRoute cannot be demoted below it (hold-down, drain)");
+
+	while ((peer = erp_peer_next(inst, peer))) {
+		struct erp_peer_view v;
+		uint32_t ka, hold;
+
+		erp_peer_view(inst, peer, &v);
+		if (v.role == ERP_ROLE_EXPRESSROUTE && !v.bfd)
+			emit(fn, arg, "erNoBfd", v.name,
+			     "ExpressRoute neighbor %s has no BFD: a silent failure is detected only by the hold timer (180 s with Azure)",
+			     v.name);
+		if (v.role == ERP_ROLE_VPN) {
+			ka = CHECK_FLAG(peer->flags, PEER_FLAG_TIMER)
+				     ? peer->keepalive
+				     : (bgp ? bgp->default_keepalive : 60);
+			hold = CHECK_FLAG(peer->flags, PEER_FLAG_TIMER)
+				       ? peer->holdtime
+				       : (bgp ? bgp->default_holdtime : 180);
+			if (ka != ERP_AZURE_VPN_KEEPALIVE ||
+			    hold != ERP_AZURE_VPN_HOLDTIME)
+				emit(fn, arg, "vpnTimers", v.name,
+				     "VPN neighbor %s timers %u/%u differ from the Azure VPN gateway's fixed 60/180",
+				     v.name, ka, hold);
+		}
+		for (int i = 0; i < ERP_AFI_MAX; i++) {
+			afi_t afi = erp_afis[i];
+
+			if (!v.af[i].active)
+				continue;
+			if (peer->weight[afi][SAFI_UNICAST])
+				emit(fn, arg, "weightSet", v.name,
+				     "neighbor %s has weight %lu in %s: weight overrides the module's local-preference",
+				     v.name, peer->weight[afi][SAFI_UNICAST],
+				     erp_afi_name(i));
+			if (!CHECK_FLAG(peer->af_flags[afi][SAFI_UNICAST],
+					PEER_FLAG_SOFT_RECONFIG) &&
+			    v.established &&
+			    !CHECK_FLAG(peer->cap, PEER_CAP_REFRESH_OLD_RCV |
+							   PEER_CAP_REFRESH_NEW_RCV))
+				emit(fn, arg, "noReevaluation", v.name,
+				     "neighbor %s has neither soft-reconfiguration inbound nor route-refresh: policy changes apply only after a session reset",
+				     v.name);
+			if (v.role == ERP_ROLE_EXPRESSROUTE && i == ERP_AFI_IPV4 &&
+			    v.af[i].prefixes >= ERP_AZURE_ER_ROUTES_LIMIT * 8 / 10)
+				emit(fn, arg, "azurePrefixLimit", v.name,
+				     "ExpressRoute neighbor %s sends %u IPv4 prefixes: Azure disconnects at %u per connection",
+				     v.name, v.af[i].prefixes,
+				     ERP_AZURE_ER_ROUTES_LIMIT);
+		}
+	}
+}

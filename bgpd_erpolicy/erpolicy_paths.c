@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bgpd_erpolicy: path state in bgpd (FRR glue).  See erpolicy_paths.h.
+ */
+#include <zebra.h>
+
+#include "log.h"
+#include "thread.h"
+
+#include "bgpd/bgpd.h"
+
+#include "erpolicy.h"
+#include "erpolicy_debug.h"
+#include "erpolicy_paths.h"
+#include "erpolicy_peer.h"
+
+static void holddown_cb(struct thread *t);
+
+bool erp_paths_er_demoted(const struct erp_instance *inst, enum erp_afi afi)
+{
+	return erp_fo_er_demoted(&inst->fo[afi]);
+}
+
+uint32_t erp_paths_holddown_left(const struct erp_instance *inst,
+				 enum erp_afi afi)
+{
+	uint64_t deadline = erp_fo_deadline(&inst->fo[afi]);
+	uint64_t now = erp_now_ms();
+
+	if (!deadline || deadline <= now)
+		return 0;
+	return (deadline - now + 999) / 1000;
+}
+
+/* Azure prefixes the VPN path carries: what moves on a failover or a
+ * failback (both paths carry the same prefixes in a backup design). */
+static uint32_t vpn_prefixes(struct erp_instance *inst, enum erp_afi afi)
+{
+	struct erp_af_view view;
+
+	erp_af_view(inst, afi, &view);
+	return view.vpn_prefixes;
+}
+
+static void record(struct erp_instance *inst, enum erp_afi afi,
+		   enum erp_fo_state from, const struct erp_fo_result *res,
+		   const char *cause)
+{
+	struct erp_failover *fo = &inst->fo[afi];
+	char moved[48];
+
+	for (unsigned int i = 0; i < res->n_events; i++) {
+		struct erp_event ev = {};
+
+		ev.wall_time = time(NULL);
+		ev.mono_ms = erp_now_ms();
+		ev.type = res->events[i];
+		ev.afi = afi;
+		ev.from = from;
+		ev.to = fo->state;
+		ev.holddown_ms = fo->holddown_current_ms;
+		switch (ev.type) {
+		case ERP_EV_FAILOVER:
+		case ERP_EV_FAILBACK:
+		case ERP_EV_DRAIN:
+		case ERP_EV_UNDRAIN:
+		case ERP_EV_HOLDDOWN_EXPIRED:
+			ev.prefixes = vpn_prefixes(inst, afi);
+			break;
+		default:
+			break;
+		}
+		strlcpy(ev.cause, cause, sizeof(ev.cause));
+		erp_ring_push(&inst->events, &ev);
+
+		if (ev.prefixes)
+			snprintf(moved, sizeof(moved), ", %u Azure prefixes",
+				 ev.prefixes);
+		else
+			moved[0] = '\0';
+		zlog_notice("erpolicy: %s %s %s: %s -> %s (%s)%s", inst->vrf,
+			    erp_afi_name(afi), erp_event_type_name(ev.type),
+			    erp_fo_state_name(from),
+			    erp_fo_state_name(fo->state), cause, moved);
+		if (ev.type == ERP_EV_HOLDDOWN_START ||
+		    ev.type == ERP_EV_HOLDDOWN_RESTART)
+			zlog_notice(
+				"erpolicy: %s %s ExpressRoute held down for %u s",
+				inst->vrf, erp_afi_name(afi),
+				ev.holddown_ms / 1000);
+	}
+
+	if (res->demotion_changed)
+		erp_reevaluate(inst, 1 << ERP_ROLE_EXPRESSROUTE);
+
+	THREAD_OFF(inst->t_holddown[afi]);
+	if (erp_fo_deadline(fo)) {
+		uint64_t now = erp_now_ms(), deadline = erp_fo_deadline(fo);
+
+		thread_add_timer_msec(bm->master, holddown_cb, &inst->afis[afi],
+				      deadline > now ? deadline - now : 0,
+				      &inst->t_holddown[afi]);
+	}
+}
+
+static void holddown_cb(struct thread *t)
+{
+	struct erp_inst_afi *ref = THREAD_ARG(t);
+	struct erp_instance *inst = ref->inst;
+	enum erp_fo_state from = inst->fo[ref->afi].state;
+	struct erp_fo_result res = {};
+
+	erp_fo_tick(&inst->fo[ref->afi], &inst->fo_config, erp_now_ms(), &res);
+	record(inst, ref->afi, from, &res, "ExpressRoute stable for the hold-down time");
+}
+
+void erp_paths_update(struct erp_instance *inst, const char *cause)
+{
+	for (int i = 0; i < ERP_AFI_MAX; i++) {
+		struct erp_af_view view;
+		enum erp_fo_state from = inst->fo[i].state;
+		struct erp_fo_result res = {};
+
+		erp_af_view(inst, i, &view);
+		erp_fo_sessions(&inst->fo[i], &inst->fo_config,
+				view.er_established, view.vpn_established,
+				erp_now_ms(), &res);
+		record(inst, i, from, &res, cause);
+	}
+}
+
+void erp_paths_config_changed(struct erp_instance *inst)
+{
+	for (int i = 0; i < ERP_AFI_MAX; i++) {
+		enum erp_fo_state from = inst->fo[i].state;
+		struct erp_fo_result res = {};
+		bool was_drained = from == ERP_FO_DRAINED;
+
+		if (was_drained != inst->fo_config.drained)
+			erp_fo_drain_changed(&inst->fo[i], &inst->fo_config,
+					     erp_now_ms(), &res);
+		else
+			erp_fo_config_changed(&inst->fo[i], &inst->fo_config,
+					      erp_now_ms(), &res);
+		record(inst, i, from, &res, "configuration");
+	}
+}

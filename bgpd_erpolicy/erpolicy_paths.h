@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bgpd_erpolicy: path state in bgpd (FRR glue around erpolicy_failover.c).
+ *
+ * Counts the established sessions of each role, feeds the failover state
+ * machine of each address family, runs the hold-down timers, records and
+ * logs events, and asks for ExpressRoute routes to be re-evaluated when
+ * their demotion changes.
+ */
+#ifndef _ERPOLICY_PATHS_H
+#define _ERPOLICY_PATHS_H
+
+#include "erpolicy.h"
+
+/* Sessions or roles may have changed; cause says what happened (kept in
+ * the event history, e.g. "192.0.2.1 down: BFD down received"). */
+extern void erp_paths_update(struct erp_instance *inst, const char *cause);
+/* Hold-down or drain configuration changed. */
+extern void erp_paths_config_changed(struct erp_instance *inst);
+/* Is ExpressRoute demoted below VPN in this address family? */
+extern bool erp_paths_er_demoted(const struct erp_instance *inst,
+				 enum erp_afi afi);
+/* Seconds left of a running hold-down, 0 if none. */
+extern uint32_t erp_paths_holddown_left(const struct erp_instance *inst,
+					enum erp_afi afi);
+
+#endif

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bgpd_erpolicy: per-prefix view of the BGP table (FRR glue): for each
+ * prefix learned from an ExpressRoute or VPN neighbor, which paths exist,
+ * which is best, which is intended, and what disagrees.
+ */
+#ifndef _ERPOLICY_RIB_H
+#define _ERPOLICY_RIB_H
+
+#include "erpolicy.h"
+
+struct erp_prefix_row {
+	const struct prefix *prefix;
+	struct erp_prefix_facts facts;
+	enum erp_path intended;
+	enum erp_prefix_issue issue;
+	const char *best_neighbor; /* NULL: no best path */
+	uint32_t best_local_pref;
+};
+
+/* Walk the unicast table of afi; only (if not NULL) the exact prefix. */
+extern void erp_rib_walk(struct erp_instance *inst, enum erp_afi afi,
+			 const struct prefix *only,
+			 void (*fn)(const struct erp_prefix_row *row, void *arg),
+			 void *arg);
+
+#endif
