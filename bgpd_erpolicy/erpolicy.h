@@ -49,12 +49,14 @@ struct erp_denied {
  * only the cumulative counters grow (a hostile peer cannot exhaust memory). */
 #define ERP_DENIED_MAX 10000
 
-/* Counters of one BGP peer (group members each have their own). */
-PREDECL_HASH(erp_stats_hash);
-struct erp_peer_stats {
-	struct erp_stats_hash_item item;
-	const void *peer; /* identity only: never dereferenced here */
-	char host[64];	  /* the peer's name when the counters were made */
+/* Direction of a policy: routes received, routes advertised. */
+enum erp_dir {
+	ERP_DIR_IN = 0,
+	ERP_DIR_OUT,
+};
+#define ERP_DIR_MAX 2
+
+struct erp_dir_stats {
 	/* updates evaluated in this session, by verdict ([ERP_ACCEPT]:
 	 * accepted).  Cumulative: a route re-evaluated counts again. */
 	uint64_t updates[ERP_AFI_MAX][ERP_REASON_MAX];
@@ -63,6 +65,19 @@ struct erp_peer_stats {
 	struct erp_denied_head denied[ERP_AFI_MAX];
 	uint32_t denied_count[ERP_AFI_MAX][ERP_REASON_MAX];
 	bool denied_truncated[ERP_AFI_MAX]; /* ERP_DENIED_MAX was reached */
+};
+
+/* Counters of one BGP peer (group members each have their own). */
+PREDECL_HASH(erp_stats_hash);
+struct erp_peer_stats {
+	struct erp_stats_hash_item item;
+	const void *peer; /* identity only: never dereferenced here */
+	char host[64];	  /* the peer's name when the counters were made */
+	struct erp_dir_stats dir[ERP_DIR_MAX];
+	/* outbound: advertisements the symmetric guard warned about (warn
+	 * mode), and where the advertisement count stands against its limit */
+	uint64_t guard_warnings[ERP_AFI_MAX];
+	uint8_t limit_state[ERP_AFI_MAX]; /* 0 below, 1 warned, 2 reached */
 	/* handles naming (peer, address family), for the operational state */
 	struct erp_stats_afi {
 		struct erp_peer_stats *stats;
@@ -78,7 +93,8 @@ struct erp_instance {
 	struct erp_nbr_head neighbors;
 	struct erp_stats_hash_head stats;
 	struct thread *t_reevaluate; /* pending re-evaluation of routes */
-	uint8_t reevaluate_roles;    /* bit (1 << role): roles to re-evaluate */
+	/* by direction, bit (1 << role): roles to re-evaluate */
+	uint8_t reevaluate_roles[ERP_DIR_MAX];
 
 	/* failover: one state machine per address family */
 	struct erp_fo_config fo_config;
@@ -128,13 +144,16 @@ extern void erp_stats_prune(struct erp_instance *inst,
 			    bool (*keep)(const void *peer, void *arg),
 			    void *arg);
 /* Record a verdict on prefix p: counts the update, and keeps the set of
- * denied prefixes current (an accepted prefix leaves it). */
-extern void erp_stats_verdict(struct erp_peer_stats *stats, enum erp_afi afi,
-			      const struct prefix *p, enum erp_reason reason);
+ * denied prefixes current (an accepted prefix leaves it).  Returns true if
+ * p was newly denied (or denied for another reason than before). */
+extern bool erp_stats_verdict(struct erp_peer_stats *stats, enum erp_dir dir,
+			      enum erp_afi afi, const struct prefix *p,
+			      enum erp_reason reason);
 /* Forget the denied prefixes (session down/up, policy re-applied). */
 extern void erp_stats_clear_denied(struct erp_peer_stats *stats,
-				   enum erp_afi afi);
-extern uint32_t erp_stats_denied_total(const struct erp_peer_stats *stats,
-				       enum erp_afi afi);
+				   enum erp_dir dir, enum erp_afi afi);
+/* Zero the counters of one direction and address family. */
+extern void erp_stats_reset_af(struct erp_peer_stats *stats, enum erp_dir dir,
+			       enum erp_afi afi);
 
 #endif /* _ERPOLICY_H */

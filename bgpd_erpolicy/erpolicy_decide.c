@@ -29,6 +29,11 @@ static const struct {
 	[ERP_DENY_ONPREM] = {"on-prem prefix", "onpremPrefix"},
 	[ERP_DENY_NOT_AZURE] = {"not an Azure prefix", "notAzurePrefix"},
 	[ERP_DENY_USER_POLICY] = {"denied by user route-map", "userPolicy"},
+	[ERP_DENY_TRANSIT] = {"learned from Azure (no transit)", "transit"},
+	[ERP_DENY_NOT_ONPREM] = {"not an on-prem prefix", "notOnpremPrefix"},
+	[ERP_DENY_MORE_SPECIFIC] = {"more specific than to ExpressRoute",
+				    "moreSpecificThanExpressroute"},
+	[ERP_DENY_LIMIT] = {"beyond the advertisement limit", "limit"},
 };
 
 const char *erp_role_name(enum erp_role role)
@@ -76,6 +81,29 @@ const char *erp_path_name(enum erp_path path)
 		break;
 	}
 	return "none";
+}
+
+const char *erp_mode_name(enum erp_mode mode)
+{
+	return mode == ERP_MODE_ACTIVE_ACTIVE ? "active-active" : "backup";
+}
+
+const char *erp_guard_name(enum erp_guard guard)
+{
+	switch (guard) {
+	case ERP_GUARD_FILTER:
+		return "filter";
+	case ERP_GUARD_WARN:
+		return "warn";
+	case ERP_GUARD_OFF:
+		break;
+	}
+	return "off";
+}
+
+const char *erp_limit_action_name(enum erp_limit_action action)
+{
+	return action == ERP_LIMIT_WARN ? "warn" : "stop";
 }
 
 /* --- prefix sets ------------------------------------------------------------ */
@@ -268,14 +296,19 @@ void erp_policy_init(struct erp_policy *pol)
 	pol->local_pref[ERP_ROLE_VPN] = ERP_DEFAULT_LP_VPN;
 	pol->max_length_v4 = IPV4_MAX_BITLEN;
 	pol->max_length_v6 = IPV6_MAX_BITLEN;
+	pol->adv_limit[ERP_ROLE_EXPRESSROUTE] = ERP_DEFAULT_ADV_LIMIT_EXPRESSROUTE;
+	pol->adv_limit[ERP_ROLE_VPN] = ERP_DEFAULT_ADV_LIMIT_VPN;
+	pol->limit_warn_pct = ERP_DEFAULT_LIMIT_WARN_PCT;
 	erp_prefix_set_init(&pol->azure);
 	erp_prefix_set_init(&pol->onprem);
+	erp_prefix_set_init(&pol->prefer_vpn);
 }
 
 void erp_policy_fini(struct erp_policy *pol)
 {
 	erp_prefix_set_fini(&pol->azure);
 	erp_prefix_set_fini(&pol->onprem);
+	erp_prefix_set_fini(&pol->prefer_vpn);
 }
 
 enum erp_reason erp_decide(struct erp_policy *pol, enum erp_role role,
@@ -311,7 +344,9 @@ enum erp_path erp_preferred_path(const struct erp_policy *pol,
 				 unsigned int er_up, unsigned int vpn_up)
 {
 	uint32_t er_lp = pol->local_pref[ERP_ROLE_EXPRESSROUTE];
-	uint32_t vpn_lp = pol->local_pref[ERP_ROLE_VPN];
+	uint32_t vpn_lp = pol->mode == ERP_MODE_ACTIVE_ACTIVE
+				  ? er_lp
+				  : pol->local_pref[ERP_ROLE_VPN];
 
 	if (!er_up && !vpn_up)
 		return ERP_PATH_NONE;
@@ -324,23 +359,79 @@ enum erp_path erp_preferred_path(const struct erp_policy *pol,
 	return er_lp > vpn_lp ? ERP_PATH_EXPRESSROUTE : ERP_PATH_VPN;
 }
 
-uint32_t erp_local_pref(const struct erp_policy *pol, enum erp_role role,
-			bool er_demoted)
+uint32_t erp_local_pref(struct erp_policy *pol, enum erp_role role,
+			bool er_demoted, const struct prefix *p)
 {
-	uint32_t vpn = pol->local_pref[ERP_ROLE_VPN];
+	uint32_t er = pol->local_pref[ERP_ROLE_EXPRESSROUTE];
+	uint32_t vpn = pol->mode == ERP_MODE_ACTIVE_ACTIVE
+			       ? er
+			       : pol->local_pref[ERP_ROLE_VPN];
 
-	if ((unsigned int)role >= ERP_ROLE_MAX)
-		return 0;
-	if (role == ERP_ROLE_EXPRESSROUTE && er_demoted)
-		return vpn > 0 ? vpn - 1 : 0;
-	return pol->local_pref[role];
+	switch (role) {
+	case ERP_ROLE_VPN:
+		return vpn;
+	case ERP_ROLE_EXPRESSROUTE:
+		if (er_demoted || (p && erp_prefix_set_match(&pol->prefer_vpn, p)))
+			return vpn > 0 ? vpn - 1 : 0;
+		return er;
+	case ERP_ROLE_NONE:
+		break;
+	}
+	return 0;
 }
 
-enum erp_path erp_prefix_intended(const struct erp_policy *pol, bool er_demoted,
+void erp_decide_out(struct erp_policy *pol, enum erp_role to,
+		    const struct prefix *p, const struct erp_out_facts *f,
+		    struct erp_out_verdict *v)
+{
+	int fi = family_index(p->family);
+	uint32_t limit;
+
+	memset(v, 0, sizeof(*v));
+	if (fi < 0 || to == ERP_ROLE_NONE || (unsigned int)to >= ERP_ROLE_MAX) {
+		v->reason = ERP_DENY_UNSUPPORTED;
+		return;
+	}
+	if (p->prefixlen == 0 && !pol->advertise_default_route) {
+		v->reason = ERP_DENY_DEFAULT_ROUTE;
+		return;
+	}
+	if (f->learned_from != ERP_ROLE_NONE && !pol->allow_transit) {
+		v->reason = ERP_DENY_TRANSIT;
+		return;
+	}
+	if (p->prefixlen != 0 && !erp_prefix_set_match(&pol->onprem, p)) {
+		v->reason = ERP_DENY_NOT_ONPREM;
+		return;
+	}
+	/* Azure uses longest match before preferring ExpressRoute: a prefix
+	 * more specific over VPN than over ER pulls return traffic onto VPN */
+	if (to == ERP_ROLE_VPN && pol->guard != ERP_GUARD_OFF && f->er_gets &&
+	    pol->mode == ERP_MODE_BACKUP && p->prefixlen != 0 &&
+	    f->er_gets(p, true, f->arg) && !f->er_gets(p, false, f->arg)) {
+		if (pol->guard == ERP_GUARD_FILTER) {
+			v->reason = ERP_DENY_MORE_SPECIFIC;
+			return;
+		}
+		v->warn_more_specific = true;
+	}
+	limit = pol->adv_limit[to];
+	if (limit && !f->already_advertised && f->advertised >= limit) {
+		if (pol->limit_action == ERP_LIMIT_STOP) {
+			v->reason = ERP_DENY_LIMIT;
+			return;
+		}
+		v->warn_limit = true;
+	}
+	v->reason = ERP_ACCEPT;
+}
+
+enum erp_path erp_prefix_intended(struct erp_policy *pol, bool er_demoted,
 				  const struct erp_prefix_facts *f)
 {
-	uint32_t er = erp_local_pref(pol, ERP_ROLE_EXPRESSROUTE, er_demoted);
-	uint32_t vpn = erp_local_pref(pol, ERP_ROLE_VPN, er_demoted);
+	uint32_t er = erp_local_pref(pol, ERP_ROLE_EXPRESSROUTE, er_demoted,
+				     f->prefix);
+	uint32_t vpn = erp_local_pref(pol, ERP_ROLE_VPN, er_demoted, f->prefix);
 
 	if (f->via_er && f->via_vpn) {
 		if (er == vpn)
@@ -359,7 +450,7 @@ enum erp_path erp_prefix_intended(const struct erp_policy *pol, bool er_demoted,
 	return ERP_PATH_NONE;
 }
 
-enum erp_prefix_issue erp_prefix_issue(const struct erp_policy *pol,
+enum erp_prefix_issue erp_prefix_issue(struct erp_policy *pol,
 				       bool er_demoted,
 				       const struct erp_prefix_facts *f)
 {

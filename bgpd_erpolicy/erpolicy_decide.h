@@ -37,9 +37,14 @@ enum erp_reason {
 	ERP_DENY_TOO_LONG,	/* longer than maximum-prefix-length */
 	ERP_DENY_ONPREM,	/* inside a declared on-prem prefix */
 	ERP_DENY_NOT_AZURE,	/* outside every declared Azure prefix */
-	ERP_DENY_USER_POLICY,	/* the operator's own inbound route-map denied */
+	ERP_DENY_USER_POLICY,	/* the operator's own route-map denied */
+	/* outbound only */
+	ERP_DENY_TRANSIT,	/* learned from Azure: no transit between paths */
+	ERP_DENY_NOT_ONPREM,	/* not a declared on-prem prefix */
+	ERP_DENY_MORE_SPECIFIC, /* to VPN, more specific than what ER gets */
+	ERP_DENY_LIMIT,		/* beyond the advertisement limit */
 };
-#define ERP_REASON_MAX (ERP_DENY_USER_POLICY + 1)
+#define ERP_REASON_MAX (ERP_DENY_LIMIT + 1)
 
 /* Which path the Azure prefixes use now. */
 enum erp_path {
@@ -66,17 +71,49 @@ struct erp_prefix_set {
 	unsigned int count[2];
 };
 
+enum erp_mode {
+	ERP_MODE_BACKUP = 0,	/* ExpressRoute preferred, VPN backup */
+	ERP_MODE_ACTIVE_ACTIVE, /* equal preference (with maximum-paths: ECMP) */
+};
+
+enum erp_guard {
+	ERP_GUARD_FILTER = 0, /* do not advertise it to VPN */
+	ERP_GUARD_WARN,	      /* advertise, count and log */
+	ERP_GUARD_OFF,
+};
+
+enum erp_limit_action {
+	ERP_LIMIT_STOP = 0, /* stop advertising beyond the limit */
+	ERP_LIMIT_WARN,	    /* advertise anyway, count and log */
+};
+
 struct erp_policy {
 	uint32_t local_pref[ERP_ROLE_MAX]; /* by role; [NONE] unused */
 	struct erp_prefix_set azure;
 	struct erp_prefix_set onprem;
+	struct erp_prefix_set prefer_vpn; /* exceptions: these prefer VPN */
 	bool allow_default_route;
 	uint8_t max_length_v4;
 	uint8_t max_length_v6;
+	enum erp_mode mode;
+
+	/* outbound */
+	bool advertise_default_route;
+	bool allow_transit;
+	enum erp_guard guard;
+	uint32_t adv_limit[ERP_ROLE_MAX];
+	enum erp_limit_action limit_action;
+	uint8_t limit_warn_pct;
+	uint8_t vpn_prepend; /* own AS prepended this many times towards VPN */
 };
 
 #define ERP_DEFAULT_LP_EXPRESSROUTE 200
 #define ERP_DEFAULT_LP_VPN 100
+/* Azure's limits on what on-prem advertises (private peering standard,
+ * VPN gateway): beyond them Azure tears the session down. */
+#define ERP_DEFAULT_ADV_LIMIT_EXPRESSROUTE 4000
+#define ERP_DEFAULT_ADV_LIMIT_VPN 4000
+#define ERP_DEFAULT_LIMIT_WARN_PCT 80
 
 /* --- names (CLI/YANG words, JSON keys) ----------------------------------- */
 extern const char *erp_role_name(enum erp_role role);
@@ -84,6 +121,9 @@ extern enum erp_role erp_role_from_name(const char *name);
 extern const char *erp_reason_name(enum erp_reason reason);	/* text */
 extern const char *erp_reason_json_key(enum erp_reason reason); /* camelCase */
 extern const char *erp_path_name(enum erp_path path);
+extern const char *erp_mode_name(enum erp_mode mode);
+extern const char *erp_guard_name(enum erp_guard guard);
+extern const char *erp_limit_action_name(enum erp_limit_action action);
 
 /* --- prefix sets ----------------------------------------------------------- */
 extern void erp_prefix_set_init(struct erp_prefix_set *set);
@@ -125,15 +165,43 @@ extern enum erp_reason erp_decide(struct erp_policy *pol, enum erp_role role,
 				  const struct prefix *p, uint32_t *local_pref);
 
 /*
- * The local-preference for routes of a role.  While ExpressRoute is demoted
- * (fail-back hold-down, drain) its routes get one less than VPN routes, so
- * the VPN wins without any session being touched.
+ * The local-preference for a route of a role.  While ExpressRoute is
+ * demoted (fail-back hold-down, drain) its routes get one less than VPN
+ * routes, so the VPN wins without any session being touched; the same for
+ * prefixes declared prefer-vpn.  In active-active mode both roles get the
+ * ExpressRoute value.  p may be NULL (no per-prefix exception applies).
  */
-extern uint32_t erp_local_pref(const struct erp_policy *pol, enum erp_role role,
-			       bool er_demoted);
+extern uint32_t erp_local_pref(struct erp_policy *pol, enum erp_role role,
+			       bool er_demoted, const struct prefix *p);
+
+/*
+ * Outbound: what the router may advertise to a neighbor of role `to`.
+ * The facts the verdict may need are asked for lazily (computing them
+ * walks the BGP table), through these callbacks.
+ */
+struct erp_out_facts {
+	enum erp_role learned_from; /* role of the route's source neighbor */
+	bool already_advertised;    /* this prefix is advertised to the peer */
+	uint32_t advertised;	    /* prefixes advertised to the peer now */
+	/* to VPN: does ExpressRoute get exactly p / a less specific prefix? */
+	bool (*er_gets)(const struct prefix *p, bool covering, void *arg);
+	void *arg;
+};
+
+struct erp_out_verdict {
+	enum erp_reason reason;
+	bool warn_more_specific; /* guard in warn mode */
+	bool warn_limit;	 /* limit reached in warn mode */
+};
+
+extern void erp_decide_out(struct erp_policy *pol, enum erp_role to,
+			   const struct prefix *p,
+			   const struct erp_out_facts *f,
+			   struct erp_out_verdict *v);
 
 /* What the RIB holds for one Azure prefix (filled in by the glue). */
 struct erp_prefix_facts {
+	const struct prefix *prefix; /* for per-prefix exceptions; may be NULL */
 	bool via_er;	   /* a path from an ExpressRoute neighbor */
 	bool via_vpn;	   /* a path from a VPN neighbor */
 	enum erp_role best; /* role of the best path's neighbor (NONE: other) */
@@ -151,11 +219,11 @@ enum erp_prefix_issue {
 };
 
 /* The path the policy wants this prefix on. */
-extern enum erp_path erp_prefix_intended(const struct erp_policy *pol,
+extern enum erp_path erp_prefix_intended(struct erp_policy *pol,
 					 bool er_demoted,
 					 const struct erp_prefix_facts *f);
 extern enum erp_prefix_issue
-erp_prefix_issue(const struct erp_policy *pol, bool er_demoted,
+erp_prefix_issue(struct erp_policy *pol, bool er_demoted,
 		 const struct erp_prefix_facts *f);
 extern const char *erp_prefix_issue_name(enum erp_prefix_issue issue);
 

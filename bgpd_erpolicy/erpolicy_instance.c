@@ -70,10 +70,11 @@ const char *erp_afi_name(enum erp_afi afi)
 
 static void stats_free(struct erp_peer_stats *stats)
 {
-	for (int i = 0; i < ERP_AFI_MAX; i++) {
-		erp_stats_clear_denied(stats, i);
-		erp_denied_fini(&stats->denied[i]);
-	}
+	for (int d = 0; d < ERP_DIR_MAX; d++)
+		for (int i = 0; i < ERP_AFI_MAX; i++) {
+			erp_stats_clear_denied(stats, d, i);
+			erp_denied_fini(&stats->dir[d].denied[i]);
+		}
 	XFREE(MTYPE_ERP_PEER_STATS, stats);
 }
 
@@ -220,8 +221,10 @@ struct erp_peer_stats *erp_stats_get(struct erp_instance *inst,
 	}
 	stats = XCALLOC(MTYPE_ERP_PEER_STATS, sizeof(*stats));
 	stats->peer = peer;
+	for (int d = 0; d < ERP_DIR_MAX; d++)
+		for (int i = 0; i < ERP_AFI_MAX; i++)
+			erp_denied_init(&stats->dir[d].denied[i]);
 	for (int i = 0; i < ERP_AFI_MAX; i++) {
-		erp_denied_init(&stats->denied[i]);
 		stats->afis[i].stats = stats;
 		stats->afis[i].afi = i;
 	}
@@ -230,11 +233,23 @@ struct erp_peer_stats *erp_stats_get(struct erp_instance *inst,
 	return stats;
 }
 
+void erp_stats_reset_af(struct erp_peer_stats *stats, enum erp_dir dir,
+			enum erp_afi afi)
+{
+	memset(stats->dir[dir].updates[afi], 0,
+	       sizeof(stats->dir[dir].updates[afi]));
+	erp_stats_clear_denied(stats, dir, afi);
+	if (dir == ERP_DIR_OUT) {
+		stats->guard_warnings[afi] = 0;
+		stats->limit_state[afi] = 0;
+	}
+}
+
 void erp_stats_reset(struct erp_peer_stats *stats)
 {
-	memset(stats->updates, 0, sizeof(stats->updates));
-	for (int i = 0; i < ERP_AFI_MAX; i++)
-		erp_stats_clear_denied(stats, i);
+	for (int d = 0; d < ERP_DIR_MAX; d++)
+		for (int i = 0; i < ERP_AFI_MAX; i++)
+			erp_stats_reset_af(stats, d, i);
 }
 
 void erp_stats_reset_all(struct erp_instance *inst)
@@ -258,59 +273,56 @@ void erp_stats_prune(struct erp_instance *inst,
 	}
 }
 
-void erp_stats_verdict(struct erp_peer_stats *stats, enum erp_afi afi,
-		       const struct prefix *p, enum erp_reason reason)
+bool erp_stats_verdict(struct erp_peer_stats *stats, enum erp_dir dir,
+		       enum erp_afi afi, const struct prefix *p,
+		       enum erp_reason reason)
 {
+	struct erp_dir_stats *ds = &stats->dir[dir];
 	struct erp_denied key, *d;
 
 	if ((unsigned int)afi >= ERP_AFI_MAX ||
 	    (unsigned int)reason >= ERP_REASON_MAX)
-		return;
-	stats->updates[afi][reason]++;
+		return false;
+	ds->updates[afi][reason]++;
 
-	if (reason == ERP_ACCEPT && erp_denied_count(&stats->denied[afi]) == 0)
-		return; /* the common case: nothing to forget */
+	if (reason == ERP_ACCEPT && erp_denied_count(&ds->denied[afi]) == 0)
+		return false; /* the common case: nothing to forget */
 	prefix_copy(&key.prefix, p);
-	d = erp_denied_find(&stats->denied[afi], &key);
+	d = erp_denied_find(&ds->denied[afi], &key);
 	if (reason == ERP_ACCEPT) {
 		if (d) {
-			stats->denied_count[afi][d->reason]--;
-			erp_denied_del(&stats->denied[afi], d);
+			ds->denied_count[afi][d->reason]--;
+			erp_denied_del(&ds->denied[afi], d);
 			XFREE(MTYPE_ERP_DENIED, d);
 		}
-		return;
+		return false;
 	}
 	if (d) {
-		stats->denied_count[afi][d->reason]--;
+		if (d->reason == reason)
+			return false;
+		ds->denied_count[afi][d->reason]--;
 	} else {
-		if (erp_denied_count(&stats->denied[afi]) >= ERP_DENIED_MAX) {
-			stats->denied_truncated[afi] = true;
-			return;
+		if (erp_denied_count(&ds->denied[afi]) >= ERP_DENIED_MAX) {
+			ds->denied_truncated[afi] = true;
+			return false;
 		}
 		d = XCALLOC(MTYPE_ERP_DENIED, sizeof(*d));
 		prefix_copy(&d->prefix, p);
-		erp_denied_add(&stats->denied[afi], d);
+		erp_denied_add(&ds->denied[afi], d);
 	}
 	d->reason = reason;
-	stats->denied_count[afi][reason]++;
+	ds->denied_count[afi][reason]++;
+	return true;
 }
 
-void erp_stats_clear_denied(struct erp_peer_stats *stats, enum erp_afi afi)
+void erp_stats_clear_denied(struct erp_peer_stats *stats, enum erp_dir dir,
+			    enum erp_afi afi)
 {
+	struct erp_dir_stats *ds = &stats->dir[dir];
 	struct erp_denied *d;
 
-	while ((d = erp_denied_pop(&stats->denied[afi])))
+	while ((d = erp_denied_pop(&ds->denied[afi])))
 		XFREE(MTYPE_ERP_DENIED, d);
-	memset(stats->denied_count[afi], 0, sizeof(stats->denied_count[afi]));
-	stats->denied_truncated[afi] = false;
-}
-
-uint32_t erp_stats_denied_total(const struct erp_peer_stats *stats,
-				enum erp_afi afi)
-{
-	uint32_t sum = 0;
-
-	for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
-		sum += stats->denied_count[afi][r];
-	return sum;
+	memset(ds->denied_count[afi], 0, sizeof(ds->denied_count[afi]));
+	ds->denied_truncated[afi] = false;
 }

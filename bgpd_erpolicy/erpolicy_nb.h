@@ -43,6 +43,12 @@ void erp_nb_prefix_apply_finish(struct nb_cb_apply_finish_args *args);
 int erp_nb_allow_default_modify(struct nb_cb_modify_args *args);
 int erp_nb_maxlen_ipv4_modify(struct nb_cb_modify_args *args);
 int erp_nb_maxlen_ipv6_modify(struct nb_cb_modify_args *args);
+int erp_nb_mode_modify(struct nb_cb_modify_args *args);
+int erp_nb_advertise_modify(struct nb_cb_modify_args *args);
+void erp_cli_show_mode(struct vty *vty, const struct lyd_node *dnode,
+		       bool show_defaults);
+void erp_cli_show_advertise(struct vty *vty, const struct lyd_node *dnode,
+			    bool show_defaults);
 int erp_nb_holddown_modify(struct nb_cb_modify_args *args);
 int erp_nb_holddown_max_modify(struct nb_cb_modify_args *args);
 int erp_nb_drain_modify(struct nb_cb_modify_args *args);

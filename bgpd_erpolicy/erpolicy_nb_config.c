@@ -126,15 +126,17 @@ static struct erp_prefix_set *prefix_set_of(struct erp_instance *inst,
 {
 	if (strcmp(entry->schema->name, "azure-prefix") == 0)
 		return &inst->policy.azure;
+	if (strcmp(entry->schema->name, "prefer-vpn-prefix") == 0)
+		return &inst->policy.prefer_vpn;
 	return &inst->policy.onprem;
 }
 
 static const struct lyd_node *prefix_entry_of(const struct lyd_node *dnode)
 {
-	if (strcmp(dnode->schema->name, "azure-prefix") == 0 ||
-	    strcmp(dnode->schema->name, "onprem-prefix") == 0)
-		return dnode;
-	return lyd_parent(dnode);
+	if (strcmp(dnode->schema->name, "ge") == 0 ||
+	    strcmp(dnode->schema->name, "le") == 0)
+		return lyd_parent(dnode);
+	return dnode;
 }
 
 static bool prefix_entry_check(const struct lyd_node *entry, char *errmsg,
@@ -244,6 +246,57 @@ int erp_nb_maxlen_ipv6_modify(struct nb_cb_modify_args *args)
 	return maxlen_modify(args, true);
 }
 
+/* --- mode and advertisement ------------------------------------------------------ */
+
+int erp_nb_mode_modify(struct nb_cb_modify_args *args)
+{
+	struct erp_instance *inst;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	inst = instance_of(args->dnode);
+	inst->policy.mode = yang_dnode_get_enum(args->dnode, NULL);
+	erp_policy_changed(inst);
+	return NB_OK;
+}
+
+/* Every leaf of the advertise container: the leaf's name says which. */
+int erp_nb_advertise_modify(struct nb_cb_modify_args *args)
+{
+	struct erp_instance *inst;
+	struct erp_policy *pol;
+	const char *leaf = args->dnode->schema->name;
+	bool in_limit;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	inst = instance_of(args->dnode);
+	pol = &inst->policy;
+	in_limit = strcmp(lyd_parent(args->dnode)->schema->name, "limit") == 0;
+	if (strcmp(leaf, "default-route") == 0)
+		pol->advertise_default_route =
+			yang_dnode_get_bool(args->dnode, NULL);
+	else if (strcmp(leaf, "allow-transit") == 0)
+		pol->allow_transit = yang_dnode_get_bool(args->dnode, NULL);
+	else if (strcmp(leaf, "symmetric-guard") == 0)
+		pol->guard = yang_dnode_get_enum(args->dnode, NULL);
+	else if (strcmp(leaf, "vpn-prepend") == 0)
+		pol->vpn_prepend = yang_dnode_get_uint8(args->dnode, NULL);
+	else if (in_limit && strcmp(leaf, "expressroute") == 0)
+		pol->adv_limit[ERP_ROLE_EXPRESSROUTE] =
+			yang_dnode_get_uint32(args->dnode, NULL);
+	else if (in_limit && strcmp(leaf, "vpn") == 0)
+		pol->adv_limit[ERP_ROLE_VPN] =
+			yang_dnode_get_uint32(args->dnode, NULL);
+	else if (in_limit && strcmp(leaf, "action") == 0)
+		pol->limit_action = yang_dnode_get_enum(args->dnode, NULL);
+	else if (in_limit && strcmp(leaf, "warning-threshold") == 0)
+		pol->limit_warn_pct = yang_dnode_get_uint8(args->dnode, NULL);
+	erp_reevaluate(inst, ERP_DIR_OUT,
+		       (1 << ERP_ROLE_EXPRESSROUTE) | (1 << ERP_ROLE_VPN));
+	return NB_OK;
+}
+
 /* --- failback / drain ---------------------------------------------------------- */
 
 int erp_nb_holddown_modify(struct nb_cb_modify_args *args)
@@ -351,4 +404,40 @@ void erp_cli_show_drain(struct vty *vty, const struct lyd_node *dnode,
 {
 	if (yang_dnode_get_bool(dnode, NULL))
 		vty_out(vty, " erpolicy drain expressroute\n");
+}
+
+void erp_cli_show_mode(struct vty *vty, const struct lyd_node *dnode,
+		       bool show_defaults)
+{
+	if (show_defaults || !yang_dnode_is_default(dnode, NULL))
+		vty_out(vty, " erpolicy mode %s\n",
+			yang_dnode_get_string(dnode, NULL));
+}
+
+void erp_cli_show_advertise(struct vty *vty, const struct lyd_node *dnode,
+			    bool show_defaults)
+{
+	if (yang_dnode_get_bool(dnode, "./default-route"))
+		vty_out(vty, " erpolicy advertise default-route\n");
+	if (yang_dnode_get_bool(dnode, "./allow-transit"))
+		vty_out(vty, " erpolicy advertise allow-transit\n");
+	if (show_defaults || !yang_dnode_is_default(dnode, "./symmetric-guard"))
+		vty_out(vty, " erpolicy advertise symmetric-guard %s\n",
+			yang_dnode_get_string(dnode, "./symmetric-guard"));
+	if (show_defaults || !yang_dnode_is_default(dnode, "./vpn-prepend"))
+		vty_out(vty, " erpolicy advertise vpn-prepend %u\n",
+			yang_dnode_get_uint8(dnode, "./vpn-prepend"));
+	if (show_defaults || !yang_dnode_is_default(dnode, "./limit/expressroute"))
+		vty_out(vty, " erpolicy advertise limit expressroute %u\n",
+			yang_dnode_get_uint32(dnode, "./limit/expressroute"));
+	if (show_defaults || !yang_dnode_is_default(dnode, "./limit/vpn"))
+		vty_out(vty, " erpolicy advertise limit vpn %u\n",
+			yang_dnode_get_uint32(dnode, "./limit/vpn"));
+	if (show_defaults || !yang_dnode_is_default(dnode, "./limit/action"))
+		vty_out(vty, " erpolicy advertise limit action %s\n",
+			yang_dnode_get_string(dnode, "./limit/action"));
+	if (show_defaults ||
+	    !yang_dnode_is_default(dnode, "./limit/warning-threshold"))
+		vty_out(vty, " erpolicy advertise limit warning-threshold %u\n",
+			yang_dnode_get_uint8(dnode, "./limit/warning-threshold"));
 }

@@ -91,7 +91,7 @@ static void record(struct erp_instance *inst, enum erp_afi afi,
 	}
 
 	if (res->demotion_changed)
-		erp_reevaluate(inst, 1 << ERP_ROLE_EXPRESSROUTE);
+		erp_reevaluate(inst, ERP_DIR_IN, 1 << ERP_ROLE_EXPRESSROUTE);
 
 	THREAD_OFF(inst->t_holddown[afi]);
 	if (erp_fo_deadline(fo)) {

@@ -12,6 +12,7 @@
 #include "bgpd/bgpd.h"
 #include "bgpd/bgp_debug.h"
 #include "bgpd/bgp_fsm.h"
+#include "bgpd/bgp_updgrp.h"
 
 #include "erpolicy.h"
 #include "erpolicy_debug.h"
@@ -67,37 +68,41 @@ enum erp_role erp_peer_role(struct erp_instance *inst, struct peer *peer,
 	return nbr ? nbr->role : ERP_ROLE_NONE;
 }
 
-static const char *rmap_in_name(struct peer *peer, afi_t afi)
+static const int rmap_dirs[ERP_DIR_MAX] = {RMAP_IN, RMAP_OUT};
+
+static const char *rmap_name_of(struct peer *peer, afi_t afi, enum erp_dir dir)
 {
-	return peer->filter[afi][SAFI_UNICAST].map[RMAP_IN].name;
+	return peer->filter[afi][SAFI_UNICAST].map[rmap_dirs[dir]].name;
 }
 
-/* Give peer the inbound map `name` (NULL: none).  A peer-group member whose
- * group has the same map inherits it instead of overriding. */
-static void set_rmap_in(struct peer *peer, afi_t afi, const char *name)
+/* Give peer the map `name` (NULL: none) in direction dir.  A peer-group
+ * member whose group has the same map inherits it instead of overriding. */
+static void set_rmap(struct peer *peer, afi_t afi, enum erp_dir dir,
+		     const char *name)
 {
 	struct route_map *map = name ? erp_rmap_ensure(name) : NULL;
+	int direct = rmap_dirs[dir];
 
 	if (name && !map) /* an operator's map being restored */
 		map = route_map_lookup_by_name(name);
 
 	if (!is_group_conf(peer) && peer_group_active(peer)) {
-		const char *gname = rmap_in_name(peer->group->conf, afi);
+		const char *gname = rmap_name_of(peer->group->conf, afi, dir);
 
 		if ((!gname && !name) ||
 		    (gname && name && strcmp(gname, name) == 0)) {
 			if (CHECK_FLAG(peer->filter_override[afi][SAFI_UNICAST]
-							    [RMAP_IN],
+							    [direct],
 				       PEER_FT_ROUTE_MAP))
 				peer_route_map_unset(peer, afi, SAFI_UNICAST,
-						     RMAP_IN);
+						     direct);
 			return;
 		}
 	}
 	if (name)
-		peer_route_map_set(peer, afi, SAFI_UNICAST, RMAP_IN, name, map);
+		peer_route_map_set(peer, afi, SAFI_UNICAST, direct, name, map);
 	else
-		peer_route_map_unset(peer, afi, SAFI_UNICAST, RMAP_IN);
+		peer_route_map_unset(peer, afi, SAFI_UNICAST, direct);
 }
 
 /*
@@ -105,59 +110,70 @@ static void set_rmap_in(struct peer *peer, afi_t afi, const char *name)
  * commands ran: bgpd looked it up when it did not exist yet.  Build it and
  * point the peer at it, as bgpd's own route-map update would do later.
  */
-static void bind_existing(struct peer *peer, afi_t afi, const char *name)
+static void bind_existing(struct peer *peer, afi_t afi, enum erp_dir dir,
+			  const char *name)
 {
 	struct bgp_filter *filter = &peer->filter[afi][SAFI_UNICAST];
 	struct route_map *map = erp_rmap_ensure(name);
+	int direct = rmap_dirs[dir];
 
-	if (!map || filter->map[RMAP_IN].map == map)
+	if (!map || filter->map[direct].map == map)
 		return;
-	route_map_counter_decrement(filter->map[RMAP_IN].map);
-	filter->map[RMAP_IN].map = map;
+	route_map_counter_decrement(filter->map[direct].map);
+	filter->map[direct].map = map;
 	route_map_counter_increment(map);
 	if (!is_group_conf(peer) && peer_established(peer))
-		peer_clear_soft(peer, afi, SAFI_UNICAST, BGP_CLEAR_SOFT_IN);
+		peer_clear_soft(peer, afi, SAFI_UNICAST,
+				dir == ERP_DIR_IN ? BGP_CLEAR_SOFT_IN
+						  : BGP_CLEAR_SOFT_OUT);
 }
 
-/* Returns true if the peer's inbound map was changed (bgpd then
+/* Returns true if one of the peer's maps was changed (bgpd then
  * re-evaluates its routes by itself). */
 static bool reconcile_peer(struct erp_instance *inst, struct peer *peer)
 {
 	enum erp_role role = erp_peer_role(inst, peer, NULL);
 	bool changed = false;
 
-	for (int i = 0; i < ERP_AFI_MAX; i++) {
-		afi_t afi = erp_afis[i];
-		const char *cur = rmap_in_name(peer, afi);
-		enum erp_role cur_role;
-		char vrf[64], user[ERP_RMAP_NAMSIZ], want[ERP_RMAP_NAMSIZ];
-		bool ours = false;
+	for (int d = 0; d < ERP_DIR_MAX; d++)
+		for (int i = 0; i < ERP_AFI_MAX; i++) {
+			afi_t afi = erp_afis[i];
+			const char *cur = rmap_name_of(peer, afi, d);
+			enum erp_role cur_role;
+			enum erp_dir cur_dir;
+			char vrf[64], user[ERP_RMAP_NAMSIZ];
+			char want[ERP_RMAP_NAMSIZ];
+			bool ours = false;
 
-		if (cur && erp_rmap_parse(cur, &cur_role, vrf, sizeof(vrf),
-					  user, sizeof(user)))
-			ours = strcmp(vrf, inst->vrf) == 0;
+			if (cur && erp_rmap_parse(cur, &cur_dir, &cur_role, vrf,
+						  sizeof(vrf), user,
+						  sizeof(user)))
+				ours = strcmp(vrf, inst->vrf) == 0;
 
-		if (role == ERP_ROLE_NONE || !peer->afc[afi][SAFI_UNICAST]) {
-			if (!ours)
+			if (role == ERP_ROLE_NONE ||
+			    !peer->afc[afi][SAFI_UNICAST]) {
+				if (!ours)
+					continue;
+				ERP_DEBUG("%s %s %s: detach, restore %s",
+					  peer_name(peer), afi2str(afi),
+					  d == ERP_DIR_IN ? "in" : "out",
+					  user[0] ? user : "no route-map");
+				set_rmap(peer, afi, d, user[0] ? user : NULL);
+				changed = true;
 				continue;
-			ERP_DEBUG("%s %s: detach, restore %s", peer_name(peer),
-				  afi2str(afi), user[0] ? user : "no route-map");
-			set_rmap_in(peer, afi, user[0] ? user : NULL);
-			changed = true;
-			continue;
-		}
+			}
 
-		erp_rmap_name(want, sizeof(want), role, inst->vrf,
-			      ours ? user : cur);
-		if (cur && strcmp(cur, want) == 0) {
-			bind_existing(peer, afi, want);
-			continue;
+			erp_rmap_name(want, sizeof(want), d, role, inst->vrf,
+				      ours ? user : cur);
+			if (cur && strcmp(cur, want) == 0) {
+				bind_existing(peer, afi, d, want);
+				continue;
+			}
+			ERP_DEBUG("%s %s: attach %s", peer_name(peer),
+				  afi2str(afi), want);
+			set_rmap(peer, afi, d, want);
+			changed = true;
 		}
-		ERP_DEBUG("%s %s: attach %s", peer_name(peer), afi2str(afi),
-			  want);
-		set_rmap_in(peer, afi, want);
-		changed = true;
-	}
 	return changed;
 }
 
@@ -168,22 +184,25 @@ static bool map_in_use(const char *name, void *arg)
 	struct peer *peer;
 	struct peer_group *group;
 
-	for (ALL_LIST_ELEMENTS_RO(bm->bgp, node, bgp)) {
-		for (int i = 0; i < ERP_AFI_MAX; i++) {
-			const char *cur;
+	for (ALL_LIST_ELEMENTS_RO(bm->bgp, node, bgp))
+		for (int d = 0; d < ERP_DIR_MAX; d++)
+			for (int i = 0; i < ERP_AFI_MAX; i++) {
+				const char *cur;
 
-			for (ALL_LIST_ELEMENTS_RO(bgp->peer, pnode, peer)) {
-				cur = rmap_in_name(peer, erp_afis[i]);
-				if (cur && strcmp(cur, name) == 0)
-					return true;
+				for (ALL_LIST_ELEMENTS_RO(bgp->peer, pnode,
+							  peer)) {
+					cur = rmap_name_of(peer, erp_afis[i], d);
+					if (cur && strcmp(cur, name) == 0)
+						return true;
+				}
+				for (ALL_LIST_ELEMENTS_RO(bgp->group, pnode,
+							  group)) {
+					cur = rmap_name_of(group->conf,
+							   erp_afis[i], d);
+					if (cur && strcmp(cur, name) == 0)
+						return true;
+				}
 			}
-			for (ALL_LIST_ELEMENTS_RO(bgp->group, pnode, group)) {
-				cur = rmap_in_name(group->conf, erp_afis[i]);
-				if (cur && strcmp(cur, name) == 0)
-					return true;
-			}
-		}
-	}
 	return false;
 }
 
@@ -211,25 +230,29 @@ static void reconcile_bgp(struct erp_instance *inst, struct bgp *bgp,
 		enum erp_role role = erp_peer_role(inst, peer, NULL);
 
 		if (!reevaluate || changed || !peer_established(peer) ||
-		    role == ERP_ROLE_NONE ||
-		    !(inst->reevaluate_roles & (1 << role)))
+		    role == ERP_ROLE_NONE)
 			continue;
-		for (int i = 0; i < ERP_AFI_MAX; i++) {
-			afi_t afi = erp_afis[i];
-			struct erp_peer_stats *stats;
-
-			if (!peer->afc_nego[afi][SAFI_UNICAST])
+		for (int d = 0; d < ERP_DIR_MAX; d++) {
+			if (!(inst->reevaluate_roles[d] & (1 << role)))
 				continue;
-			stats = erp_stats_find(inst, peer);
-			if (stats) {
-				memset(stats->updates[i], 0,
-				       sizeof(stats->updates[i]));
-				erp_stats_clear_denied(stats, i);
+			for (int i = 0; i < ERP_AFI_MAX; i++) {
+				afi_t afi = erp_afis[i];
+				struct erp_peer_stats *stats;
+
+				if (!peer->afc_nego[afi][SAFI_UNICAST])
+					continue;
+				stats = erp_stats_find(inst, peer);
+				if (stats)
+					erp_stats_reset_af(stats, d, i);
+				ERP_DEBUG("%s %s: re-evaluating %s routes",
+					  peer_name(peer), afi2str(afi),
+					  d == ERP_DIR_IN ? "received"
+							  : "advertised");
+				peer_clear_soft(peer, afi, SAFI_UNICAST,
+						d == ERP_DIR_IN
+							? BGP_CLEAR_SOFT_IN
+							: BGP_CLEAR_SOFT_OUT);
 			}
-			ERP_DEBUG("%s %s: re-evaluating received routes",
-				  peer_name(peer), afi2str(afi));
-			peer_clear_soft(peer, afi, SAFI_UNICAST,
-					BGP_CLEAR_SOFT_IN);
 		}
 	}
 }
@@ -261,7 +284,7 @@ static void reevaluate_cb(struct thread *t)
 
 	if (bgp)
 		reconcile_bgp(inst, bgp, true);
-	inst->reevaluate_roles = 0;
+	memset(inst->reevaluate_roles, 0, sizeof(inst->reevaluate_roles));
 	erp_stats_prune(inst, peer_alive, bgp);
 	erp_rmap_gc(map_in_use, NULL);
 	/* roles may have been given or taken */
@@ -292,9 +315,9 @@ static void reconcile_cb(struct thread *t)
 	reconcile_schedule();
 }
 
-void erp_reevaluate(struct erp_instance *inst, uint8_t roles)
+void erp_reevaluate(struct erp_instance *inst, enum erp_dir dir, uint8_t roles)
 {
-	inst->reevaluate_roles |= roles;
+	inst->reevaluate_roles[dir] |= roles;
 	if (!inst->t_reevaluate)
 		thread_add_timer_msec(bm->master, reevaluate_cb, inst,
 				      ERP_REEVALUATE_DELAY_MS,
@@ -303,7 +326,10 @@ void erp_reevaluate(struct erp_instance *inst, uint8_t roles)
 
 void erp_policy_changed(struct erp_instance *inst)
 {
-	erp_reevaluate(inst, (1 << ERP_ROLE_EXPRESSROUTE) | (1 << ERP_ROLE_VPN));
+	uint8_t all = (1 << ERP_ROLE_EXPRESSROUTE) | (1 << ERP_ROLE_VPN);
+
+	erp_reevaluate(inst, ERP_DIR_IN, all);
+	erp_reevaluate(inst, ERP_DIR_OUT, all);
 	reconcile_schedule();
 }
 
@@ -356,25 +382,49 @@ void erp_peer_view(struct erp_instance *inst, struct peer *peer,
 	for (int i = 0; i < ERP_AFI_MAX; i++) {
 		afi_t afi = erp_afis[i];
 		enum erp_role role;
+		enum erp_dir dir;
+		struct peer_af *paf;
 		char vrf[64];
 
 		view->af[i].active = peer->afc[afi][SAFI_UNICAST];
-		view->af[i].local_pref = erp_local_pref(
-			&inst->policy, view->role, erp_paths_er_demoted(inst, i));
+		view->af[i].local_pref =
+			erp_local_pref(&inst->policy, view->role,
+				       erp_paths_er_demoted(inst, i), NULL);
 		view->af[i].negotiated = peer->afc_nego[afi][SAFI_UNICAST];
-		view->af[i].rmap_in = rmap_in_name(peer, afi);
+		view->af[i].rmap_in = rmap_name_of(peer, afi, ERP_DIR_IN);
 		if (view->af[i].rmap_in &&
-		    !erp_rmap_parse(view->af[i].rmap_in, &role, vrf,
+		    !erp_rmap_parse(view->af[i].rmap_in, &dir, &role, vrf,
 				    sizeof(vrf), view->af[i].user_map,
 				    sizeof(view->af[i].user_map)))
 			view->af[i].user_map[0] = '\0';
+		view->af[i].rmap_out = rmap_name_of(peer, afi, ERP_DIR_OUT);
+		if (view->af[i].rmap_out &&
+		    !erp_rmap_parse(view->af[i].rmap_out, &dir, &role, vrf,
+				    sizeof(vrf), view->af[i].user_map_out,
+				    sizeof(view->af[i].user_map_out)))
+			view->af[i].user_map_out[0] = '\0';
+		paf = peer_af_find(peer, afi, SAFI_UNICAST);
+		view->af[i].advertised =
+			paf && PAF_SUBGRP(paf) ? PAF_SUBGRP(paf)->scount : 0;
+		view->af[i].adv_limit = view->role != ERP_ROLE_NONE
+						? inst->policy.adv_limit[view->role]
+						: 0;
 		view->af[i].prefixes = peer->pcount[afi][SAFI_UNICAST];
 		if (stats && strcmp(stats->host, peer->host) == 0) {
-			memcpy(view->af[i].updates, stats->updates[i],
+			struct erp_dir_stats *in = &stats->dir[ERP_DIR_IN];
+			struct erp_dir_stats *out = &stats->dir[ERP_DIR_OUT];
+
+			memcpy(view->af[i].updates, in->updates[i],
 			       sizeof(view->af[i].updates));
-			memcpy(view->af[i].denied, stats->denied_count[i],
+			memcpy(view->af[i].denied, in->denied_count[i],
 			       sizeof(view->af[i].denied));
-			view->af[i].denied_truncated = stats->denied_truncated[i];
+			view->af[i].denied_truncated = in->denied_truncated[i];
+			memcpy(view->af[i].out_updates, out->updates[i],
+			       sizeof(view->af[i].out_updates));
+			memcpy(view->af[i].out_denied, out->denied_count[i],
+			       sizeof(view->af[i].out_denied));
+			view->af[i].out_truncated = out->denied_truncated[i];
+			view->af[i].guard_warnings = stats->guard_warnings[i];
 		}
 	}
 }
@@ -441,6 +491,9 @@ static void session_changed(struct erp_instance *inst, struct peer *peer)
 				 ? peer_down_str[peer->last_reset]
 				 : "unknown reason");
 	erp_paths_update(inst, cause);
+	/* what the VPN may get depends on what ExpressRoute gets */
+	if (erp_peer_role(inst, peer, NULL) == ERP_ROLE_EXPRESSROUTE)
+		erp_reevaluate(inst, ERP_DIR_OUT, 1 << ERP_ROLE_VPN);
 }
 
 static int peer_status_changed_hook(struct peer *peer)
@@ -471,8 +524,9 @@ static int peer_status_changed_hook(struct peer *peer)
 	if (peer->ostatus == Established) {
 		stats = erp_stats_find(inst, peer);
 		if (stats)
-			for (int i = 0; i < ERP_AFI_MAX; i++)
-				erp_stats_clear_denied(stats, i);
+			for (int d = 0; d < ERP_DIR_MAX; d++)
+				for (int i = 0; i < ERP_AFI_MAX; i++)
+					erp_stats_clear_denied(stats, d, i);
 	}
 
 	/* a new neighbor starts connecting: attach before routes arrive

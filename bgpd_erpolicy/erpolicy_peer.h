@@ -34,9 +34,11 @@ extern void erp_reconcile(struct erp_instance *inst);
 extern void erp_detach_all(struct erp_instance *inst);
 /* The policy changed: reconcile and re-evaluate received routes soon. */
 extern void erp_policy_changed(struct erp_instance *inst);
-/* Re-evaluate received routes of neighbors of these roles (bit 1 << role)
- * soon, without resetting sessions. */
-extern void erp_reevaluate(struct erp_instance *inst, uint8_t roles);
+/* Re-evaluate received (dir in) or advertised (dir out) routes of
+ * neighbors of these roles (bit 1 << role) soon, without resetting
+ * sessions. */
+extern void erp_reevaluate(struct erp_instance *inst, enum erp_dir dir,
+			   uint8_t roles);
 
 /* Peers with a role, in bgpd's order; NULL ends. */
 extern struct peer *erp_peer_next(struct erp_instance *inst,
@@ -62,6 +64,15 @@ struct erp_peer_view {
 		uint32_t denied[ERP_REASON_MAX]; /* distinct prefixes now */
 		bool denied_truncated;
 		uint64_t updates[ERP_REASON_MAX]; /* cumulative evaluations */
+		/* outbound */
+		const char *rmap_out;
+		char user_map_out[256];
+		uint32_t advertised;	/* prefixes advertised now */
+		uint32_t adv_limit;
+		uint32_t out_denied[ERP_REASON_MAX];
+		bool out_truncated;
+		uint64_t out_updates[ERP_REASON_MAX];
+		uint64_t guard_warnings;
 	} af[ERP_AFI_MAX];
 };
 

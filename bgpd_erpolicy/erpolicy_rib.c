@@ -47,6 +47,7 @@ static bool row_of(struct erp_instance *inst, bool demoted,
 
 	memset(row, 0, sizeof(*row));
 	row->prefix = bgp_dest_get_prefix(dest);
+	row->facts.prefix = row->prefix;
 	for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next) {
 		enum erp_role role = pi->peer ? erp_peer_role(inst, pi->peer,
 							      NULL)

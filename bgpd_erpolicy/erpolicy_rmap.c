@@ -5,43 +5,65 @@
  */
 #include <zebra.h>
 
-#include "typesafe.h"
 #include "prefix.h"
 #include "routemap.h"
+#include "typesafe.h"
 
 #include "bgpd/bgpd.h"
+#include "bgpd/bgp_advertise.h"
+#include "bgpd/bgp_aspath.h"
 #include "bgpd/bgp_attr.h"
 #include "bgpd/bgp_route.h"
+#include "bgpd/bgp_table.h"
+#include "bgpd/bgp_updgrp.h"
 
 #include "erpolicy.h"
 #include "erpolicy_debug.h"
 #include "erpolicy_memory.h"
 #include "erpolicy_paths.h"
+#include "erpolicy_peer.h"
 #include "erpolicy_rmap.h"
 
 #define RULE_VERDICT "erpolicy-verdict"
+#define RULE_OUT_VERDICT "erpolicy-out-verdict"
 #define RULE_USER_MAP "erpolicy-user-map"
 #define RULE_SET_LP "erpolicy-local-preference"
+#define RULE_SET_OUT "erpolicy-out"
 
-/* Compiled argument of the verdict and local-preference rules. */
+/* Compiled argument of the verdict and set rules. */
 struct erp_rule_arg {
 	enum erp_role role;
 	char vrf[64];
 };
 
-/* Names of the maps this module created, to delete them when unused. */
+/* Compiled argument of the user-map rule. */
+struct erp_user_arg {
+	enum erp_dir dir;
+	char name[];
+};
+
+/* Names of the maps this module created, to delete them when unused.
+ * Initialised by erp_rmap_init(): a static INIT_LIST lacks 8.4's sentinel. */
 PREDECL_LIST(erp_maps);
 struct erp_map_name {
 	struct erp_maps_item item;
 	char name[];
 };
 DECLARE_LIST(erp_maps, struct erp_map_name, item);
-/* initialised by erp_rmap_init(): a static INIT_LIST lacks 8.4's sentinel */
 static struct erp_maps_head module_maps;
+
+/* Set while the outbound rules are run to predict what an ExpressRoute
+ * neighbor would get: nothing is counted or logged then. */
+static bool predicting;
 
 static enum erp_afi erp_prefix_afi(const struct prefix *p)
 {
 	return p->family == AF_INET6 ? ERP_AFI_IPV6 : ERP_AFI_IPV4;
+}
+
+static afi_t bgp_afi_of(enum erp_afi afi)
+{
+	return afi == ERP_AFI_IPV6 ? AFI_IP6 : AFI_IP;
 }
 
 /*
@@ -51,36 +73,16 @@ static enum erp_afi erp_prefix_afi(const struct prefix *p)
 static struct erp_peer_stats *update_stats(struct erp_instance *inst,
 					   struct bgp_path_info *path)
 {
-	if (!inst || !path->net || !path->peer)
+	if (!inst || !path->net || !path->peer || predicting)
 		return NULL;
 	return erp_stats_get(inst, path->peer, path->peer->host);
 }
 
-/* --- match erpolicy-verdict -------------------------------------------------- */
-
-static enum route_map_cmd_result_t
-match_verdict(void *rule, const struct prefix *p, void *object)
+static struct erp_instance *instance_of_path(struct bgp_path_info *path)
 {
-	struct erp_rule_arg *arg = rule;
-	struct bgp_path_info *path = object;
-	struct erp_instance *inst = erp_instance_find(arg->vrf);
-	struct erp_peer_stats *stats;
-	enum erp_reason reason;
-
-	if (!inst) /* policy being removed: fail closed until detached */
-		return RMAP_MATCH;
-
-	reason = erp_decide(&inst->policy, arg->role, p, NULL);
-	if (reason == ERP_ACCEPT)
-		return RMAP_NOMATCH;
-
-	stats = update_stats(inst, path);
-	if (stats) {
-		erp_stats_verdict(stats, erp_prefix_afi(p), p, reason);
-		ERP_DEBUG("%s (%s): denied %pFX: %s", path->peer->host,
-			  erp_role_name(arg->role), p, erp_reason_name(reason));
-	}
-	return RMAP_MATCH; /* in a deny entry: the route is denied */
+	if (!path->peer || !path->peer->bgp)
+		return NULL;
+	return erp_instance_find(erp_vrf_of(path->peer->bgp));
 }
 
 static void *rule_arg_compile(const char *text)
@@ -105,26 +107,232 @@ static void rule_arg_free(void *rule)
 	XFREE(MTYPE_ERP_RMAP_RULE, rule);
 }
 
+/* --- match erpolicy-verdict (inbound) --------------------------------------- */
+
+static enum route_map_cmd_result_t
+match_verdict(void *rule, const struct prefix *p, void *object)
+{
+	struct erp_rule_arg *arg = rule;
+	struct bgp_path_info *path = object;
+	struct erp_instance *inst = erp_instance_find(arg->vrf);
+	struct erp_peer_stats *stats;
+	enum erp_reason reason;
+
+	if (!inst) /* policy being removed: fail closed until detached */
+		return RMAP_MATCH;
+
+	reason = erp_decide(&inst->policy, arg->role, p, NULL);
+	if (reason == ERP_ACCEPT)
+		return RMAP_NOMATCH;
+
+	stats = update_stats(inst, path);
+	if (stats &&
+	    erp_stats_verdict(stats, ERP_DIR_IN, erp_prefix_afi(p), p, reason)) {
+		if (reason == ERP_DENY_ONPREM) /* once per prefix and session */
+			zlog_warn(
+				"erpolicy: %s (%s) sent %pFX, inside a declared on-prem prefix: denied",
+				path->peer->host, erp_role_name(arg->role), p);
+		ERP_DEBUG("%s (%s): denied %pFX: %s", path->peer->host,
+			  erp_role_name(arg->role), p, erp_reason_name(reason));
+	}
+	return RMAP_MATCH; /* in a deny entry: the route is denied */
+}
+
 static const struct route_map_rule_cmd match_verdict_cmd = {
 	RULE_VERDICT, match_verdict, rule_arg_compile, rule_arg_free};
+
+/* --- match erpolicy-out-verdict (outbound) ----------------------------------- */
+
+struct out_ctx {
+	struct erp_instance *inst;
+	struct bgp_dest *dest;
+	afi_t afi;
+};
+
+/* The role of the neighbor the advertised route was learned from. */
+static enum erp_role source_role(struct erp_instance *inst,
+				 struct bgp_dest *dest)
+{
+	struct bgp_path_info *pi;
+
+	if (!dest)
+		return ERP_ROLE_NONE;
+	for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next)
+		if (CHECK_FLAG(pi->flags, BGP_PATH_SELECTED))
+			return pi->peer ? erp_peer_role(inst, pi->peer, NULL)
+					: ERP_ROLE_NONE;
+	return ERP_ROLE_NONE;
+}
+
+/* Would an established ExpressRoute neighbor be sent dest's best route?
+ * Runs that neighbor's outbound map (the module's verdict and the
+ * operator's map) on a scratch copy of the route. */
+static bool er_would_get(struct out_ctx *ctx, struct bgp_dest *dest)
+{
+	struct bgp_path_info *best = NULL, *pi;
+	struct peer *er = NULL;
+	struct route_map *map;
+	struct bgp_path_info scratch = {};
+	struct attr attr;
+	route_map_result_t ret;
+
+	for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next)
+		if (CHECK_FLAG(pi->flags, BGP_PATH_SELECTED))
+			best = pi;
+	if (!best)
+		return false;
+	while ((er = erp_peer_next(ctx->inst, er)))
+		if (erp_peer_role(ctx->inst, er, NULL) == ERP_ROLE_EXPRESSROUTE &&
+		    peer_established(er) && er->afc_nego[ctx->afi][SAFI_UNICAST])
+			break;
+	if (!er)
+		return false;
+	map = ROUTE_MAP_OUT(&er->filter[ctx->afi][SAFI_UNICAST]);
+	if (!map)
+		return true; /* no outbound map: it gets everything */
+
+	attr = *best->attr;
+	scratch.peer = er;
+	scratch.attr = &attr;
+	scratch.net = dest;
+	predicting = true;
+	ret = route_map_apply(map, bgp_dest_get_prefix(dest), &scratch);
+	predicting = false;
+	bgp_attr_flush(&attr);
+	return ret == RMAP_PERMITMATCH;
+}
+
+static bool er_gets(const struct prefix *p, bool covering, void *arg)
+{
+	struct out_ctx *ctx = arg;
+	struct bgp_dest *up;
+
+	if (!ctx->dest)
+		return false;
+	if (!covering)
+		return er_would_get(ctx, ctx->dest);
+	for (up = bgp_dest_parent_nolock(ctx->dest); up;
+	     up = bgp_dest_parent_nolock(up))
+		if (bgp_dest_has_bgp_path_info_data(up) && er_would_get(ctx, up))
+			return true;
+	return false;
+}
+
+/* Is dest advertised to peer's update subgroup, and how many prefixes
+ * are? */
+static void advertised_state(struct peer *peer, afi_t afi,
+			     struct bgp_dest *dest, bool *already,
+			     uint32_t *count)
+{
+	struct peer_af *paf = peer_af_find(peer, afi, SAFI_UNICAST);
+	struct update_subgroup *subgrp = paf ? PAF_SUBGRP(paf) : NULL;
+	struct bgp_adj_out *adj;
+
+	*already = false;
+	*count = subgrp ? subgrp->scount : 0;
+	if (!subgrp || !dest)
+		return;
+	RB_FOREACH (adj, bgp_adj_out_rb, &dest->adj_out)
+		if (adj->subgroup == subgrp && adj->attr) {
+			*already = true;
+			return;
+		}
+}
+
+static void note_limit(struct erp_instance *inst, struct peer *peer,
+		       struct erp_peer_stats *stats, enum erp_role role,
+		       enum erp_afi afi, uint32_t count)
+{
+	uint32_t limit = inst->policy.adv_limit[role];
+	uint8_t state;
+
+	if (!limit)
+		return;
+	state = count >= limit ? 2
+		: (uint64_t)count * 100 >= (uint64_t)limit *
+						  inst->policy.limit_warn_pct
+			? 1
+			: 0;
+	if (state > stats->limit_state[afi])
+		zlog_warn(
+			"erpolicy: %s advertisements to %s (%s): %u prefixes, %s the limit of %u%s",
+			erp_afi_name(afi), peer->host, erp_role_name(role), count,
+			state == 2 ? "reached" : "nearing", limit,
+			state == 2 && inst->policy.limit_action == ERP_LIMIT_STOP
+				? ": no more prefixes are advertised"
+				: "");
+	stats->limit_state[afi] = state;
+}
+
+static enum route_map_cmd_result_t
+match_out_verdict(void *rule, const struct prefix *p, void *object)
+{
+	struct erp_rule_arg *arg = rule;
+	struct bgp_path_info *path = object;
+	struct erp_instance *inst = erp_instance_find(arg->vrf);
+	enum erp_afi afi = erp_prefix_afi(p);
+	struct out_ctx ctx;
+	struct erp_out_facts facts = {};
+	struct erp_out_verdict v;
+	struct erp_peer_stats *stats;
+
+	if (!inst || !path->peer)
+		return RMAP_MATCH;
+
+	ctx.inst = inst;
+	ctx.dest = path->net;
+	ctx.afi = bgp_afi_of(afi);
+	facts.learned_from = source_role(inst, path->net);
+	facts.er_gets = er_gets;
+	facts.arg = &ctx;
+	advertised_state(path->peer, ctx.afi, path->net,
+			 &facts.already_advertised, &facts.advertised);
+	erp_decide_out(&inst->policy, arg->role, p, &facts, &v);
+
+	stats = update_stats(inst, path);
+	if (!stats)
+		return v.reason == ERP_ACCEPT ? RMAP_NOMATCH : RMAP_MATCH;
+
+	if (erp_stats_verdict(stats, ERP_DIR_OUT, afi, p, v.reason))
+		ERP_DEBUG("%s (%s): not advertising %pFX: %s", path->peer->host,
+			  erp_role_name(arg->role), p,
+			  erp_reason_name(v.reason));
+	if (v.reason == ERP_DENY_MORE_SPECIFIC &&
+	    stats->dir[ERP_DIR_OUT].denied_count[afi][v.reason] <= 10)
+		zlog_warn(
+			"erpolicy: not advertising %pFX to VPN neighbor %s: more specific than what ExpressRoute gets (Azure would route it back over VPN)",
+			p, path->peer->host);
+	if (v.warn_more_specific) {
+		stats->guard_warnings[afi]++;
+		if (stats->guard_warnings[afi] <= 10)
+			zlog_warn(
+				"erpolicy: advertising %pFX to VPN neighbor %s although more specific than what ExpressRoute gets: Azure will route it back over VPN",
+				p, path->peer->host);
+	}
+	note_limit(inst, path->peer, stats, arg->role, afi,
+		   facts.advertised + (v.reason == ERP_ACCEPT &&
+				       !facts.already_advertised));
+	return v.reason == ERP_ACCEPT ? RMAP_NOMATCH : RMAP_MATCH;
+}
+
+static const struct route_map_rule_cmd match_out_verdict_cmd = {
+	RULE_OUT_VERDICT, match_out_verdict, rule_arg_compile, rule_arg_free};
 
 /* --- match erpolicy-user-map ----------------------------------------------- */
 
 /*
- * Runs the operator's own inbound map on the route being received, exactly
- * as bgpd would have: its sets modify the attributes, its deny (or a name
- * that resolves to no map, which bgpd treats as deny) makes this rule match
- * in a deny entry.
+ * Runs the operator's own map on the route, exactly as bgpd would have:
+ * its sets modify the attributes, its deny (or a name that resolves to no
+ * map, which bgpd treats as deny) makes this rule match in a deny entry.
  */
 static enum route_map_cmd_result_t
 match_user_map(void *rule, const struct prefix *p, void *object)
 {
-	const char *name = rule;
+	struct erp_user_arg *arg = rule;
 	struct bgp_path_info *path = object;
-	struct route_map *map = route_map_lookup_by_name(name);
+	struct route_map *map = route_map_lookup_by_name(arg->name);
 	static int depth;
 	route_map_result_t ret = RMAP_DENYMATCH;
-	struct erp_instance *inst;
 	struct erp_peer_stats *stats;
 
 	if (map && depth == 0) { /* no loops through a map that calls ours */
@@ -135,29 +343,37 @@ match_user_map(void *rule, const struct prefix *p, void *object)
 	if (ret != RMAP_DENYMATCH)
 		return RMAP_NOMATCH;
 
-	inst = path->peer ? erp_instance_find(path->peer->bgp->name
-						      ? path->peer->bgp->name
-						      : VRF_DEFAULT_NAME)
-			  : NULL;
-	stats = update_stats(inst, path);
-	if (stats) {
-		erp_stats_verdict(stats, erp_prefix_afi(p), p,
-				  ERP_DENY_USER_POLICY);
-		ERP_DEBUG("%s: denied %pFX: route-map %s%s", path->peer->host,
-			  p, name, map ? "" : " (does not exist)");
-	}
+	stats = update_stats(instance_of_path(path), path);
+	if (stats && erp_stats_verdict(stats, arg->dir, erp_prefix_afi(p), p,
+				       ERP_DENY_USER_POLICY))
+		ERP_DEBUG("%s: %s %pFX: route-map %s%s", path->peer->host,
+			  arg->dir == ERP_DIR_IN ? "denied" : "not advertising",
+			  p, arg->name, map ? "" : " (does not exist)");
 	return RMAP_MATCH;
 }
 
 static void *user_map_compile(const char *text)
 {
-	return XSTRDUP(MTYPE_ERP_RMAP_RULE, text);
+	struct erp_user_arg *arg;
+	const char *name;
+	enum erp_dir dir;
+
+	if (strncmp(text, "in ", 3) == 0)
+		dir = ERP_DIR_IN, name = text + 3;
+	else if (strncmp(text, "out ", 4) == 0)
+		dir = ERP_DIR_OUT, name = text + 4;
+	else
+		return NULL;
+	arg = XCALLOC(MTYPE_ERP_RMAP_RULE, sizeof(*arg) + strlen(name) + 1);
+	arg->dir = dir;
+	strcpy(arg->name, name);
+	return arg;
 }
 
 static const struct route_map_rule_cmd match_user_map_cmd = {
 	RULE_USER_MAP, match_user_map, user_map_compile, rule_arg_free};
 
-/* --- set erpolicy-local-preference ---------------------------------------- */
+/* --- set erpolicy-local-preference (inbound) ------------------------------- */
 
 static enum route_map_cmd_result_t
 set_local_pref(void *rule, const struct prefix *p, void *object)
@@ -172,42 +388,87 @@ set_local_pref(void *rule, const struct prefix *p, void *object)
 
 	path->attr->local_pref =
 		erp_local_pref(&inst->policy, arg->role,
-			       erp_paths_er_demoted(inst, erp_prefix_afi(p)));
+			       erp_paths_er_demoted(inst, erp_prefix_afi(p)), p);
 	path->attr->flag |= ATTR_FLAG_BIT(BGP_ATTR_LOCAL_PREF);
 
 	stats = update_stats(inst, path);
 	if (stats)
-		erp_stats_verdict(stats, erp_prefix_afi(p), p, ERP_ACCEPT);
+		erp_stats_verdict(stats, ERP_DIR_IN, erp_prefix_afi(p), p,
+				  ERP_ACCEPT);
 	return RMAP_OKAY;
 }
 
 static const struct route_map_rule_cmd set_local_pref_cmd = {
 	RULE_SET_LP, set_local_pref, rule_arg_compile, rule_arg_free};
 
+/* --- set erpolicy-out (outbound) ------------------------------------------- */
+
+/* Prepending the own AS towards the VPN gateway makes Azure (Virtual WAN)
+ * return to ExpressRoute once it is back. */
+static enum route_map_cmd_result_t
+set_out(void *rule, const struct prefix *p, void *object)
+{
+	struct erp_rule_arg *arg = rule;
+	struct bgp_path_info *path = object;
+	struct erp_instance *inst = erp_instance_find(arg->vrf);
+	struct erp_peer_stats *stats;
+	struct aspath *aspath;
+
+	if (!inst || !path->peer)
+		return RMAP_OKAY;
+
+	if (arg->role == ERP_ROLE_VPN && inst->policy.vpn_prepend) {
+		aspath = path->attr->aspath->refcnt
+				 ? aspath_dup(path->attr->aspath)
+				 : path->attr->aspath;
+		for (int i = 0; i < inst->policy.vpn_prepend; i++)
+			aspath = aspath_add_seq(aspath, path->peer->local_as);
+		path->attr->aspath = aspath;
+	}
+
+	stats = update_stats(inst, path);
+	if (stats)
+		erp_stats_verdict(stats, ERP_DIR_OUT, erp_prefix_afi(p), p,
+				  ERP_ACCEPT);
+	return RMAP_OKAY;
+}
+
+static const struct route_map_rule_cmd set_out_cmd = {
+	RULE_SET_OUT, set_out, rule_arg_compile, rule_arg_free};
+
 /* --- module maps --------------------------------------------------------------- */
 
-const char *erp_rmap_name(char *buf, size_t len, enum erp_role role,
-			  const char *vrf, const char *user_map)
+const char *erp_rmap_name(char *buf, size_t len, enum erp_dir dir,
+			  enum erp_role role, const char *vrf,
+			  const char *user_map)
 {
 	bool dflt = !vrf || strcmp(vrf, VRF_DEFAULT_NAME) == 0;
 	bool user = user_map && user_map[0];
 
-	snprintf(buf, len, "%s%s%s%s%s%s", ERP_RMAP_PREFIX, erp_role_name(role),
-		 dflt ? "" : "@", dflt ? "" : vrf, user ? "+" : "",
-		 user ? user_map : "");
+	snprintf(buf, len, "%s%s%s%s%s%s",
+		 dir == ERP_DIR_OUT ? ERP_RMAP_OUT_PREFIX : ERP_RMAP_PREFIX,
+		 erp_role_name(role), dflt ? "" : "@", dflt ? "" : vrf,
+		 user ? "+" : "", user ? user_map : "");
 	return buf;
 }
 
-bool erp_rmap_parse(const char *name, enum erp_role *role, char *vrf,
-		    size_t vrflen, char *user_map, size_t userlen)
+bool erp_rmap_parse(const char *name, enum erp_dir *dir, enum erp_role *role,
+		    char *vrf, size_t vrflen, char *user_map, size_t userlen)
 {
 	char rolebuf[32];
 	const char *s, *at, *plus;
 	size_t n;
 
-	if (strncmp(name, ERP_RMAP_PREFIX, strlen(ERP_RMAP_PREFIX)) != 0)
+	if (strncmp(name, ERP_RMAP_OUT_PREFIX, strlen(ERP_RMAP_OUT_PREFIX)) ==
+	    0) {
+		*dir = ERP_DIR_OUT;
+		s = name + strlen(ERP_RMAP_OUT_PREFIX);
+	} else if (strncmp(name, ERP_RMAP_PREFIX, strlen(ERP_RMAP_PREFIX)) ==
+		   0) {
+		*dir = ERP_DIR_IN;
+		s = name + strlen(ERP_RMAP_PREFIX);
+	} else
 		return false;
-	s = name + strlen(ERP_RMAP_PREFIX);
 	plus = strchr(s, '+');
 	at = strchr(s, '@');
 	if (at && plus && at > plus)
@@ -261,10 +522,12 @@ struct route_map *erp_rmap_ensure(const char *name)
 {
 	struct route_map *map;
 	struct route_map_index *idx;
+	enum erp_dir dir;
 	enum erp_role role;
-	char vrf[64], user[ERP_RMAP_NAMSIZ], arg[128];
+	char vrf[64], user[ERP_RMAP_NAMSIZ], arg[128], uarg[ERP_RMAP_NAMSIZ + 8];
 
-	if (!erp_rmap_parse(name, &role, vrf, sizeof(vrf), user, sizeof(user)))
+	if (!erp_rmap_parse(name, &dir, &role, vrf, sizeof(vrf), user,
+			    sizeof(user)))
 		return NULL;
 
 	map = route_map_lookup_by_name(name);
@@ -280,14 +543,19 @@ struct route_map *erp_rmap_ensure(const char *name)
 
 	snprintf(arg, sizeof(arg), "%s %s", erp_role_name(role), vrf);
 	idx = route_map_index_get(map, RMAP_DENY, 10);
-	route_map_add_match(idx, RULE_VERDICT, arg, RMAP_EVENT_MATCH_ADDED);
+	route_map_add_match(idx,
+			    dir == ERP_DIR_IN ? RULE_VERDICT : RULE_OUT_VERDICT,
+			    arg, RMAP_EVENT_MATCH_ADDED);
 	if (user[0]) {
+		snprintf(uarg, sizeof(uarg), "%s %s",
+			 dir == ERP_DIR_IN ? "in" : "out", user);
 		idx = route_map_index_get(map, RMAP_DENY, 20);
-		route_map_add_match(idx, RULE_USER_MAP, user,
+		route_map_add_match(idx, RULE_USER_MAP, uarg,
 				    RMAP_EVENT_MATCH_ADDED);
 	}
 	idx = route_map_index_get(map, RMAP_PERMIT, 30);
-	route_map_add_set(idx, RULE_SET_LP, arg);
+	route_map_add_set(idx, dir == ERP_DIR_IN ? RULE_SET_LP : RULE_SET_OUT,
+			  arg);
 
 	if (!module_map_known(name))
 		module_map_remember(name);
@@ -322,8 +590,10 @@ void erp_rmap_init(void)
 {
 	erp_maps_init(&module_maps);
 	route_map_install_match(&match_verdict_cmd);
+	route_map_install_match(&match_out_verdict_cmd);
 	route_map_install_match(&match_user_map_cmd);
 	route_map_install_set(&set_local_pref_cmd);
+	route_map_install_set(&set_out_cmd);
 }
 
 /* At shutdown bgpd has already deleted every route-map (bgp_exit); only the

@@ -200,10 +200,11 @@ DEFPY_YANG(no_erp_lp_config, no_erp_lp_config_cmd,
 }
 
 DEFPY_YANG(erp_prefix, erp_prefix_cmd,
-	   "[no$no] erpolicy <azure-prefix|onprem-prefix>$kind <A.B.C.D/M|X:X::X:X/M>$prefix [{ge (0-128)$ge|le (0-128)$le}]",
+	   "[no$no] erpolicy <azure-prefix|onprem-prefix|prefer-vpn-prefix>$kind <A.B.C.D/M|X:X::X:X/M>$prefix [{ge (0-128)$ge|le (0-128)$le}]",
 	   NO_STR ERP_STR
 	   "A prefix Azure may send (when any are declared, others are denied)\n"
-	   "An on-premises prefix (never accepted from Azure)\n"
+	   "An on-premises prefix (never accepted from Azure; the only ones advertised to it)\n"
+	   "An Azure prefix whose traffic should use the VPN (exception)\n"
 	   "IPv4 prefix\n"
 	   "IPv6 prefix\n"
 	   "Also match more specific prefixes of at least this length\n"
@@ -213,8 +214,9 @@ DEFPY_YANG(erp_prefix, erp_prefix_cmd,
 {
 	char base[160], xpath[512], leaf[XPATH_MAXLEN];
 	char err[256], pstr[PREFIX_STRLEN];
-	const char *other = strcmp(kind, "azure-prefix") == 0 ? "onprem-prefix"
-							       : "azure-prefix";
+	const char *other = strcmp(kind, "azure-prefix") == 0	? "onprem-prefix"
+			    : strcmp(kind, "onprem-prefix") == 0 ? "azure-prefix"
+								 : NULL;
 	struct prefix p;
 
 	if (str2prefix(prefix_str, &p) <= 0) {
@@ -239,8 +241,10 @@ DEFPY_YANG(erp_prefix, erp_prefix_cmd,
 		vty_out(vty, "%% %s\n", err);
 		return CMD_WARNING_CONFIG_FAILED;
 	}
-	snprintf(leaf, sizeof(leaf), "%s/%s[prefix='%s']", base, other, pstr);
-	if (candidate(vty, leaf)) {
+	if (other)
+		snprintf(leaf, sizeof(leaf), "%s/%s[prefix='%s']", base, other,
+			 pstr);
+	if (other && candidate(vty, leaf)) {
 		vty_out(vty, "%% %s is already an %s; a prefix cannot be both\n",
 			pstr, other);
 		return CMD_WARNING_CONFIG_FAILED;
@@ -362,6 +366,124 @@ DEFPY_YANG(erp_drain, erp_drain_cmd, "[no$no] erpolicy drain expressroute",
 	return nb_cli_apply_changes(vty, NULL);
 }
 
+DEFPY_YANG(erp_mode, erp_mode_cmd,
+	   "[no] erpolicy mode <backup|active-active>$mode",
+	   NO_STR ERP_STR
+	   "How the two paths are used\n"
+	   "ExpressRoute preferred, VPN as backup (default)\n"
+	   "Equal preference on both paths (use with maximum-paths)\n")
+{
+	char base[160], xpath[XPATH_MAXLEN];
+
+	instance_xpath(vty, base, sizeof(base));
+	snprintf(xpath, sizeof(xpath), "%s/mode", base);
+	nb_cli_enqueue_change(vty, xpath, no ? NB_OP_DESTROY : NB_OP_MODIFY,
+			      no ? NULL : mode);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+#define ADV_STR "What is advertised to ExpressRoute and VPN neighbors\n"
+
+DEFPY_YANG(erp_adv_flag, erp_adv_flag_cmd,
+	   "[no$no] erpolicy advertise <default-route|allow-transit>$what",
+	   NO_STR ERP_STR ADV_STR
+	   "Advertise the default route to Azure\n"
+	   "Advertise routes learned from one Azure path to the other\n")
+{
+	char base[160], xpath[XPATH_MAXLEN];
+
+	instance_xpath(vty, base, sizeof(base));
+	snprintf(xpath, sizeof(xpath), "%s/advertise/%s", base, what);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, no ? "false" : "true");
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(erp_adv_guard, erp_adv_guard_cmd,
+	   "[no] erpolicy advertise symmetric-guard <filter|warn|off>$guard",
+	   NO_STR ERP_STR ADV_STR
+	   "Prefixes to VPN more specific than to ExpressRoute (asymmetric routing)\n"
+	   "Do not advertise them to VPN (default)\n"
+	   "Advertise them, count and log\n"
+	   "No check\n")
+{
+	char base[160], xpath[XPATH_MAXLEN];
+
+	instance_xpath(vty, base, sizeof(base));
+	snprintf(xpath, sizeof(xpath), "%s/advertise/symmetric-guard", base);
+	nb_cli_enqueue_change(vty, xpath, no ? NB_OP_DESTROY : NB_OP_MODIFY,
+			      no ? NULL : guard);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(erp_adv_prepend, erp_adv_prepend_cmd,
+	   "[no$no] erpolicy advertise vpn-prepend (1-10)$count",
+	   NO_STR ERP_STR ADV_STR
+	   "Prepend the own AS towards VPN neighbors\n"
+	   "Times\n")
+{
+	char base[160], xpath[XPATH_MAXLEN];
+
+	instance_xpath(vty, base, sizeof(base));
+	snprintf(xpath, sizeof(xpath), "%s/advertise/vpn-prepend", base);
+	nb_cli_enqueue_change(vty, xpath, no ? NB_OP_DESTROY : NB_OP_MODIFY,
+			      no ? NULL : count_str);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(erp_adv_limit, erp_adv_limit_cmd,
+	   "erpolicy advertise limit <expressroute|vpn>$role (1-1000000)$count",
+	   ERP_STR ADV_STR
+	   "Most prefixes advertised to one neighbor (Azure drops the session above its limit)\n"
+	   "ExpressRoute neighbors (default 4000; 10000 with Premium)\n"
+	   "VPN neighbors (default 4000)\n"
+	   "Prefixes\n")
+{
+	char base[160], xpath[XPATH_MAXLEN];
+
+	instance_xpath(vty, base, sizeof(base));
+	snprintf(xpath, sizeof(xpath), "%s/advertise/limit/%s", base, role);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, count_str);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(erp_adv_limit_opts, erp_adv_limit_opts_cmd,
+	   "erpolicy advertise limit <action <stop|warn>$action|warning-threshold (1-100)$pct>",
+	   ERP_STR ADV_STR
+	   "Prefix-count guard\n"
+	   "What happens at the limit\n"
+	   "Stop advertising new prefixes (default)\n"
+	   "Advertise anyway and log\n"
+	   "Log a warning at this share of the limit\n"
+	   "Percent (default 80)\n")
+{
+	char base[160], xpath[XPATH_MAXLEN];
+
+	instance_xpath(vty, base, sizeof(base));
+	snprintf(xpath, sizeof(xpath), "%s/advertise/limit/%s", base,
+		 action ? "action" : "warning-threshold");
+	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY,
+			      action ? action : pct_str);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_erp_adv_limit, no_erp_adv_limit_cmd,
+	   "no erpolicy advertise limit <expressroute|vpn|action|warning-threshold>$what [WORD]",
+	   NO_STR ERP_STR ADV_STR
+	   "Prefix-count guard\n"
+	   "Back to 4000\n"
+	   "Back to 4000\n"
+	   "Back to stop\n"
+	   "Back to 80%\n"
+	   "Ignored value\n")
+{
+	char base[160], xpath[XPATH_MAXLEN];
+
+	instance_xpath(vty, base, sizeof(base));
+	snprintf(xpath, sizeof(xpath), "%s/advertise/limit/%s", base, what);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
 DEFPY_YANG(no_erp_all, no_erp_all_cmd, "no erpolicy",
 	   NO_STR "Remove all erpolicy configuration of this BGP instance\n")
 {
@@ -469,6 +591,25 @@ static json_object *peer_json(const struct erp_peer_view *v)
 				    v->af[i].updates[ERP_ACCEPT]);
 		json_object_int_add(af, "updatesDenied",
 				    denied_total(v->af[i].updates));
+		json_object_string_add(af, "routeMapOut",
+				       v->af[i].rmap_out ? v->af[i].rmap_out
+							 : "");
+		json_object_string_add(af, "userRouteMapOut",
+				       v->af[i].user_map_out);
+		json_object_int_add(af, "prefixesAdvertised",
+				    v->af[i].advertised);
+		json_object_int_add(af, "advertiseLimit", v->af[i].adv_limit);
+		den = json_object_new_object();
+		for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
+			json_object_int_add(den, erp_reason_json_key(r),
+					    v->af[i].out_denied[r]);
+		json_object_int_add(den, "total",
+				    denied_prefixes(v->af[i].out_denied));
+		json_object_boolean_add(den, "truncated",
+					v->af[i].out_truncated);
+		json_object_object_add(af, "prefixesNotAdvertised", den);
+		json_object_int_add(af, "symmetricGuardWarnings",
+				    v->af[i].guard_warnings);
 		json_object_object_add(afs, erp_afi_name(i), af);
 	}
 	json_object_object_add(o, "addressFamilies", afs);
@@ -502,6 +643,18 @@ static void show_peer_text(struct vty *vty, const struct erp_peer_view *v,
 			" accepted, %" PRIu64 " denied\n",
 			v->af[i].updates[ERP_ACCEPT],
 			denied_total(v->af[i].updates));
+		vty_out(vty,
+			"    advertised %u of at most %u prefixes (route-map out %s, operator's %s); not advertised: transit %u, not on-prem %u, more specific than ER %u, limit %u, default %u, user map %u\n",
+			v->af[i].advertised, v->af[i].adv_limit,
+			v->af[i].rmap_out ? v->af[i].rmap_out : "-",
+			v->af[i].user_map_out[0] ? v->af[i].user_map_out
+						 : "none",
+			v->af[i].out_denied[ERP_DENY_TRANSIT],
+			v->af[i].out_denied[ERP_DENY_NOT_ONPREM],
+			v->af[i].out_denied[ERP_DENY_MORE_SPECIFIC],
+			v->af[i].out_denied[ERP_DENY_LIMIT],
+			v->af[i].out_denied[ERP_DENY_DEFAULT_ROUTE],
+			v->af[i].out_denied[ERP_DENY_USER_POLICY]);
 	}
 }
 
@@ -570,6 +723,25 @@ static void show_instance(struct vty *vty, struct erp_instance *inst,
 		json_object_object_add(json, "failback", arr);
 		json_object_boolean_add(json, "drainExpressroute",
 					inst->fo_config.drained);
+		json_object_string_add(json, "mode", erp_mode_name(pol->mode));
+		arr = json_object_new_array();
+		erp_prefix_set_walk(&pol->prefer_vpn, rule_json, arr);
+		json_object_object_add(json, "preferVpnPrefixes", arr);
+		arr = json_object_new_object();
+		json_object_boolean_add(arr, "defaultRoute",
+					pol->advertise_default_route);
+		json_object_boolean_add(arr, "allowTransit", pol->allow_transit);
+		json_object_string_add(arr, "symmetricGuard",
+				       erp_guard_name(pol->guard));
+		json_object_int_add(arr, "vpnPrepend", pol->vpn_prepend);
+		json_object_int_add(arr, "limitExpressroute",
+				    pol->adv_limit[ERP_ROLE_EXPRESSROUTE]);
+		json_object_int_add(arr, "limitVpn", pol->adv_limit[ERP_ROLE_VPN]);
+		json_object_string_add(arr, "limitAction",
+				       erp_limit_action_name(pol->limit_action));
+		json_object_int_add(arr, "limitWarningThreshold",
+				    pol->limit_warn_pct);
+		json_object_object_add(json, "advertise", arr);
 		arr = json_object_new_array();
 		erp_health_walk(inst, health_json, arr);
 		json_object_object_add(json, "healthWarnings", arr);
@@ -622,6 +794,20 @@ static void show_instance(struct vty *vty, struct erp_instance *inst,
 		if (inst->fo_config.drained)
 			vty_out(vty,
 				"  ExpressRoute is DRAINED (erpolicy drain expressroute)\n");
+		vty_out(vty,
+			"  Mode %s%s; advertising on-prem prefixes only, transit %s, default route %s, symmetric guard %s, limits ER %u / VPN %u (%s at the limit)%s\n",
+			erp_mode_name(pol->mode),
+			erp_prefix_set_count(&pol->prefer_vpn)
+				? " with prefer-vpn exceptions"
+				: "",
+			pol->allow_transit ? "allowed" : "denied",
+			pol->advertise_default_route ? "advertised"
+						     : "not advertised",
+			erp_guard_name(pol->guard),
+			pol->adv_limit[ERP_ROLE_EXPRESSROUTE],
+			pol->adv_limit[ERP_ROLE_VPN],
+			erp_limit_action_name(pol->limit_action),
+			pol->vpn_prepend ? ", AS prepended towards VPN" : "");
 		erp_health_walk(inst, health_text, vty);
 		for (nbr = erp_neighbor_first(inst); nbr;
 		     nbr = erp_neighbor_next(inst, nbr))
@@ -896,6 +1082,13 @@ void erp_vty_init(void)
 	install_element(BGP_NODE, &erp_holddown_cmd);
 	install_element(BGP_NODE, &no_erp_holddown_cmd);
 	install_element(BGP_NODE, &erp_drain_cmd);
+	install_element(BGP_NODE, &erp_mode_cmd);
+	install_element(BGP_NODE, &erp_adv_flag_cmd);
+	install_element(BGP_NODE, &erp_adv_guard_cmd);
+	install_element(BGP_NODE, &erp_adv_prepend_cmd);
+	install_element(BGP_NODE, &erp_adv_limit_cmd);
+	install_element(BGP_NODE, &erp_adv_limit_opts_cmd);
+	install_element(BGP_NODE, &no_erp_adv_limit_cmd);
 	install_element(ENABLE_NODE, &debug_erp_cmd);
 	install_element(CONFIG_NODE, &debug_erp_cmd);
 	install_element(VIEW_NODE, &show_erp_cmd);

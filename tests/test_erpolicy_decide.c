@@ -326,13 +326,13 @@ static void test_local_pref_demotion(void **state)
 	struct erp_policy pol;
 
 	erp_policy_init(&pol);
-	assert_int_equal(erp_local_pref(&pol, ERP_ROLE_EXPRESSROUTE, false), 200);
-	assert_int_equal(erp_local_pref(&pol, ERP_ROLE_EXPRESSROUTE, true), 99);
-	assert_int_equal(erp_local_pref(&pol, ERP_ROLE_VPN, true), 100);
-	assert_int_equal(erp_local_pref(&pol, ERP_ROLE_VPN, false), 100);
+	assert_int_equal(erp_local_pref(&pol, ERP_ROLE_EXPRESSROUTE, false, NULL), 200);
+	assert_int_equal(erp_local_pref(&pol, ERP_ROLE_EXPRESSROUTE, true, NULL), 99);
+	assert_int_equal(erp_local_pref(&pol, ERP_ROLE_VPN, true, NULL), 100);
+	assert_int_equal(erp_local_pref(&pol, ERP_ROLE_VPN, false, NULL), 100);
 	pol.local_pref[ERP_ROLE_VPN] = 0;
-	assert_int_equal(erp_local_pref(&pol, ERP_ROLE_EXPRESSROUTE, true), 0);
-	assert_int_equal(erp_local_pref(&pol, 7, false), 0);
+	assert_int_equal(erp_local_pref(&pol, ERP_ROLE_EXPRESSROUTE, true, NULL), 0);
+	assert_int_equal(erp_local_pref(&pol, 7, false, NULL), 0);
 	erp_policy_fini(&pol);
 }
 
@@ -377,6 +377,140 @@ static void test_prefix_intended_and_issues(void **state)
 	erp_policy_fini(&pol);
 }
 
+static bool er_gets_fixture(const struct prefix *p, bool covering, void *arg)
+{
+	/* ExpressRoute gets 172.16.0.0/16 and exactly 172.16.9.0/24 */
+	struct prefix er16, er24;
+
+	str2prefix("172.16.0.0/16", &er16);
+	str2prefix("172.16.9.0/24", &er24);
+	if (covering)
+		return p->prefixlen > 16 && prefix_match(&er16, p);
+	return prefix_same(p, &er16) || prefix_same(p, &er24);
+}
+
+static enum erp_reason out(struct erp_policy *pol, enum erp_role to,
+			   const char *s, struct erp_out_facts *f,
+			   struct erp_out_verdict *v)
+{
+	struct prefix p = P(s);
+
+	erp_decide_out(pol, to, &p, f, v);
+	return v->reason;
+}
+
+static void test_outbound_verdicts(void **state)
+{
+	struct erp_policy pol;
+	struct erp_out_facts f = {.er_gets = er_gets_fixture};
+	struct erp_out_verdict v;
+
+	erp_policy_init(&pol);
+	/* nothing declared on-prem: nothing goes to Azure */
+	assert_int_equal(out(&pol, ERP_ROLE_EXPRESSROUTE, "172.16.0.0/16", &f,
+			     &v),
+			 ERP_DENY_NOT_ONPREM);
+	add(&pol.onprem, "172.16.0.0/12", 0, 32);
+	assert_int_equal(out(&pol, ERP_ROLE_EXPRESSROUTE, "172.16.0.0/16", &f,
+			     &v),
+			 ERP_ACCEPT);
+	assert_int_equal(out(&pol, ERP_ROLE_EXPRESSROUTE, "0.0.0.0/0", &f, &v),
+			 ERP_DENY_DEFAULT_ROUTE);
+	pol.advertise_default_route = true;
+	assert_int_equal(out(&pol, ERP_ROLE_VPN, "0.0.0.0/0", &f, &v),
+			 ERP_ACCEPT);
+	assert_int_equal(out(&pol, ERP_ROLE_VPN, "10.9.0.0/16", &f, &v),
+			 ERP_DENY_NOT_ONPREM);
+
+	/* transit: routes learned from Azure never go back to Azure */
+	f.learned_from = ERP_ROLE_EXPRESSROUTE;
+	assert_int_equal(out(&pol, ERP_ROLE_VPN, "172.16.0.0/16", &f, &v),
+			 ERP_DENY_TRANSIT);
+	pol.allow_transit = true;
+	assert_int_equal(out(&pol, ERP_ROLE_VPN, "172.16.0.0/16", &f, &v),
+			 ERP_ACCEPT);
+	f.learned_from = ERP_ROLE_NONE;
+
+	/* symmetric guard: to VPN, more specific than ER is refused ... */
+	assert_int_equal(out(&pol, ERP_ROLE_VPN, "172.16.5.0/24", &f, &v),
+			 ERP_DENY_MORE_SPECIFIC);
+	/* ... but what ER gets exactly is fine, and so is ER's own */
+	assert_int_equal(out(&pol, ERP_ROLE_VPN, "172.16.9.0/24", &f, &v),
+			 ERP_ACCEPT);
+	assert_int_equal(out(&pol, ERP_ROLE_VPN, "172.16.0.0/16", &f, &v),
+			 ERP_ACCEPT);
+	assert_int_equal(out(&pol, ERP_ROLE_EXPRESSROUTE, "172.16.5.0/24", &f,
+			     &v),
+			 ERP_ACCEPT);
+	/* not covered by anything ER gets: a VPN-only site */
+	assert_int_equal(out(&pol, ERP_ROLE_VPN, "172.20.0.0/16", &f, &v),
+			 ERP_ACCEPT);
+	pol.guard = ERP_GUARD_WARN;
+	assert_int_equal(out(&pol, ERP_ROLE_VPN, "172.16.5.0/24", &f, &v),
+			 ERP_ACCEPT);
+	assert_true(v.warn_more_specific);
+	pol.guard = ERP_GUARD_OFF;
+	assert_int_equal(out(&pol, ERP_ROLE_VPN, "172.16.5.0/24", &f, &v),
+			 ERP_ACCEPT);
+	assert_false(v.warn_more_specific);
+	/* active-active has no preferred path to protect */
+	pol.guard = ERP_GUARD_FILTER;
+	pol.mode = ERP_MODE_ACTIVE_ACTIVE;
+	assert_int_equal(out(&pol, ERP_ROLE_VPN, "172.16.5.0/24", &f, &v),
+			 ERP_ACCEPT);
+	pol.mode = ERP_MODE_BACKUP;
+
+	/* limits: a new prefix beyond the limit is not advertised, one
+	 * already advertised stays */
+	pol.adv_limit[ERP_ROLE_EXPRESSROUTE] = 2;
+	f.advertised = 2;
+	assert_int_equal(out(&pol, ERP_ROLE_EXPRESSROUTE, "172.16.7.0/24", &f,
+			     &v),
+			 ERP_DENY_LIMIT);
+	f.already_advertised = true;
+	assert_int_equal(out(&pol, ERP_ROLE_EXPRESSROUTE, "172.16.7.0/24", &f,
+			     &v),
+			 ERP_ACCEPT);
+	f.already_advertised = false;
+	pol.limit_action = ERP_LIMIT_WARN;
+	assert_int_equal(out(&pol, ERP_ROLE_EXPRESSROUTE, "172.16.7.0/24", &f,
+			     &v),
+			 ERP_ACCEPT);
+	assert_true(v.warn_limit);
+	f.advertised = 1;
+	assert_int_equal(out(&pol, ERP_ROLE_EXPRESSROUTE, "172.16.7.0/24", &f,
+			     &v),
+			 ERP_ACCEPT);
+	assert_false(v.warn_limit);
+	erp_policy_fini(&pol);
+}
+
+static void test_modes_and_exceptions(void **state)
+{
+	struct erp_policy pol;
+	struct prefix dev = P("10.100.50.0/24"), prod = P("10.100.1.0/24");
+
+	erp_policy_init(&pol);
+	add(&pol.prefer_vpn, "10.100.48.0/21", 0, 24);
+	assert_int_equal(erp_local_pref(&pol, ERP_ROLE_EXPRESSROUTE, false,
+					&dev),
+			 99);
+	assert_int_equal(erp_local_pref(&pol, ERP_ROLE_EXPRESSROUTE, false,
+					&prod),
+			 200);
+	assert_int_equal(erp_local_pref(&pol, ERP_ROLE_VPN, false, &dev), 100);
+	pol.mode = ERP_MODE_ACTIVE_ACTIVE;
+	assert_int_equal(erp_local_pref(&pol, ERP_ROLE_VPN, false, &prod), 200);
+	assert_int_equal(erp_local_pref(&pol, ERP_ROLE_EXPRESSROUTE, false,
+					&prod),
+			 200);
+	assert_int_equal(erp_preferred_path(&pol, 1, 1), ERP_PATH_BOTH);
+	assert_string_equal(erp_mode_name(pol.mode), "active-active");
+	assert_string_equal(erp_guard_name(ERP_GUARD_WARN), "warn");
+	assert_string_equal(erp_limit_action_name(ERP_LIMIT_STOP), "stop");
+	erp_policy_fini(&pol);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +530,8 @@ int main(void)
 		cmocka_unit_test(test_many_rules),
 		cmocka_unit_test(test_local_pref_demotion),
 		cmocka_unit_test(test_prefix_intended_and_issues),
+		cmocka_unit_test(test_outbound_verdicts),
+		cmocka_unit_test(test_modes_and_exceptions),
 	};
 
 	return cmocka_run_group_tests_name("erpolicy_decide", tests, NULL,
