@@ -101,6 +101,10 @@ struct erp_instance {
 	struct erp_failover fo[ERP_AFI_MAX];
 	struct thread *t_holddown[ERP_AFI_MAX];
 	struct erp_event_ring events;
+	/* last logged overlap/difference summary ("logged once per change") */
+	struct erp_overlap_counts {
+		uint32_t onprem_overlaps, er_only, vpn_only, vpn_more_specific;
+	} overlaps_logged;
 	/* handles naming (instance, address family), for the operational state */
 	struct erp_inst_afi {
 		struct erp_instance *inst;
@@ -152,6 +156,12 @@ extern bool erp_stats_verdict(struct erp_peer_stats *stats, enum erp_dir dir,
 /* Forget the denied prefixes (session down/up, policy re-applied). */
 extern void erp_stats_clear_denied(struct erp_peer_stats *stats,
 				   enum erp_dir dir, enum erp_afi afi);
+/* Call fn for each denied prefix kept for a direction and family. */
+extern void erp_stats_walk_denied(struct erp_peer_stats *stats,
+				  enum erp_dir dir, enum erp_afi afi,
+				  void (*fn)(const struct erp_denied *d,
+					     void *arg),
+				  void *arg);
 /* Zero the counters of one direction and address family. */
 extern void erp_stats_reset_af(struct erp_peer_stats *stats, enum erp_dir dir,
 			       enum erp_afi afi);

@@ -273,6 +273,26 @@ bool erp_prefix_set_match(struct erp_prefix_set *set, const struct prefix *p)
 	return found;
 }
 
+bool erp_prefix_set_overlaps(struct erp_prefix_set *set, const struct prefix *p)
+{
+	int fi = family_index(p->family);
+	struct route_node *rn;
+
+	if (fi < 0 || set->count[fi] == 0)
+		return false;
+	rn = route_node_match(set->table[fi], p); /* a rule containing p */
+	if (rn) {
+		route_unlock_node(rn);
+		return true;
+	}
+	for (rn = route_top(set->table[fi]); rn; rn = route_next(rn))
+		if (rn->info && prefix_match(p, &rn->p)) {
+			route_unlock_node(rn);
+			return true;
+		}
+	return false;
+}
+
 void erp_prefix_set_walk(struct erp_prefix_set *set,
 			 void (*fn)(const struct erp_prefix_rule *rule,
 				    void *arg),

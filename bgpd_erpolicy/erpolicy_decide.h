@@ -147,6 +147,9 @@ extern bool erp_prefix_set_del(struct erp_prefix_set *set,
 /* Does any rule match p? */
 extern bool erp_prefix_set_match(struct erp_prefix_set *set,
 				 const struct prefix *p);
+/* Does any rule's prefix contain p or lie inside p (le/ge ignored)? */
+extern bool erp_prefix_set_overlaps(struct erp_prefix_set *set,
+				    const struct prefix *p);
 /* Iterate: call fn for every rule (IPv4 first, then IPv6, in trie order). */
 extern void erp_prefix_set_walk(struct erp_prefix_set *set,
 				void (*fn)(const struct erp_prefix_rule *rule,

@@ -315,6 +315,17 @@ bool erp_stats_verdict(struct erp_peer_stats *stats, enum erp_dir dir,
 	return true;
 }
 
+void erp_stats_walk_denied(struct erp_peer_stats *stats, enum erp_dir dir,
+			   enum erp_afi afi,
+			   void (*fn)(const struct erp_denied *d, void *arg),
+			   void *arg)
+{
+	struct erp_denied *d;
+
+	frr_each (erp_denied, &stats->dir[dir].denied[afi], d)
+		fn(d, arg);
+}
+
 void erp_stats_clear_denied(struct erp_peer_stats *stats, enum erp_dir dir,
 			    enum erp_afi afi)
 {

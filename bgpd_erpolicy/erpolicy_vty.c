@@ -1059,6 +1059,129 @@ DEFPY(show_erp_prefixes, show_erp_prefixes_cmd,
 	return CMD_SUCCESS;
 }
 
+struct overlaps_ctx {
+	struct erp_instance *inst;
+	struct vty *vty;
+	json_object *covers, *er_only, *vpn_only, *more_specific;
+	unsigned int n_covers, n_er_only, n_vpn_only, n_more_specific;
+};
+
+static void overlap_add(struct overlaps_ctx *ctx, json_object *arr,
+			unsigned int *n, const char *what,
+			const struct prefix *p)
+{
+	(*n)++;
+	if (arr)
+		json_object_array_add(arr, json_object_new_stringf("%pFX", p));
+	else
+		vty_out(ctx->vty, "  %-40pFX %s\n", p, what);
+}
+
+static void overlap_row(const struct erp_prefix_row *row, void *arg)
+{
+	struct overlaps_ctx *ctx = arg;
+
+	if (erp_prefix_set_overlaps(&ctx->inst->policy.onprem, row->prefix))
+		overlap_add(ctx, ctx->covers, &ctx->n_covers,
+			    "learned from Azure, overlaps a declared on-prem prefix",
+			    row->prefix);
+	if (row->issue == ERP_ISSUE_VPN_MORE_SPECIFIC)
+		overlap_add(ctx, ctx->more_specific, &ctx->n_more_specific,
+			    "via VPN only, more specific than an ExpressRoute route",
+			    row->prefix);
+	else if (row->facts.via_er && !row->facts.via_vpn)
+		overlap_add(ctx, ctx->er_only, &ctx->n_er_only,
+			    "via ExpressRoute only", row->prefix);
+	else if (row->facts.via_vpn && !row->facts.via_er)
+		overlap_add(ctx, ctx->vpn_only, &ctx->n_vpn_only,
+			    "via VPN only", row->prefix);
+}
+
+struct refused_ctx {
+	struct vty *vty;
+	json_object *arr;
+	const char *peer;
+	unsigned int count;
+};
+
+static void refused_one(const struct erp_denied *d, void *arg)
+{
+	struct refused_ctx *ctx = arg;
+
+	if (d->reason != ERP_DENY_ONPREM)
+		return;
+	ctx->count++;
+	if (ctx->arr) {
+		json_object *o = json_object_new_object();
+
+		json_object_string_addf(o, "prefix", "%pFX", &d->prefix);
+		json_object_string_add(o, "neighbor", ctx->peer);
+		json_object_array_add(ctx->arr, o);
+	} else
+		vty_out(ctx->vty, "  %-40pFX from %s\n", &d->prefix, ctx->peer);
+}
+
+DEFPY(show_erp_overlaps, show_erp_overlaps_cmd,
+      "show bgp [vrf NAME$vrf_name] erpolicy overlaps [json$uj]",
+      SHOW_STR BGP_STR
+      "BGP VRF\n"
+      "VRF name\n"
+      "ExpressRoute/VPN path policy\n"
+      "On-prem/Azure overlaps and ExpressRoute/VPN differences\n"
+      JSON_STR)
+{
+	json_object *json = uj ? json_object_new_object() : NULL, *refused;
+	struct erp_instance *inst = show_instance_of(vty, vrf_name, json);
+	struct overlaps_ctx ctx = {.vty = vty};
+	struct peer *peer = NULL;
+	unsigned int n_refused = 0;
+
+	if (!inst) {
+		if (json)
+			vty_json(vty, json);
+		return CMD_SUCCESS;
+	}
+	ctx.inst = inst;
+	refused = json ? json_object_new_array() : NULL;
+	if (!json)
+		vty_out(vty, "On-prem prefixes Azure sent (refused):\n");
+	while ((peer = erp_peer_next(inst, peer))) {
+		struct erp_peer_stats *stats = erp_stats_find(inst, peer);
+		struct refused_ctx rctx = {.vty = vty, .arr = refused,
+					   .peer = peer->host};
+
+		if (!stats)
+			continue;
+		for (int i = 0; i < ERP_AFI_MAX; i++)
+			erp_stats_walk_denied(stats, ERP_DIR_IN, i,
+					      refused_one, &rctx);
+		n_refused += rctx.count;
+	}
+	if (json) {
+		ctx.covers = json_object_new_array();
+		ctx.er_only = json_object_new_array();
+		ctx.vpn_only = json_object_new_array();
+		ctx.more_specific = json_object_new_array();
+	} else
+		vty_out(vty, "Azure prefixes in the BGP table:\n");
+	for (int i = 0; i < ERP_AFI_MAX; i++)
+		erp_rib_walk(inst, i, NULL, overlap_row, &ctx);
+	if (json) {
+		json_object_object_add(json, "onpremFromAzure", refused);
+		json_object_object_add(json, "azureOverlapsOnprem", ctx.covers);
+		json_object_object_add(json, "expressrouteOnly", ctx.er_only);
+		json_object_object_add(json, "vpnOnly", ctx.vpn_only);
+		json_object_object_add(json, "vpnMoreSpecific",
+				       ctx.more_specific);
+		vty_json(vty, json);
+	} else
+		vty_out(vty,
+			"\n%u on-prem prefixes refused from Azure, %u Azure prefixes overlapping on-prem, %u via ExpressRoute only, %u via VPN only, %u more specific via VPN\n",
+			n_refused, ctx.n_covers, ctx.n_er_only, ctx.n_vpn_only,
+			ctx.n_more_specific);
+	return CMD_SUCCESS;
+}
+
 int erp_config_write(struct bgp *bgp, struct vty *vty)
 {
 	const struct lyd_node *dnode = erp_nb_running_instance(erp_vrf_of(bgp));
@@ -1094,4 +1217,5 @@ void erp_vty_init(void)
 	install_element(VIEW_NODE, &show_erp_cmd);
 	install_element(VIEW_NODE, &show_erp_events_cmd);
 	install_element(VIEW_NODE, &show_erp_prefixes_cmd);
+	install_element(VIEW_NODE, &show_erp_overlaps_cmd);
 }
