@@ -381,6 +381,28 @@ void erp_policy_changed(struct erp_instance *inst)
 	reconcile_schedule();
 }
 
+struct peer *erp_real_peer(struct peer *peer)
+{
+	struct listnode *node;
+	struct peer *p;
+
+	if (!peer->bgp || listnode_lookup(peer->bgp->peer, peer))
+		return peer;
+	for (ALL_LIST_ELEMENTS_RO(peer->bgp->peer, node, p))
+		if (p->host && peer->host && strcmp(p->host, peer->host) == 0)
+			return p;
+	return peer;
+}
+
+struct peer *erp_out_representative(struct peer *peer, afi_t afi)
+{
+	struct peer_af *paf = peer_af_find(peer, afi, SAFI_UNICAST);
+
+	if (!paf || !PAF_SUBGRP(paf) || !PAF_SUBGRP(paf)->update_group)
+		return peer;
+	return erp_real_peer(UPDGRP_PEER(PAF_SUBGRP(paf)->update_group));
+}
+
 /* --- iteration and views ------------------------------------------------- */
 
 struct peer *erp_peer_next(struct erp_instance *inst, struct peer *prev)
@@ -432,6 +454,8 @@ void erp_peer_view(struct erp_instance *inst, struct peer *peer,
 		enum erp_role role;
 		enum erp_dir dir;
 		struct peer_af *paf;
+		struct peer *rep;
+		struct erp_peer_stats *rstats;
 		char vrf[64];
 
 		view->af[i].active = peer->afc[afi][SAFI_UNICAST];
@@ -460,19 +484,25 @@ void erp_peer_view(struct erp_instance *inst, struct peer *peer,
 		view->af[i].prefixes = peer->pcount[afi][SAFI_UNICAST];
 		if (stats && strcmp(stats->host, peer->host) == 0) {
 			struct erp_dir_stats *in = &stats->dir[ERP_DIR_IN];
-			struct erp_dir_stats *out = &stats->dir[ERP_DIR_OUT];
 
 			memcpy(view->af[i].updates, in->updates[i],
 			       sizeof(view->af[i].updates));
 			memcpy(view->af[i].denied, in->denied_count[i],
 			       sizeof(view->af[i].denied));
 			view->af[i].denied_truncated = in->denied_truncated[i];
+		}
+		/* what is sent is decided once per update group */
+		rep = erp_out_representative(peer, afi);
+		rstats = erp_stats_find(inst, rep);
+		if (rstats && strcmp(rstats->host, rep->host) == 0) {
+			struct erp_dir_stats *out = &rstats->dir[ERP_DIR_OUT];
+
 			memcpy(view->af[i].out_updates, out->updates[i],
 			       sizeof(view->af[i].out_updates));
 			memcpy(view->af[i].out_denied, out->denied_count[i],
 			       sizeof(view->af[i].out_denied));
 			view->af[i].out_truncated = out->denied_truncated[i];
-			view->af[i].guard_warnings = stats->guard_warnings[i];
+			view->af[i].guard_warnings = rstats->guard_warnings[i];
 		}
 	}
 }

@@ -17,6 +17,8 @@
 
 #include "erpolicy.h"
 
+#include "zebra.h"
+
 struct bgp;
 struct peer;
 
@@ -39,6 +41,17 @@ extern void erp_policy_changed(struct erp_instance *inst);
  * sessions. */
 extern void erp_reevaluate(struct erp_instance *inst, enum erp_dir dir,
 			   uint8_t roles);
+
+/*
+ * Outbound route-maps run on an update group's configuration copy of a
+ * peer, not on the peer: the real peer with the same name stands for the
+ * group (counters of advertisements are kept on it).  Returns peer itself
+ * if it is a real peer.
+ */
+extern struct peer *erp_real_peer(struct peer *peer);
+/* The peer whose outbound counters describe what peer is sent: the
+ * representative of its update group in afi (or peer itself). */
+extern struct peer *erp_out_representative(struct peer *peer, afi_t afi);
 
 /* Peers with a role, in bgpd's order; NULL ends. */
 extern struct peer *erp_peer_next(struct erp_instance *inst,

@@ -73,9 +73,13 @@ static afi_t bgp_afi_of(enum erp_afi afi)
 static struct erp_peer_stats *update_stats(struct erp_instance *inst,
 					   struct bgp_path_info *path)
 {
+	struct peer *peer;
+
 	if (!inst || !path->net || !path->peer || predicting)
 		return NULL;
-	return erp_stats_get(inst, path->peer, path->peer->host);
+	/* outbound maps run on an update group's copy of a peer */
+	peer = erp_real_peer(path->peer);
+	return erp_stats_get(inst, peer, peer->host);
 }
 
 static struct erp_instance *instance_of_path(struct bgp_path_info *path)
@@ -218,8 +222,9 @@ static bool er_gets(const struct prefix *p, bool covering, void *arg)
 	return false;
 }
 
-/* Is dest advertised to peer's update subgroup, and how many prefixes
- * are? */
+/* Is dest advertised (or about to be) to peer's update subgroup, and how
+ * many prefixes are?  The count is the one bgpd's own maximum-prefix-out
+ * uses (pending advertisements included). */
 static void advertised_state(struct peer *peer, afi_t afi,
 			     struct bgp_dest *dest, bool *already,
 			     uint32_t *count)
@@ -229,11 +234,11 @@ static void advertised_state(struct peer *peer, afi_t afi,
 	struct bgp_adj_out *adj;
 
 	*already = false;
-	*count = subgrp ? subgrp->scount : 0;
+	*count = subgrp ? subgrp->pscount : 0;
 	if (!subgrp || !dest)
 		return;
 	RB_FOREACH (adj, bgp_adj_out_rb, &dest->adj_out)
-		if (adj->subgroup == subgrp && adj->attr) {
+		if (adj->subgroup == subgrp && (adj->attr || adj->adv)) {
 			*already = true;
 			return;
 		}
@@ -285,7 +290,7 @@ match_out_verdict(void *rule, const struct prefix *p, void *object)
 	facts.learned_from = source_role(inst, path->net);
 	facts.er_gets = er_gets;
 	facts.arg = &ctx;
-	advertised_state(path->peer, ctx.afi, path->net,
+	advertised_state(erp_real_peer(path->peer), ctx.afi, path->net,
 			 &facts.already_advertised, &facts.advertised);
 	erp_decide_out(&inst->policy, arg->role, p, &facts, &v);
 
