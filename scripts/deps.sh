@@ -14,6 +14,8 @@ pkgs=(
 	# tests
 	libcmocka-dev libyang2-tools python3-pytest iproute2 iputils-ping
 	procps valgrind
+	# Debian package (debian/, scripts/build-deb.sh)
+	debhelper
 )
 
 missing=()

@@ -90,6 +90,22 @@ static void test_nested_rules(void **state)
 	erp_prefix_set_fini(&set);
 }
 
+static void test_overlaps(void **state)
+{
+	struct erp_prefix_set set;
+	struct prefix a = P("172.16.5.0/24"), b = P("172.0.0.0/8"),
+		      c = P("10.0.0.0/8"), d = P("172.16.0.0/12");
+
+	erp_prefix_set_init(&set);
+	assert_false(erp_prefix_set_overlaps(&set, &a));
+	add(&set, "172.16.0.0/12", 0, 0); /* exact rule: le ignored here */
+	assert_true(erp_prefix_set_overlaps(&set, &a)); /* inside the rule */
+	assert_true(erp_prefix_set_overlaps(&set, &b)); /* contains it */
+	assert_true(erp_prefix_set_overlaps(&set, &d));
+	assert_false(erp_prefix_set_overlaps(&set, &c));
+	erp_prefix_set_fini(&set);
+}
+
 static void test_replace_and_delete(void **state)
 {
 	struct erp_prefix_set set;
@@ -518,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_le_ge_rules),
 		cmocka_unit_test(test_nested_rules),
 		cmocka_unit_test(test_replace_and_delete),
+		cmocka_unit_test(test_overlaps),
 		cmocka_unit_test(test_ipv6_and_families),
 		cmocka_unit_test(test_rule_check),
 		cmocka_unit_test_setup_teardown(test_verdicts, policy_setup,
