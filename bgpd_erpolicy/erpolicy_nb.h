@@ -109,5 +109,7 @@ struct yang_data *erp_nb_st_naf_accepted(struct nb_cb_get_elem_args *args);
 struct yang_data *erp_nb_st_naf_denied(struct nb_cb_get_elem_args *args);
 struct yang_data *erp_nb_st_naf_updates_denied(struct nb_cb_get_elem_args *args);
 struct yang_data *erp_nb_st_naf_truncated(struct nb_cb_get_elem_args *args);
+struct yang_data *erp_nb_st_naf_out(struct nb_cb_get_elem_args *args);
+struct yang_data *erp_nb_st_overlaps(struct nb_cb_get_elem_args *args);
 
 #endif

@@ -15,6 +15,7 @@
 #include "erpolicy_health.h"
 #include "erpolicy_paths.h"
 #include "erpolicy_peer.h"
+#include "erpolicy_rib.h"
 
 /* --- instance ------------------------------------------------------------ */
 
@@ -484,5 +485,70 @@ struct yang_data *erp_nb_st_naf_denied(struct nb_cb_get_elem_args *args)
 		if (strcmp(leaf, leaves[i].leaf) == 0)
 			return yang_data_new_uint32(
 				args->xpath, view.af[afi].denied[leaves[i].reason]);
+	return NULL;
+}
+
+/* The outbound leaves of a neighbor's address family: the leaf name (and
+ * its parent's, for the not-advertised counters) says which. */
+struct yang_data *erp_nb_st_naf_out(struct nb_cb_get_elem_args *args)
+{
+	static const struct {
+		const char *leaf;
+		enum erp_reason reason;
+	} held[] = {
+		{"default-route", ERP_DENY_DEFAULT_ROUTE},
+		{"transit", ERP_DENY_TRANSIT},
+		{"not-onprem-prefix", ERP_DENY_NOT_ONPREM},
+		{"more-specific-than-expressroute", ERP_DENY_MORE_SPECIFIC},
+		{"limit", ERP_DENY_LIMIT},
+		{"user-policy", ERP_DENY_USER_POLICY},
+	};
+	struct erp_peer_view view;
+	enum erp_afi afi = naf_view(args->list_entry, &view);
+	const char *leaf = strrchr(args->xpath, '/');
+
+	leaf = leaf ? leaf + 1 : args->xpath;
+	if (strstr(args->xpath, "/prefixes-not-advertised/")) {
+		for (size_t i = 0; i < array_size(held); i++)
+			if (strcmp(leaf, held[i].leaf) == 0)
+				return yang_data_new_uint32(
+					args->xpath,
+					view.af[afi].out_denied[held[i].reason]);
+		return NULL;
+	}
+	if (strcmp(leaf, "route-map-out") == 0)
+		return yang_data_new_string(args->xpath,
+					    view.af[afi].rmap_out
+						    ? view.af[afi].rmap_out
+						    : "");
+	if (strcmp(leaf, "user-route-map-out") == 0)
+		return yang_data_new_string(args->xpath,
+					    view.af[afi].user_map_out);
+	if (strcmp(leaf, "prefixes-advertised") == 0)
+		return yang_data_new_uint32(args->xpath, view.af[afi].advertised);
+	if (strcmp(leaf, "advertise-limit") == 0)
+		return yang_data_new_uint32(args->xpath, view.af[afi].adv_limit);
+	if (strcmp(leaf, "symmetric-guard-warnings") == 0)
+		return yang_data_new_uint64(args->xpath,
+					    view.af[afi].guard_warnings);
+	return NULL;
+}
+
+struct yang_data *erp_nb_st_overlaps(struct nb_cb_get_elem_args *args)
+{
+	struct erp_instance *inst = (struct erp_instance *)args->list_entry;
+	struct erp_overlap_counts c;
+	const char *leaf = strrchr(args->xpath, '/');
+
+	leaf = leaf ? leaf + 1 : args->xpath;
+	erp_rib_overlap_counts(inst, &c);
+	if (strcmp(leaf, "onprem-overlaps") == 0)
+		return yang_data_new_uint32(args->xpath, c.onprem_overlaps);
+	if (strcmp(leaf, "expressroute-only") == 0)
+		return yang_data_new_uint32(args->xpath, c.er_only);
+	if (strcmp(leaf, "vpn-only") == 0)
+		return yang_data_new_uint32(args->xpath, c.vpn_only);
+	if (strcmp(leaf, "vpn-more-specific") == 0)
+		return yang_data_new_uint32(args->xpath, c.vpn_more_specific);
 	return NULL;
 }

@@ -308,44 +308,23 @@ static void reconcile_schedule(void)
 /* Overlaps and ER/VPN differences, logged once per change. */
 #define ERP_OVERLAP_CHECK_TICKS 10
 
-struct erp_overlap_summary {
-	struct erp_instance *inst;
-	struct erp_overlap_counts s;
-};
-
-static void summary_row(const struct erp_prefix_row *row, void *arg)
-{
-	struct erp_overlap_summary *sum = arg;
-	struct erp_instance *inst = sum->inst;
-
-	if (erp_prefix_set_overlaps(&inst->policy.onprem, row->prefix))
-		sum->s.onprem_overlaps++;
-	if (row->issue == ERP_ISSUE_VPN_MORE_SPECIFIC)
-		sum->s.vpn_more_specific++;
-	else if (row->facts.via_er && !row->facts.via_vpn)
-		sum->s.er_only++;
-	else if (row->facts.via_vpn && !row->facts.via_er)
-		sum->s.vpn_only++;
-}
-
 static void check_overlaps(struct erp_instance *inst)
 {
-	struct erp_overlap_summary sum = {.inst = inst};
+	struct erp_overlap_counts c;
 
-	for (int i = 0; i < ERP_AFI_MAX; i++)
-		erp_rib_walk(inst, i, NULL, summary_row, &sum);
-	if (memcmp(&sum.s, &inst->overlaps_logged, sizeof(sum.s)) == 0)
+	erp_rib_overlap_counts(inst, &c);
+	if (memcmp(&c, &inst->overlaps_logged, sizeof(c)) == 0)
 		return;
-	if (sum.s.onprem_overlaps || sum.s.er_only || sum.s.vpn_only ||
-	    sum.s.vpn_more_specific)
+	if (c.onprem_overlaps || c.er_only || c.vpn_only ||
+	    c.vpn_more_specific)
 		zlog_warn(
 			"erpolicy: %s: %u Azure prefixes overlap declared on-prem prefixes, %u via ExpressRoute only, %u via VPN only, %u more specific via VPN (show bgp erpolicy overlaps)",
-			inst->vrf, sum.s.onprem_overlaps, sum.s.er_only,
-			sum.s.vpn_only, sum.s.vpn_more_specific);
+			inst->vrf, c.onprem_overlaps, c.er_only, c.vpn_only,
+			c.vpn_more_specific);
 	else
 		zlog_info("erpolicy: %s: ExpressRoute and VPN carry the same Azure prefixes, no overlap with on-prem",
 			  inst->vrf);
-	inst->overlaps_logged = sum.s;
+	inst->overlaps_logged = c;
 }
 
 static void reconcile_cb(struct thread *t)

@@ -100,3 +100,32 @@ void erp_rib_walk(struct erp_instance *inst, enum erp_afi afi,
 		if (row_of(inst, demoted, dest, &row))
 			fn(&row, arg);
 }
+
+struct overlap_ctx {
+	struct erp_instance *inst;
+	struct erp_overlap_counts *c;
+};
+
+static void count_row(const struct erp_prefix_row *row, void *arg)
+{
+	struct overlap_ctx *ctx = arg;
+
+	if (erp_prefix_set_overlaps(&ctx->inst->policy.onprem, row->prefix))
+		ctx->c->onprem_overlaps++;
+	if (row->issue == ERP_ISSUE_VPN_MORE_SPECIFIC)
+		ctx->c->vpn_more_specific++;
+	else if (row->facts.via_er && !row->facts.via_vpn)
+		ctx->c->er_only++;
+	else if (row->facts.via_vpn && !row->facts.via_er)
+		ctx->c->vpn_only++;
+}
+
+void erp_rib_overlap_counts(struct erp_instance *inst,
+			    struct erp_overlap_counts *out)
+{
+	struct overlap_ctx ctx = {.inst = inst, .c = out};
+
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < ERP_AFI_MAX; i++)
+		erp_rib_walk(inst, i, NULL, count_row, &ctx);
+}

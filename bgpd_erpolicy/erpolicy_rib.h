@@ -24,4 +24,8 @@ extern void erp_rib_walk(struct erp_instance *inst, enum erp_afi afi,
 			 void (*fn)(const struct erp_prefix_row *row, void *arg),
 			 void *arg);
 
+/* Overlaps with on-prem and ER/VPN differences over both families. */
+extern void erp_rib_overlap_counts(struct erp_instance *inst,
+				   struct erp_overlap_counts *out);
+
 #endif

@@ -205,3 +205,20 @@ def test_overlaps_reported(lab):
                    in edge.log_text("bgpd"), timeout=15,
                    message="summary logged")
     assert edge.log_text("bgpd").count("inside a declared on-prem prefix") == 1
+
+    # the same in the northbound operational state
+    import json
+    import subprocess
+    out = subprocess.run(
+        ["vtysh", "--vty_socket", edge.dir, "-c",
+         "show yang operational-data /frr-bgp-erpolicy:erpolicy-state bgpd"],
+        capture_output=True, text=True, timeout=30, check=True).stdout
+    inst = json.loads(out)["frr-bgp-erpolicy:erpolicy-state"]["instance"][0]
+    assert inst["overlaps"]["vpn-more-specific"] >= 1
+    assert inst["overlaps"]["expressroute-only"] >= 1
+    nbrs = {n["name"]: n for n in inst["neighbor"]}
+    af = {a["afi"]: a for a in nbrs[VPN[1]]["address-family"]}["ipv4"]
+    assert af["route-map-out"] == "erpolicy-out-vpn"
+    assert af["prefixes-not-advertised"]["not-onprem-prefix"] >= 1
+    assert af["prefixes-not-advertised"]["transit"] >= 1
+    assert af["advertise-limit"] == 4000
