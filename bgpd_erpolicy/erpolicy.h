@@ -105,6 +105,7 @@ struct erp_instance {
 	struct erp_overlap_counts {
 		uint32_t onprem_overlaps, er_only, vpn_only, vpn_more_specific;
 	} overlaps_logged;
+	bool overlaps_dirty; /* routes from Azure changed since the last look */
 	/* handles naming (instance, address family), for the operational state */
 	struct erp_inst_afi {
 		struct erp_instance *inst;

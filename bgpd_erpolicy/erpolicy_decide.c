@@ -285,12 +285,14 @@ bool erp_prefix_set_overlaps(struct erp_prefix_set *set, const struct prefix *p)
 		route_unlock_node(rn);
 		return true;
 	}
-	for (rn = route_top(set->table[fi]); rn; rn = route_next(rn))
-		if (rn->info && prefix_match(p, &rn->p)) {
-			route_unlock_node(rn);
-			return true;
-		}
-	return false;
+	/* a rule inside p: descend the trie towards p; the first node at or
+	 * below p's length roots a subtree, and every subtree of the trie
+	 * holds at least one rule (nodes without one exist only to branch) */
+	rn = set->table[fi]->top;
+	while (rn && rn->p.prefixlen < p->prefixlen &&
+	       prefix_match(&rn->p, p))
+		rn = rn->link[prefix_bit(&p->u.prefix, rn->p.prefixlen)];
+	return rn && prefix_match(p, &rn->p);
 }
 
 void erp_prefix_set_walk(struct erp_prefix_set *set,

@@ -305,7 +305,9 @@ static void reconcile_schedule(void)
 				 ERP_RECONCILE_INTERVAL, &t_reconcile);
 }
 
-/* Overlaps and ER/VPN differences, logged once per change. */
+/* Overlaps and ER/VPN differences, logged once per change: looked at
+ * every ERP_OVERLAP_CHECK_TICKS seconds if routes from Azure changed (a
+ * walk of the BGP table; nothing is walked while nothing changes). */
 #define ERP_OVERLAP_CHECK_TICKS 10
 
 static void check_overlaps(struct erp_instance *inst)
@@ -336,8 +338,11 @@ static void reconcile_cb(struct thread *t)
 	for (inst = erp_instance_first(); inst; inst = erp_instance_next(inst)) {
 		erp_reconcile(inst);
 		erp_paths_update(inst, "neighbor configuration");
-		if (ticks % ERP_OVERLAP_CHECK_TICKS == 0)
+		if (ticks % ERP_OVERLAP_CHECK_TICKS == 0 &&
+		    inst->overlaps_dirty) {
+			inst->overlaps_dirty = false;
 			check_overlaps(inst);
+		}
 	}
 	reconcile_schedule();
 }
@@ -548,6 +553,7 @@ static void session_changed(struct erp_instance *inst, struct peer *peer)
 				 ? peer_down_str[peer->last_reset]
 				 : "unknown reason");
 	erp_paths_update(inst, cause);
+	inst->overlaps_dirty = true;
 	/* what the VPN may get depends on what ExpressRoute gets */
 	if (erp_peer_role(inst, peer, NULL) == ERP_ROLE_EXPRESSROUTE)
 		erp_reevaluate(inst, ERP_DIR_OUT, 1 << ERP_ROLE_VPN);

@@ -71,14 +71,20 @@ static afi_t bgp_afi_of(enum erp_afi afi)
  * answer "show ... filtered-routes", and then passes no destination.
  */
 static struct erp_peer_stats *update_stats(struct erp_instance *inst,
-					   struct bgp_path_info *path)
+					   struct bgp_path_info *path,
+					   enum erp_dir dir)
 {
-	struct peer *peer;
+	struct peer *peer = path->peer;
 
-	if (!inst || !path->net || !path->peer || predicting)
+	if (!inst || !path->net || !peer || predicting)
 		return NULL;
 	/* outbound maps run on an update group's copy of a peer */
-	peer = erp_real_peer(path->peer);
+	if (dir == ERP_DIR_OUT)
+		peer = erp_real_peer(peer);
+	else
+		/* something changed in what Azure sends: worth a new look at
+		 * overlaps and ER/VPN differences */
+		inst->overlaps_dirty = true;
 	return erp_stats_get(inst, peer, peer->host);
 }
 
@@ -129,7 +135,7 @@ match_verdict(void *rule, const struct prefix *p, void *object)
 	if (reason == ERP_ACCEPT)
 		return RMAP_NOMATCH;
 
-	stats = update_stats(inst, path);
+	stats = update_stats(inst, path, ERP_DIR_IN);
 	if (stats &&
 	    erp_stats_verdict(stats, ERP_DIR_IN, erp_prefix_afi(p), p, reason)) {
 		if (reason == ERP_DENY_ONPREM) /* once per prefix and session */
@@ -294,7 +300,7 @@ match_out_verdict(void *rule, const struct prefix *p, void *object)
 			 &facts.already_advertised, &facts.advertised);
 	erp_decide_out(&inst->policy, arg->role, p, &facts, &v);
 
-	stats = update_stats(inst, path);
+	stats = update_stats(inst, path, ERP_DIR_OUT);
 	if (!stats)
 		return v.reason == ERP_ACCEPT ? RMAP_NOMATCH : RMAP_MATCH;
 
@@ -348,7 +354,7 @@ match_user_map(void *rule, const struct prefix *p, void *object)
 	if (ret != RMAP_DENYMATCH)
 		return RMAP_NOMATCH;
 
-	stats = update_stats(instance_of_path(path), path);
+	stats = update_stats(instance_of_path(path), path, arg->dir);
 	if (stats && erp_stats_verdict(stats, arg->dir, erp_prefix_afi(p), p,
 				       ERP_DENY_USER_POLICY))
 		ERP_DEBUG("%s: %s %pFX: route-map %s%s", path->peer->host,
@@ -396,7 +402,7 @@ set_local_pref(void *rule, const struct prefix *p, void *object)
 			       erp_paths_er_demoted(inst, erp_prefix_afi(p)), p);
 	path->attr->flag |= ATTR_FLAG_BIT(BGP_ATTR_LOCAL_PREF);
 
-	stats = update_stats(inst, path);
+	stats = update_stats(inst, path, ERP_DIR_IN);
 	if (stats)
 		erp_stats_verdict(stats, ERP_DIR_IN, erp_prefix_afi(p), p,
 				  ERP_ACCEPT);
@@ -431,7 +437,7 @@ set_out(void *rule, const struct prefix *p, void *object)
 		path->attr->aspath = aspath;
 	}
 
-	stats = update_stats(inst, path);
+	stats = update_stats(inst, path, ERP_DIR_OUT);
 	if (stats)
 		erp_stats_verdict(stats, ERP_DIR_OUT, erp_prefix_afi(p), p,
 				  ERP_ACCEPT);

@@ -104,6 +104,30 @@ static void test_overlaps(void **state)
 	assert_true(erp_prefix_set_overlaps(&set, &d));
 	assert_false(erp_prefix_set_overlaps(&set, &c));
 	erp_prefix_set_fini(&set);
+
+	/* rules deep in the trie, reached through branch-only nodes */
+	erp_prefix_set_init(&set);
+	add(&set, "10.1.2.0/24", 0, 0);
+	add(&set, "10.200.0.0/16", 0, 0);
+	add(&set, "192.168.0.0/30", 0, 0);
+	for (const char **t = (const char *[]){"10.0.0.0/8", "10.128.0.0/9",
+					       "10.1.0.0/16", "10.1.2.128/25",
+					       "192.168.0.0/16", "0.0.0.0/0",
+					       NULL};
+	     *t; t++) {
+		struct prefix q = P(*t);
+
+		assert_true(erp_prefix_set_overlaps(&set, &q));
+	}
+	for (const char **t = (const char *[]){"10.2.0.0/16", "11.0.0.0/8",
+					       "10.1.3.0/24", "192.168.0.4/30",
+					       "10.64.0.0/10", NULL};
+	     *t; t++) {
+		struct prefix q = P(*t);
+
+		assert_false(erp_prefix_set_overlaps(&set, &q));
+	}
+	erp_prefix_set_fini(&set);
 }
 
 static void test_replace_and_delete(void **state)
