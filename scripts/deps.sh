@@ -16,6 +16,8 @@ pkgs=(
 	procps valgrind
 	# Debian package (debian/, scripts/build-deb.sh)
 	debhelper
+	# documentation (doc/*.rst, the man page made by rst2man)
+	python3-docutils
 )
 
 missing=()

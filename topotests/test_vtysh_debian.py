@@ -1,0 +1,267 @@
+"""Issue 3: FRR started "the Debian way" with the module and this vtysh.
+
+Debian starts FRR with /usr/lib/frr/frrinit.sh: it reads /etc/frr/daemons,
+starts watchfrr, which starts the daemons and then runs ``/usr/bin/vtysh -b``
+to apply the integrated /etc/frr/frr.conf; ``write memory`` goes through
+watchfrr (``vtysh -w``) and ``frrinit.sh reload`` runs frr-reload.py.  All
+those paths are hard-coded, so the test runs frrinit.sh in a network
+namespace *and* a private mount namespace where private directories are
+bind-mounted over /etc/frr, /var/run/frr and /var/log/frr, and the vtysh
+under test over /usr/bin/vtysh.  The machine's /etc/frr, /var/run/frr,
+/var/log/frr and /usr/bin/vtysh are never written (the bind mounts exist
+only inside that mount namespace).
+
+With Debian's vtysh the erpolicy lines of frr.conf are lost at boot (the
+control case); with the erpolicy-aware vtysh they are applied, ``write
+memory`` keeps them and ``frrinit.sh reload`` applies a changed file.
+"""
+
+import glob
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+
+from lib import azure
+from lib.lab import FRR_ZLOG_TMPDIR, _pid_alive
+
+import test_vtysh_erpolicy as tv
+
+FRRINIT = "/usr/lib/frr/frrinit.sh"
+MOUNTED = ("/etc/frr", "/var/run/frr", "/var/log/frr")
+
+pytestmark = pytest.mark.skipif(
+    not os.access(tv.VTYSH, os.X_OK),
+    reason="erpolicy-aware vtysh not built: %s" % tv.VTYSH)
+
+
+def _skip_reason():
+    for tool in ("unshare", "nsenter", "mount"):
+        if not shutil.which(tool):
+            return "%s not found (util-linux/mount)" % tool
+    if not os.access(FRRINIT, os.X_OK):
+        return "%s not found (Debian's frr)" % FRRINIT
+    for d in MOUNTED:
+        if not os.path.isdir(d):
+            # a bind mount needs an existing mount point; creating one
+            # would touch the machine's FRR directories
+            return "%s does not exist: nothing to mount the private " \
+                   "directory over" % d
+    return None
+
+
+DAEMONS = """\
+# private /etc/frr/daemons of the test
+bgpd=yes
+vtysh_enable=yes
+zebra_options="  -A 127.0.0.1 -s 90000000 --log file:{log}/zebra.log"
+bgpd_options="   -A 127.0.0.1 --moduledir {moddir} -M erpolicy --log file:{log}/bgpd.log"
+staticd_options="-A 127.0.0.1 --log file:{log}/staticd.log"
+watchfrr_options="--log file:{log}/watchfrr.log"
+"""
+
+
+class DebianFrr:
+    """frrinit.sh in the namespace of ``host`` with private FRR dirs."""
+
+    def __init__(self, lab, host, vtysh):
+        self.lab = lab
+        self.host = host
+        self.vtysh = vtysh
+        self.dir = os.path.join(lab.dir, "debian")
+        self.etc = os.path.join(self.dir, "etc")
+        self.run = os.path.join(self.dir, "run")
+        self.log = os.path.join(self.dir, "log")
+        self.seen_pids = {}
+        for d in (self.etc, self.run, self.log):
+            os.makedirs(d)
+            shutil.chown(d, "frr", "frr")
+        os.chmod(self.dir, 0o755)
+        self.write("daemons", DAEMONS.format(log=self.log,
+                                             moddir=azure.MODULE_DIR))
+        self.write("vtysh.conf", "service integrated-vtysh-config\n")
+
+    def write(self, name, text):
+        path = os.path.join(self.etc, name)
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, 0o640)
+        shutil.chown(path, "frr", "frr")
+
+    def read(self, name):
+        with open(os.path.join(self.etc, name)) as f:
+            return f.read()
+
+    # -- processes ---------------------------------------------------------
+    def pids(self):
+        """{name: pid} of the running FRR processes (from the pidfiles)."""
+        out = {}
+        for pf in glob.glob(os.path.join(self.run, "*.pid")):
+            try:
+                with open(pf) as f:
+                    pid = int(f.read().split()[0])
+            except (OSError, ValueError, IndexError):
+                continue
+            if _pid_alive(pid):
+                name = os.path.basename(pf)[:-4]
+                out[name] = pid
+                self.seen_pids.setdefault(name, set()).add(pid)
+        return out
+
+    def start(self):
+        script = ("set -e; mount --bind {etc} /etc/frr; "
+                  "mount --bind {run} /var/run/frr; "
+                  "mount --bind {log} /var/log/frr; "
+                  "mount --bind {vtysh} /usr/bin/vtysh; "
+                  "exec {frrinit} start").format(
+                      etc=self.etc, run=self.run, log=self.log,
+                      vtysh=self.vtysh, frrinit=FRRINIT)
+        return self.host.exec(["unshare", "--mount", "--propagation",
+                               "private", "/bin/sh", "-c", script],
+                              timeout=60)
+
+    def frrinit(self, action, check=True):
+        """Run frrinit.sh inside the mount + network namespace of the
+        running daemons."""
+        pids = self.pids()
+        if not pids:
+            raise AssertionError("no FRR process running")
+        target = pids.get("zebra") or next(iter(pids.values()))
+        proc = subprocess.run(["nsenter", "-t", str(target), "-m", "-n",
+                               FRRINIT, action], capture_output=True,
+                              text=True, timeout=120)
+        if check and proc.returncode != 0:
+            raise AssertionError("frrinit.sh %s failed (rc=%d):\n%s%s"
+                                 % (action, proc.returncode, proc.stdout,
+                                    proc.stderr))
+        return proc
+
+    def stop(self):
+        if self.pids():
+            self.frrinit("stop", check=False)
+        deadline = time.monotonic() + 15
+        while self.pids() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = self.pids()
+        for pid in left.values():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self._cleanup_zlog_tmpdirs()
+        return left
+
+    def _cleanup_zlog_tmpdirs(self):
+        """libfrr makes /var/tmp/frr/<daemon>.<pid> before daemonizing
+        (-d): named after the parent, it holds logbuf.<tid> files of the
+        daemon.  Remove those of our (dead) processes only."""
+        for name, pids in self.seen_pids.items():
+            for path in glob.glob(os.path.join(FRR_ZLOG_TMPDIR,
+                                               name + ".*")):
+                try:
+                    dirpid = int(path.rsplit(".", 1)[1])
+                    files = os.listdir(path)
+                except (ValueError, OSError):
+                    continue
+                bufs = {int(f.split(".", 1)[1]) for f in files
+                        if f.startswith("logbuf.") and
+                        f.split(".", 1)[1].isdigit()}
+                ours = dirpid in pids or bufs & pids
+                if ours and not _pid_alive(dirpid) and \
+                        not any(_pid_alive(p) for p in bufs):
+                    if "crashlog" in files:
+                        shutil.copy(os.path.join(path, "crashlog"),
+                                    os.path.join(self.log, "%s.%d.crashlog"
+                                                 % (name, dirpid)))
+                    shutil.rmtree(path, ignore_errors=True)
+
+    def client(self):
+        """The vtysh under test from outside, on the private sockets."""
+        class _R:
+            pass
+        r = _R()
+        r.dir = self.run
+        r.lab = self.lab
+        r.name = "debian"
+        return tv.Vtysh(r, binary=tv.VTYSH, confdir=self.etc)
+
+
+@pytest.mark.parametrize("which", ["erpolicy", "stock"])
+def test_frrinit_start_write_reload(lab, which):
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    vtysh = tv.VTYSH if which == "erpolicy" else tv.stock_vtysh()
+    if not vtysh:
+        pytest.skip("Debian's stock vtysh not found")
+    host = lab.add_host("deb")
+    frr = DebianFrr(lab, host, vtysh)
+    frr.write("frr.conf", "frr defaults traditional\n!\n" + tv.BOOT_CONF)
+    try:
+        frr.start()
+        v = frr.client()
+
+        def booted():
+            pids = frr.pids()
+            if not {"watchfrr", "zebra", "bgpd", "staticd"} <= set(pids):
+                return False
+            text = v.running()
+            return " neighbor 192.0.2.3 remote-as 12076" in text and text
+        running = lab.wait_until(booted, timeout=30,
+                                 message="frrinit.sh start + vtysh -b",
+                                 diag=lambda: open(os.path.join(
+                                     frr.log, "watchfrr.log")).read())
+        if which == "stock":
+            # the problem: Debian's vtysh drops the module's lines at boot
+            time.sleep(1)
+            assert tv.erp_lines(v.running()) == []
+            frr.stop()
+            assert frr.pids() == {}
+            return
+
+        lab.wait_until(lambda: sorted(tv.erp_lines(v.running())) ==
+                       sorted(tv.erp_lines(tv.BOOT_CONF)), timeout=10,
+                       message="erpolicy lines applied at boot")
+        assert tv.config_view(v.show_json("show bgp erpolicy")) == \
+            tv.BOOT_VIEW
+
+        # write memory: vtysh -> watchfrr -> /usr/bin/vtysh -w (ours)
+        v.config(["erpolicy onprem-prefix fd00::/8 le 64"])
+        p = v.cmd("write memory")
+        saved = frr.read("frr.conf")
+        assert " erpolicy onprem-prefix fd00::/8 le 64" in saved, \
+            p.text + saved
+        assert sorted(tv.erp_lines(saved)) == \
+            sorted(tv.erp_lines(v.running()))
+
+        # frrinit.sh reload: frr-reload.py with /etc/frr/frr.conf
+        new = saved.replace(" erpolicy allow-default-route\n", "") \
+            .replace("erpolicy local-preference expressroute 250 vpn 90",
+                     "erpolicy local-preference expressroute 260 vpn 80") \
+            .replace(" erpolicy neighbor 192.0.2.3 path expressroute\n", "")
+        new = new.replace(" erpolicy onprem-prefix fd00::/8 le 64\n",
+                          " erpolicy onprem-prefix fd00::/8 le 64\n"
+                          " erpolicy onprem-prefix 192.168.0.0/16 le 32\n")
+        frr.write("frr.conf", new)
+        if os.path.exists("/usr/lib/frr/frr-reload.py"):
+            frr.frrinit("reload")
+            lab.wait_until(lambda: sorted(tv.erp_lines(v.running())) ==
+                           sorted(tv.erp_lines(new)), timeout=15,
+                           message="frrinit.sh reload applied frr.conf",
+                           diag=lambda: v.running() + open(os.path.join(
+                               frr.log, "frr-reload.log")).read())
+            view = tv.config_view(v.show_json("show bgp erpolicy"))
+            assert view["localPreference"] == {"expressroute": 260,
+                                               "vpn": 80}
+            assert view["allowDefaultRoute"] is False
+            assert "192.0.2.3" not in view["neighbors"]
+            # frr-reload.py logged into the private /var/log/frr
+            assert os.path.exists(os.path.join(frr.log, "frr-reload.log"))
+
+        left = frr.stop()
+        assert left == {}, "still running after frrinit.sh stop: %s" % left
+    finally:
+        frr.stop()
