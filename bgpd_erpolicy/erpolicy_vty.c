@@ -45,6 +45,26 @@ static bool instance_xpath(struct vty *vty, char *buf, size_t len)
 	return true;
 }
 
+/* Enqueue a change of a leaf of this BGP instance's configuration;
+ * leaf_fmt is relative to the instance. */
+static void enqueue_leaf(struct vty *vty, enum nb_operation op,
+			 const char *value, const char *leaf_fmt, ...)
+	PRINTFRR(4, 5);
+
+static void enqueue_leaf(struct vty *vty, enum nb_operation op,
+			 const char *value, const char *leaf_fmt, ...)
+{
+	char base[160], leaf[256], xpath[XPATH_MAXLEN];
+	va_list ap;
+
+	va_start(ap, leaf_fmt);
+	vsnprintfrr(leaf, sizeof(leaf), leaf_fmt, ap);
+	va_end(ap);
+	instance_xpath(vty, base, sizeof(base));
+	snprintf(xpath, sizeof(xpath), "%s/%s", base, leaf);
+	nb_cli_enqueue_change(vty, xpath, op, value);
+}
+
 static const struct lyd_node *candidate(struct vty *vty, const char *xpath)
 {
 	if (!vty->candidate_config || !vty->candidate_config->dnode)
@@ -170,13 +190,9 @@ DEFPY_YANG(erp_lp_config, erp_lp_config_cmd,
 	   "Routes from VPN neighbors\n"
 	   "Local-preference (default 100)\n")
 {
-	char base[160], xpath[XPATH_MAXLEN];
-
-	instance_xpath(vty, base, sizeof(base));
-	snprintf(xpath, sizeof(xpath), "%s/local-preference/expressroute", base);
-	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, er_str);
-	snprintf(xpath, sizeof(xpath), "%s/local-preference/vpn", base);
-	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, vpn_str);
+	enqueue_leaf(vty, NB_OP_MODIFY, er_str,
+		     "local-preference/expressroute");
+	enqueue_leaf(vty, NB_OP_MODIFY, vpn_str, "local-preference/vpn");
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -189,13 +205,8 @@ DEFPY_YANG(no_erp_lp_config, no_erp_lp_config_cmd,
 	   "Routes from VPN neighbors\n"
 	   "Local-preference\n")
 {
-	char base[160], xpath[XPATH_MAXLEN];
-
-	instance_xpath(vty, base, sizeof(base));
-	snprintf(xpath, sizeof(xpath), "%s/local-preference/expressroute", base);
-	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
-	snprintf(xpath, sizeof(xpath), "%s/local-preference/vpn", base);
-	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+	enqueue_leaf(vty, NB_OP_DESTROY, NULL, "local-preference/expressroute");
+	enqueue_leaf(vty, NB_OP_DESTROY, NULL, "local-preference/vpn");
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -265,11 +276,8 @@ DEFPY_YANG(erp_allow_default, erp_allow_default_cmd,
 	   NO_STR ERP_STR
 	   "Accept the default route from ExpressRoute and VPN neighbors\n")
 {
-	char base[160], xpath[XPATH_MAXLEN];
-
-	instance_xpath(vty, base, sizeof(base));
-	snprintf(xpath, sizeof(xpath), "%s/allow-default-route", base);
-	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, no ? "false" : "true");
+	enqueue_leaf(vty, NB_OP_MODIFY, no ? "false" : "true",
+		     "allow-default-route");
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -282,12 +290,8 @@ DEFPY_YANG(erp_maxlen, erp_maxlen_cmd,
 	   "IPv6\n"
 	   "Longest IPv6 prefix accepted (default 128)\n")
 {
-	char base[160], xpath[XPATH_MAXLEN];
-
-	instance_xpath(vty, base, sizeof(base));
-	snprintf(xpath, sizeof(xpath), "%s/maximum-prefix-length/%s", base,
-		 v4_str ? "ipv4" : "ipv6");
-	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, v4_str ? v4_str : v6_str);
+	enqueue_leaf(vty, NB_OP_MODIFY, v4_str ? v4_str : v6_str,
+		     "maximum-prefix-length/%s", v4_str ? "ipv4" : "ipv6");
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -300,12 +304,8 @@ DEFPY_YANG(no_erp_maxlen, no_erp_maxlen_cmd,
 	   "IPv6\n"
 	   "Longest IPv6 prefix accepted\n")
 {
-	char base[160], xpath[XPATH_MAXLEN];
-
-	instance_xpath(vty, base, sizeof(base));
-	snprintf(xpath, sizeof(xpath), "%s/maximum-prefix-length/%s", base,
-		 v4 ? "ipv4" : "ipv6");
-	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+	enqueue_leaf(vty, NB_OP_DESTROY, NULL, "maximum-prefix-length/%s",
+		     v4 ? "ipv4" : "ipv6");
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -318,19 +318,14 @@ DEFPY_YANG(erp_holddown, erp_holddown_cmd,
 	   "Double the hold-down after each flap, up to a maximum\n"
 	   "Maximum hold-down in seconds\n")
 {
-	char base[160], xpath[XPATH_MAXLEN];
-
 	if (max_str && max < hd) {
 		vty_out(vty, "%% maximum %ld must not be below hold-down %ld\n",
 			max, hd);
 		return CMD_WARNING_CONFIG_FAILED;
 	}
-	instance_xpath(vty, base, sizeof(base));
-	snprintf(xpath, sizeof(xpath), "%s/failback/hold-down", base);
-	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, hd_str);
-	snprintf(xpath, sizeof(xpath), "%s/failback/hold-down-maximum", base);
-	nb_cli_enqueue_change(vty, xpath, max_str ? NB_OP_MODIFY : NB_OP_DESTROY,
-			      max_str);
+	enqueue_leaf(vty, NB_OP_MODIFY, hd_str, "failback/hold-down");
+	enqueue_leaf(vty, max_str ? NB_OP_MODIFY : NB_OP_DESTROY, max_str,
+		     "failback/hold-down-maximum");
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -343,13 +338,8 @@ DEFPY_YANG(no_erp_holddown, no_erp_holddown_cmd,
 	   "Maximum\n"
 	   "Seconds\n")
 {
-	char base[160], xpath[XPATH_MAXLEN];
-
-	instance_xpath(vty, base, sizeof(base));
-	snprintf(xpath, sizeof(xpath), "%s/failback/hold-down", base);
-	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
-	snprintf(xpath, sizeof(xpath), "%s/failback/hold-down-maximum", base);
-	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+	enqueue_leaf(vty, NB_OP_DESTROY, NULL, "failback/hold-down");
+	enqueue_leaf(vty, NB_OP_DESTROY, NULL, "failback/hold-down-maximum");
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -358,11 +348,8 @@ DEFPY_YANG(erp_drain, erp_drain_cmd, "[no$no] erpolicy drain expressroute",
 	   "Move traffic off a path without touching sessions\n"
 	   "Make ExpressRoute less preferred than VPN (maintenance, failover drill)\n")
 {
-	char base[160], xpath[XPATH_MAXLEN];
-
-	instance_xpath(vty, base, sizeof(base));
-	snprintf(xpath, sizeof(xpath), "%s/drain-expressroute", base);
-	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, no ? "false" : "true");
+	enqueue_leaf(vty, NB_OP_MODIFY, no ? "false" : "true",
+		     "drain-expressroute");
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -373,12 +360,8 @@ DEFPY_YANG(erp_mode, erp_mode_cmd,
 	   "ExpressRoute preferred, VPN as backup (default)\n"
 	   "Equal preference on both paths (use with maximum-paths)\n")
 {
-	char base[160], xpath[XPATH_MAXLEN];
-
-	instance_xpath(vty, base, sizeof(base));
-	snprintf(xpath, sizeof(xpath), "%s/mode", base);
-	nb_cli_enqueue_change(vty, xpath, no ? NB_OP_DESTROY : NB_OP_MODIFY,
-			      no ? NULL : mode);
+	enqueue_leaf(vty, no ? NB_OP_DESTROY : NB_OP_MODIFY, no ? NULL : mode,
+		     "mode");
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -390,11 +373,8 @@ DEFPY_YANG(erp_adv_flag, erp_adv_flag_cmd,
 	   "Advertise the default route to Azure\n"
 	   "Advertise routes learned from one Azure path to the other\n")
 {
-	char base[160], xpath[XPATH_MAXLEN];
-
-	instance_xpath(vty, base, sizeof(base));
-	snprintf(xpath, sizeof(xpath), "%s/advertise/%s", base, what);
-	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, no ? "false" : "true");
+	enqueue_leaf(vty, NB_OP_MODIFY, no ? "false" : "true",
+		     "advertise/%s", what);
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -406,12 +386,8 @@ DEFPY_YANG(erp_adv_guard, erp_adv_guard_cmd,
 	   "Advertise them, count and log\n"
 	   "No check\n")
 {
-	char base[160], xpath[XPATH_MAXLEN];
-
-	instance_xpath(vty, base, sizeof(base));
-	snprintf(xpath, sizeof(xpath), "%s/advertise/symmetric-guard", base);
-	nb_cli_enqueue_change(vty, xpath, no ? NB_OP_DESTROY : NB_OP_MODIFY,
-			      no ? NULL : guard);
+	enqueue_leaf(vty, no ? NB_OP_DESTROY : NB_OP_MODIFY, no ? NULL : guard,
+		     "advertise/symmetric-guard");
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -421,12 +397,8 @@ DEFPY_YANG(erp_adv_prepend, erp_adv_prepend_cmd,
 	   "Prepend the own AS towards VPN neighbors\n"
 	   "Times\n")
 {
-	char base[160], xpath[XPATH_MAXLEN];
-
-	instance_xpath(vty, base, sizeof(base));
-	snprintf(xpath, sizeof(xpath), "%s/advertise/vpn-prepend", base);
-	nb_cli_enqueue_change(vty, xpath, no ? NB_OP_DESTROY : NB_OP_MODIFY,
-			      no ? NULL : count_str);
+	enqueue_leaf(vty, no ? NB_OP_DESTROY : NB_OP_MODIFY, no ? NULL : count_str,
+		     "advertise/vpn-prepend");
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -438,11 +410,7 @@ DEFPY_YANG(erp_adv_limit, erp_adv_limit_cmd,
 	   "VPN neighbors (default 4000)\n"
 	   "Prefixes\n")
 {
-	char base[160], xpath[XPATH_MAXLEN];
-
-	instance_xpath(vty, base, sizeof(base));
-	snprintf(xpath, sizeof(xpath), "%s/advertise/limit/%s", base, role);
-	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, count_str);
+	enqueue_leaf(vty, NB_OP_MODIFY, count_str, "advertise/limit/%s", role);
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -476,11 +444,7 @@ DEFPY_YANG(no_erp_adv_limit, no_erp_adv_limit_cmd,
 	   "Back to 80%\n"
 	   "Ignored value\n")
 {
-	char base[160], xpath[XPATH_MAXLEN];
-
-	instance_xpath(vty, base, sizeof(base));
-	snprintf(xpath, sizeof(xpath), "%s/advertise/limit/%s", base, what);
-	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+	enqueue_leaf(vty, NB_OP_DESTROY, NULL, "advertise/limit/%s", what);
 	return nb_cli_apply_changes(vty, NULL);
 }
 

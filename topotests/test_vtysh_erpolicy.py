@@ -588,8 +588,10 @@ def test_frr_reload(lab):
                    timeout=20, message="v2 policy on received routes",
                    diag=lambda: edge.vty("show bgp ipv4 unicast")
                    + edge.vty("show bgp ipv6 unicast"))
-    best = azure.best_path(edge, "10.100.1.0/24")
-    assert best["peer"]["peerId"] == ER[1]
+    # best-path selection runs after the re-evaluation: wait for it
+    lab.wait_until(lambda: (azure.best_path(edge, "10.100.1.0/24") or {})
+                   .get("peer", {}).get("peerId") == ER[1], timeout=10,
+                   message="ExpressRoute best for 10.100.1.0/24")
 
     # a second run finds nothing of the module's to change
     p = frr_reload(v, "--test")
