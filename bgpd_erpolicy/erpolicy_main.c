@@ -13,6 +13,8 @@
 #include "bgpd/bgpd.h"
 
 #include "erpolicy.h"
+#include "erpolicy_memory.h"
+#include "erpolicy_peer.h"
 #include "erpolicy_nb.h"
 #include "erpolicy_peer.h"
 #include "erpolicy_rmap.h"
@@ -27,6 +29,24 @@ static void erp_nb_load_event(struct thread *t)
 	erp_nb_load();
 }
 
+static void erp_forget_instance_event(struct thread *t)
+{
+	char *vrf = THREAD_ARG(t);
+
+	erp_nb_forget_instance(vrf);
+	XFREE(MTYPE_ERP_NAME, vrf);
+}
+
+/* Not from inside bgp_delete(): a configuration transaction of its own. */
+static int erp_bgp_inst_delete(struct bgp *bgp)
+{
+	if (bm->terminating || !erp_instance_find(erp_vrf_of(bgp)))
+		return 0;
+	thread_add_event(bm->master, erp_forget_instance_event,
+			 XSTRDUP(MTYPE_ERP_NAME, erp_vrf_of(bgp)), 0, NULL);
+	return 0;
+}
+
 static int erp_late_init(struct thread_master *master)
 {
 	erp_instances_init();
@@ -34,6 +54,7 @@ static int erp_late_init(struct thread_master *master)
 	erp_peer_init();
 	erp_vty_init();
 	hook_register(bgp_inst_config_write, erp_config_write);
+	hook_register(bgp_inst_delete, erp_bgp_inst_delete);
 	thread_add_event(master, erp_nb_load_event, NULL, 0, &t_nb_load);
 	return 0;
 }

@@ -346,6 +346,36 @@ void erp_nb_prepare_config(struct nb_config *config)
 	config->dnode = lyd_first_sibling(config->dnode);
 }
 
+/*
+ * The BGP instance is gone ("no router bgp"): its erpolicy configuration
+ * goes with it, as the rest of the router bgp block does, so it neither
+ * lingers invisibly (running-config renders it inside router bgp) nor
+ * comes back unasked with a new instance of the same VRF.
+ */
+void erp_nb_forget_instance(const char *vrf)
+{
+	struct nb_context context = {.client = NB_CLIENT_NONE};
+	struct nb_config *candidate;
+	char xpath[XPATH_MAXLEN], errmsg[BUFSIZ] = {};
+	int ret;
+
+	if (!erp_nb_running_instance(vrf))
+		return;
+	snprintf(xpath, sizeof(xpath), ERP_XPATH_INSTANCE, vrf);
+	candidate = nb_config_dup(running_config);
+	erp_nb_prepare_config(candidate);
+	ret = nb_candidate_edit(candidate, nb_node_find(ERP_XPATH_BASE "/instance"),
+				NB_OP_DESTROY, xpath, NULL, NULL);
+	if (ret == NB_OK)
+		ret = nb_candidate_commit(&context, candidate, false,
+					  "erpolicy: BGP instance deleted",
+					  NULL, errmsg, sizeof(errmsg));
+	if (ret != NB_OK && ret != NB_ERR_NO_CHANGES)
+		zlog_warn("erpolicy: could not remove the configuration of deleted BGP instance %s: %s %s",
+			  vrf, nb_err_name(ret), errmsg);
+	nb_config_free(candidate);
+}
+
 bool erp_nb_loaded(void)
 {
 	return erp_module != NULL;

@@ -24,6 +24,8 @@ extern bool erp_nb_loaded(void);
 /* Make a configuration tree ready for this module's edits (see .c). */
 extern void erp_nb_prepare_config(struct nb_config *config);
 
+/* Remove the configuration of a deleted BGP instance. */
+extern void erp_nb_forget_instance(const char *vrf);
 /* The running configuration of one BGP instance, or NULL. */
 extern const struct lyd_node *erp_nb_running_instance(const char *vrf);
 

@@ -285,3 +285,19 @@ def test_bad_config_refused_and_changes_nothing(lab):
     status, out = edge.vty_raw("show bgp erpolicy neighbor 203.0.113.77")
     assert status != 0 and "not a neighbor with an erpolicy path" in out
     assert edge.show_json("show bgp erpolicy neighbor 203.0.113.77") == {}
+
+
+def test_router_bgp_removed_takes_erpolicy_with_it(lab):
+    r = start(lab, erpolicy=azure.erpolicy_lines(["msee1", "vpngw"]))
+    edge = r["edge"]
+    wait_best(lab, edge, "10.100.1.0/24", ER[1], 200)
+    edge.config(["no router bgp 65010"])
+    lab.wait_until(lambda: "erpolicy is not configured" in
+                   edge.vty("show bgp erpolicy"), timeout=10,
+                   message="instance configuration removed")
+    edge.config(["router bgp 65010", "bgp router-id 10.0.0.1"])
+    conf = edge.vty("show running-config")
+    assert not [ln for ln in conf.splitlines()
+                if ln.startswith(" erpolicy")], conf
+    mem = azure.module_memory(edge)
+    assert mem.get("erpolicy neighbor", 0) == 0, mem
