@@ -42,6 +42,9 @@ void erp_health_walk(struct erp_instance *inst,
 		emit(fn, arg, "erNotPreferred", NULL,
 		     "expressroute local-preference %u is not above vpn's %u: ExpressRoute is not preferred",
 		     er_lp, vpn_lp);
+	if (erp_prefix_set_count(&pol->onprem) == 0)
+		emit(fn, arg, "noOnpremPrefixes", NULL,
+		     "no onprem-prefix declared: nothing is advertised to ExpressRoute or VPN neighbors");
 	if (vpn_lp == 0)
 		emit(fn, arg, "vpnPreferenceZero", NULL,
 		     "vpn local-preference 0: ExpressRoute cannot be demoted below it (hold-down, drain)");

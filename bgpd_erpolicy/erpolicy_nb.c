@@ -219,6 +219,8 @@ static const struct frr_yang_module_info erp_nb_info = {
 		  .cbs = { .get_elem = erp_nb_st_naf_out } },
 		{ .xpath = STATE_NAF "/prefixes-not-advertised/user-policy",
 		  .cbs = { .get_elem = erp_nb_st_naf_out } },
+		{ .xpath = STATE_NAF "/prefixes-not-advertised/truncated",
+		  .cbs = { .get_elem = erp_nb_st_naf_out } },
 		{ .xpath = STATE_INST "/overlaps/onprem-overlaps",
 		  .cbs = { .get_elem = erp_nb_st_overlaps } },
 		{ .xpath = STATE_INST "/overlaps/expressroute-only",

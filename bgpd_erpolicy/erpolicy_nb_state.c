@@ -17,6 +17,79 @@
 #include "erpolicy_peer.h"
 #include "erpolicy_rib.h"
 
+/*
+ * FRR 8.4 asked for one list entry by key ("...address-family[afi='ipv4']")
+ * hands the looked-up entry itself, not its parent, to the list's get_next:
+ * every get_next below checks what its parent really is and then yields
+ * that one entry alone.
+ */
+static struct erp_instance *as_instance(const void *p)
+{
+	struct erp_instance *inst;
+
+	for (inst = erp_instance_first(); inst; inst = erp_instance_next(inst))
+		if ((const void *)inst == p)
+			return inst;
+	return NULL;
+}
+
+static bool is_inst_afi(const void *p)
+{
+	struct erp_instance *inst;
+
+	for (inst = erp_instance_first(); inst; inst = erp_instance_next(inst))
+		for (int i = 0; i < ERP_AFI_MAX; i++)
+			if (p == (const void *)&inst->afis[i])
+				return true;
+	return false;
+}
+
+static bool is_event(const void *p)
+{
+	struct erp_instance *inst;
+
+	for (inst = erp_instance_first(); inst; inst = erp_instance_next(inst))
+		if (p >= (const void *)&inst->events.ev[0] &&
+		    p < (const void *)&inst->events.ev[ERP_EVENTS_MAX])
+			return true;
+	return false;
+}
+
+/* A bgpd peer that has a role in some instance? */
+static struct peer *as_role_peer(const void *p)
+{
+	struct erp_instance *inst;
+	struct peer *peer;
+
+	for (inst = erp_instance_first(); inst; inst = erp_instance_next(inst))
+		for (peer = NULL; (peer = erp_peer_next(inst, peer));)
+			if ((const void *)peer == p)
+				return peer;
+	return NULL;
+}
+
+static bool is_stats_afi(const void *p)
+{
+	struct erp_instance *inst;
+	struct peer *peer;
+	struct erp_peer_stats *stats;
+
+	for (inst = erp_instance_first(); inst; inst = erp_instance_next(inst))
+		for (peer = NULL; (peer = erp_peer_next(inst, peer));) {
+			stats = erp_stats_find(inst, peer);
+			for (int i = 0; stats && i < ERP_AFI_MAX; i++)
+				if (p == (const void *)&stats->afis[i])
+					return true;
+		}
+	return false;
+}
+
+/* The handle of the only entry to yield, on the first call; NULL after. */
+static const void *only(const void *entry, const void *cur)
+{
+	return cur ? NULL : entry;
+}
+
 /* --- instance ------------------------------------------------------------ */
 
 const void *erp_nb_st_instance_get_next(struct nb_cb_get_next_args *args)
@@ -42,6 +115,8 @@ const void *erp_nb_st_instance_lookup(struct nb_cb_lookup_entry_args *args)
 
 struct yang_data *erp_nb_st_instance_vrf(struct nb_cb_get_elem_args *args)
 {
+	if (!as_instance(args->list_entry))
+		return NULL;
 	const struct erp_instance *inst = args->list_entry;
 
 	return yang_data_new_string(args->xpath, inst->vrf);
@@ -49,6 +124,8 @@ struct yang_data *erp_nb_st_instance_vrf(struct nb_cb_get_elem_args *args)
 
 struct yang_data *erp_nb_st_instance_present(struct nb_cb_get_elem_args *args)
 {
+	if (!as_instance(args->list_entry))
+		return NULL;
 	const struct erp_instance *inst = args->list_entry;
 
 	return yang_data_new_bool(args->xpath, erp_bgp_of(inst) != NULL);
@@ -58,9 +135,13 @@ struct yang_data *erp_nb_st_instance_present(struct nb_cb_get_elem_args *args)
 
 const void *erp_nb_st_iaf_get_next(struct nb_cb_get_next_args *args)
 {
-	struct erp_instance *inst = (struct erp_instance *)args->parent_list_entry;
+	struct erp_instance *inst = as_instance(args->parent_list_entry);
 	const struct erp_inst_afi *cur = args->list_entry;
 
+	if (!inst)
+		return is_inst_afi(args->parent_list_entry)
+			       ? only(args->parent_list_entry, cur)
+			       : NULL;
 	if (!cur)
 		return &inst->afis[0];
 	if (cur->afi + 1 < ERP_AFI_MAX)
@@ -89,10 +170,10 @@ static int afi_from_key(const char *key)
 
 const void *erp_nb_st_iaf_lookup(struct nb_cb_lookup_entry_args *args)
 {
-	struct erp_instance *inst = (struct erp_instance *)args->parent_list_entry;
+	struct erp_instance *inst = as_instance(args->parent_list_entry);
 	int afi = afi_from_key(args->keys->key[0]);
 
-	return afi < 0 ? NULL : &inst->afis[afi];
+	return afi < 0 || !inst ? NULL : &inst->afis[afi];
 }
 
 static void iaf_view(const void *entry, struct erp_af_view *view)
@@ -104,6 +185,8 @@ static void iaf_view(const void *entry, struct erp_af_view *view)
 
 struct yang_data *erp_nb_st_iaf_afi(struct nb_cb_get_elem_args *args)
 {
+	if (!is_inst_afi(args->list_entry))
+		return NULL;
 	const struct erp_inst_afi *ref = args->list_entry;
 
 	return yang_data_new_enum(args->xpath, ref->afi);
@@ -111,6 +194,8 @@ struct yang_data *erp_nb_st_iaf_afi(struct nb_cb_get_elem_args *args)
 
 struct yang_data *erp_nb_st_iaf_preferred(struct nb_cb_get_elem_args *args)
 {
+	if (!is_inst_afi(args->list_entry))
+		return NULL;
 	struct erp_af_view view;
 
 	iaf_view(args->list_entry, &view);
@@ -119,6 +204,8 @@ struct yang_data *erp_nb_st_iaf_preferred(struct nb_cb_get_elem_args *args)
 
 struct yang_data *erp_nb_st_iaf_er_up(struct nb_cb_get_elem_args *args)
 {
+	if (!is_inst_afi(args->list_entry))
+		return NULL;
 	struct erp_af_view view;
 
 	iaf_view(args->list_entry, &view);
@@ -127,6 +214,8 @@ struct yang_data *erp_nb_st_iaf_er_up(struct nb_cb_get_elem_args *args)
 
 struct yang_data *erp_nb_st_iaf_vpn_up(struct nb_cb_get_elem_args *args)
 {
+	if (!is_inst_afi(args->list_entry))
+		return NULL;
 	struct erp_af_view view;
 
 	iaf_view(args->list_entry, &view);
@@ -135,6 +224,8 @@ struct yang_data *erp_nb_st_iaf_vpn_up(struct nb_cb_get_elem_args *args)
 
 struct yang_data *erp_nb_st_iaf_path_state(struct nb_cb_get_elem_args *args)
 {
+	if (!is_inst_afi(args->list_entry))
+		return NULL;
 	const struct erp_inst_afi *ref = args->list_entry;
 
 	return yang_data_new_enum(args->xpath, ref->inst->fo[ref->afi].state);
@@ -142,6 +233,8 @@ struct yang_data *erp_nb_st_iaf_path_state(struct nb_cb_get_elem_args *args)
 
 struct yang_data *erp_nb_st_iaf_demoted(struct nb_cb_get_elem_args *args)
 {
+	if (!is_inst_afi(args->list_entry))
+		return NULL;
 	const struct erp_inst_afi *ref = args->list_entry;
 
 	return yang_data_new_bool(args->xpath,
@@ -150,6 +243,8 @@ struct yang_data *erp_nb_st_iaf_demoted(struct nb_cb_get_elem_args *args)
 
 struct yang_data *erp_nb_st_iaf_holddown_left(struct nb_cb_get_elem_args *args)
 {
+	if (!is_inst_afi(args->list_entry))
+		return NULL;
 	const struct erp_inst_afi *ref = args->list_entry;
 
 	return yang_data_new_uint32(args->xpath,
@@ -161,10 +256,15 @@ struct yang_data *erp_nb_st_iaf_holddown_left(struct nb_cb_get_elem_args *args)
 /* Entries are the ring's stored events, oldest first. */
 const void *erp_nb_st_event_get_next(struct nb_cb_get_next_args *args)
 {
-	const struct erp_instance *inst = args->parent_list_entry;
+	const struct erp_instance *inst = as_instance(args->parent_list_entry);
 	const struct erp_event *cur = args->list_entry;
-	unsigned int n = erp_ring_count(&inst->events);
+	unsigned int n;
 
+	if (!inst)
+		return is_event(args->parent_list_entry)
+			       ? only(args->parent_list_entry, cur)
+			       : NULL;
+	n = erp_ring_count(&inst->events);
 	for (unsigned int i = 0; i < n; i++) {
 		const struct erp_event *ev = erp_ring_get(&inst->events, i);
 
@@ -189,9 +289,11 @@ int erp_nb_st_event_get_keys(struct nb_cb_get_keys_args *args)
 
 const void *erp_nb_st_event_lookup(struct nb_cb_lookup_entry_args *args)
 {
-	const struct erp_instance *inst = args->parent_list_entry;
+	const struct erp_instance *inst = as_instance(args->parent_list_entry);
 	uint64_t seq = strtoull(args->keys->key[0], NULL, 10);
 
+	if (!inst)
+		return NULL;
 	for (unsigned int i = 0; i < erp_ring_count(&inst->events); i++) {
 		const struct erp_event *ev = erp_ring_get(&inst->events, i);
 
@@ -204,6 +306,8 @@ const void *erp_nb_st_event_lookup(struct nb_cb_lookup_entry_args *args)
 /* One callback for the event's leaves: the leaf name says which. */
 struct yang_data *erp_nb_st_event_elem(struct nb_cb_get_elem_args *args)
 {
+	if (!is_event(args->list_entry))
+		return NULL;
 	const struct erp_event *ev = args->list_entry;
 	const char *leaf = strrchr(args->xpath, '/');
 	char buf[64];
@@ -256,10 +360,12 @@ static void health_collect(const struct erp_health_item *item, void *arg)
 
 const void *erp_nb_st_health_get_next(struct nb_cb_get_next_args *args)
 {
-	struct erp_instance *inst = (struct erp_instance *)args->parent_list_entry;
+	struct erp_instance *inst = as_instance(args->parent_list_entry);
 	const char *cur = args->list_entry;
 	unsigned int i;
 
+	if (!inst)
+		return NULL;
 	if (!cur) {
 		health.count = 0;
 		erp_health_walk(inst, health_collect, NULL);
@@ -283,8 +389,13 @@ static struct erp_instance *instance_of_peer(const struct peer *peer)
 
 const void *erp_nb_st_nbr_get_next(struct nb_cb_get_next_args *args)
 {
-	struct erp_instance *inst = (struct erp_instance *)args->parent_list_entry;
+	struct erp_instance *inst = as_instance(args->parent_list_entry);
 
+	if (!inst) {
+		struct peer *peer = as_role_peer(args->parent_list_entry);
+
+		return peer ? only(peer, args->list_entry) : NULL;
+	}
 	return erp_peer_next(inst, (struct peer *)args->list_entry);
 }
 
@@ -307,13 +418,15 @@ int erp_nb_st_nbr_get_keys(struct nb_cb_get_keys_args *args)
 
 const void *erp_nb_st_nbr_lookup(struct nb_cb_lookup_entry_args *args)
 {
-	struct erp_instance *inst = (struct erp_instance *)args->parent_list_entry;
+	struct erp_instance *inst = as_instance(args->parent_list_entry);
 
-	return erp_peer_lookup(inst, args->keys->key[0]);
+	return inst ? erp_peer_lookup(inst, args->keys->key[0]) : NULL;
 }
 
 struct yang_data *erp_nb_st_nbr_name(struct nb_cb_get_elem_args *args)
 {
+	if (!as_role_peer(args->list_entry))
+		return NULL;
 	struct erp_peer_view view;
 
 	nbr_view(args->list_entry, &view);
@@ -322,6 +435,8 @@ struct yang_data *erp_nb_st_nbr_name(struct nb_cb_get_elem_args *args)
 
 struct yang_data *erp_nb_st_nbr_path(struct nb_cb_get_elem_args *args)
 {
+	if (!as_role_peer(args->list_entry))
+		return NULL;
 	struct erp_peer_view view;
 
 	nbr_view(args->list_entry, &view);
@@ -330,6 +445,8 @@ struct yang_data *erp_nb_st_nbr_path(struct nb_cb_get_elem_args *args)
 
 struct yang_data *erp_nb_st_nbr_declared_as(struct nb_cb_get_elem_args *args)
 {
+	if (!as_role_peer(args->list_entry))
+		return NULL;
 	struct erp_peer_view view;
 
 	nbr_view(args->list_entry, &view);
@@ -338,6 +455,8 @@ struct yang_data *erp_nb_st_nbr_declared_as(struct nb_cb_get_elem_args *args)
 
 struct yang_data *erp_nb_st_nbr_state(struct nb_cb_get_elem_args *args)
 {
+	if (!as_role_peer(args->list_entry))
+		return NULL;
 	struct erp_peer_view view;
 
 	nbr_view(args->list_entry, &view);
@@ -346,6 +465,8 @@ struct yang_data *erp_nb_st_nbr_state(struct nb_cb_get_elem_args *args)
 
 struct yang_data *erp_nb_st_nbr_lp(struct nb_cb_get_elem_args *args)
 {
+	if (!as_role_peer(args->list_entry))
+		return NULL;
 	struct erp_peer_view view;
 
 	nbr_view(args->list_entry, &view);
@@ -358,11 +479,15 @@ struct yang_data *erp_nb_st_nbr_lp(struct nb_cb_get_elem_args *args)
  * address families activated on the peer. */
 const void *erp_nb_st_naf_get_next(struct nb_cb_get_next_args *args)
 {
-	struct peer *peer = (struct peer *)args->parent_list_entry;
+	struct peer *peer = as_role_peer(args->parent_list_entry);
 	const struct erp_stats_afi *cur = args->list_entry;
 	struct erp_peer_stats *stats;
 	struct erp_peer_view view;
 
+	if (!peer) /* the entry itself (see above), or nothing */
+		return is_stats_afi(args->parent_list_entry)
+			       ? only(args->parent_list_entry, cur)
+			       : NULL;
 	erp_peer_view(instance_of_peer(peer), peer, &view);
 	stats = erp_stats_get(instance_of_peer(peer), peer, peer->host);
 	for (int i = cur ? cur->afi + 1 : 0; i < ERP_AFI_MAX; i++)
@@ -383,11 +508,11 @@ int erp_nb_st_naf_get_keys(struct nb_cb_get_keys_args *args)
 
 const void *erp_nb_st_naf_lookup(struct nb_cb_lookup_entry_args *args)
 {
-	struct peer *peer = (struct peer *)args->parent_list_entry;
+	struct peer *peer = as_role_peer(args->parent_list_entry);
 	int afi = afi_from_key(args->keys->key[0]);
 	struct erp_peer_stats *stats;
 
-	if (afi < 0)
+	if (afi < 0 || !peer)
 		return NULL;
 	stats = erp_stats_get(instance_of_peer(peer), peer, peer->host);
 	return &stats->afis[afi];
@@ -404,6 +529,8 @@ static enum erp_afi naf_view(const void *entry, struct erp_peer_view *view)
 
 struct yang_data *erp_nb_st_naf_afi(struct nb_cb_get_elem_args *args)
 {
+	if (!is_stats_afi(args->list_entry))
+		return NULL;
 	const struct erp_stats_afi *ref = args->list_entry;
 
 	return yang_data_new_enum(args->xpath, ref->afi);
@@ -411,6 +538,8 @@ struct yang_data *erp_nb_st_naf_afi(struct nb_cb_get_elem_args *args)
 
 struct yang_data *erp_nb_st_naf_rmap(struct nb_cb_get_elem_args *args)
 {
+	if (!is_stats_afi(args->list_entry))
+		return NULL;
 	struct erp_peer_view view;
 	enum erp_afi afi = naf_view(args->list_entry, &view);
 
@@ -421,6 +550,8 @@ struct yang_data *erp_nb_st_naf_rmap(struct nb_cb_get_elem_args *args)
 
 struct yang_data *erp_nb_st_naf_user_rmap(struct nb_cb_get_elem_args *args)
 {
+	if (!is_stats_afi(args->list_entry))
+		return NULL;
 	struct erp_peer_view view;
 	enum erp_afi afi = naf_view(args->list_entry, &view);
 
@@ -429,6 +560,8 @@ struct yang_data *erp_nb_st_naf_user_rmap(struct nb_cb_get_elem_args *args)
 
 struct yang_data *erp_nb_st_naf_prefixes(struct nb_cb_get_elem_args *args)
 {
+	if (!is_stats_afi(args->list_entry))
+		return NULL;
 	struct erp_peer_view view;
 	enum erp_afi afi = naf_view(args->list_entry, &view);
 
@@ -437,6 +570,8 @@ struct yang_data *erp_nb_st_naf_prefixes(struct nb_cb_get_elem_args *args)
 
 struct yang_data *erp_nb_st_naf_accepted(struct nb_cb_get_elem_args *args)
 {
+	if (!is_stats_afi(args->list_entry))
+		return NULL;
 	struct erp_peer_view view;
 	enum erp_afi afi = naf_view(args->list_entry, &view);
 
@@ -445,6 +580,8 @@ struct yang_data *erp_nb_st_naf_accepted(struct nb_cb_get_elem_args *args)
 
 struct yang_data *erp_nb_st_naf_updates_denied(struct nb_cb_get_elem_args *args)
 {
+	if (!is_stats_afi(args->list_entry))
+		return NULL;
 	struct erp_peer_view view;
 	enum erp_afi afi = naf_view(args->list_entry, &view);
 	uint64_t sum = 0;
@@ -456,6 +593,8 @@ struct yang_data *erp_nb_st_naf_updates_denied(struct nb_cb_get_elem_args *args)
 
 struct yang_data *erp_nb_st_naf_truncated(struct nb_cb_get_elem_args *args)
 {
+	if (!is_stats_afi(args->list_entry))
+		return NULL;
 	struct erp_peer_view view;
 	enum erp_afi afi = naf_view(args->list_entry, &view);
 
@@ -465,6 +604,8 @@ struct yang_data *erp_nb_st_naf_truncated(struct nb_cb_get_elem_args *args)
 /* One callback for all prefixes-denied leaves: the leaf name says which. */
 struct yang_data *erp_nb_st_naf_denied(struct nb_cb_get_elem_args *args)
 {
+	if (!is_stats_afi(args->list_entry))
+		return NULL;
 	static const struct {
 		const char *leaf;
 		enum erp_reason reason;
@@ -492,6 +633,8 @@ struct yang_data *erp_nb_st_naf_denied(struct nb_cb_get_elem_args *args)
  * its parent's, for the not-advertised counters) says which. */
 struct yang_data *erp_nb_st_naf_out(struct nb_cb_get_elem_args *args)
 {
+	if (!is_stats_afi(args->list_entry))
+		return NULL;
 	static const struct {
 		const char *leaf;
 		enum erp_reason reason;
@@ -509,6 +652,9 @@ struct yang_data *erp_nb_st_naf_out(struct nb_cb_get_elem_args *args)
 
 	leaf = leaf ? leaf + 1 : args->xpath;
 	if (strstr(args->xpath, "/prefixes-not-advertised/")) {
+		if (strcmp(leaf, "truncated") == 0)
+			return yang_data_new_bool(args->xpath,
+						  view.af[afi].out_truncated);
 		for (size_t i = 0; i < array_size(held); i++)
 			if (strcmp(leaf, held[i].leaf) == 0)
 				return yang_data_new_uint32(
@@ -536,12 +682,25 @@ struct yang_data *erp_nb_st_naf_out(struct nb_cb_get_elem_args *args)
 
 struct yang_data *erp_nb_st_overlaps(struct nb_cb_get_elem_args *args)
 {
+	if (!as_instance(args->list_entry))
+		return NULL;
+	static struct {
+		const struct erp_instance *inst;
+		uint64_t when_ms;
+		struct erp_overlap_counts c;
+	} cache;
 	struct erp_instance *inst = (struct erp_instance *)args->list_entry;
 	struct erp_overlap_counts c;
 	const char *leaf = strrchr(args->xpath, '/');
 
 	leaf = leaf ? leaf + 1 : args->xpath;
-	erp_rib_overlap_counts(inst, &c);
+	/* the four leaves are read one after the other: walk the table once */
+	if (cache.inst != inst || erp_now_ms() - cache.when_ms > 1000) {
+		erp_rib_overlap_counts(inst, &cache.c);
+		cache.inst = inst;
+		cache.when_ms = erp_now_ms();
+	}
+	c = cache.c;
 	if (strcmp(leaf, "onprem-overlaps") == 0)
 		return yang_data_new_uint32(args->xpath, c.onprem_overlaps);
 	if (strcmp(leaf, "expressroute-only") == 0)

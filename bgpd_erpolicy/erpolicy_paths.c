@@ -43,8 +43,8 @@ static uint32_t vpn_prefixes(struct erp_instance *inst, enum erp_afi afi)
 }
 
 static void record(struct erp_instance *inst, enum erp_afi afi,
-		   enum erp_fo_state from, const struct erp_fo_result *res,
-		   const char *cause)
+		   enum erp_fo_state from, uint32_t from_holddown_ms,
+		   const struct erp_fo_result *res, const char *cause)
 {
 	struct erp_failover *fo = &inst->fo[afi];
 	char moved[48];
@@ -58,7 +58,10 @@ static void record(struct erp_instance *inst, enum erp_afi afi,
 		ev.afi = afi;
 		ev.from = from;
 		ev.to = fo->state;
-		ev.holddown_ms = fo->holddown_current_ms;
+		/* an expiry reports the hold-down that just ended */
+		ev.holddown_ms = ev.type == ERP_EV_HOLDDOWN_EXPIRED
+					 ? from_holddown_ms
+					 : fo->holddown_current_ms;
 		switch (ev.type) {
 		case ERP_EV_FAILOVER:
 		case ERP_EV_FAILBACK:
@@ -108,10 +111,12 @@ static void holddown_cb(struct thread *t)
 	struct erp_inst_afi *ref = THREAD_ARG(t);
 	struct erp_instance *inst = ref->inst;
 	enum erp_fo_state from = inst->fo[ref->afi].state;
+	uint32_t hd = inst->fo[ref->afi].holddown_current_ms;
 	struct erp_fo_result res = {};
 
 	erp_fo_tick(&inst->fo[ref->afi], &inst->fo_config, erp_now_ms(), &res);
-	record(inst, ref->afi, from, &res, "ExpressRoute stable for the hold-down time");
+	record(inst, ref->afi, from, hd, &res,
+	       "ExpressRoute stable for the hold-down time");
 }
 
 void erp_paths_update(struct erp_instance *inst, const char *cause)
@@ -119,13 +124,14 @@ void erp_paths_update(struct erp_instance *inst, const char *cause)
 	for (int i = 0; i < ERP_AFI_MAX; i++) {
 		struct erp_af_view view;
 		enum erp_fo_state from = inst->fo[i].state;
+		uint32_t hd = inst->fo[i].holddown_current_ms;
 		struct erp_fo_result res = {};
 
 		erp_af_view(inst, i, &view);
 		erp_fo_sessions(&inst->fo[i], &inst->fo_config,
 				view.er_established, view.vpn_established,
 				erp_now_ms(), &res);
-		record(inst, i, from, &res, cause);
+		record(inst, i, from, hd, &res, cause);
 	}
 }
 
@@ -133,6 +139,7 @@ void erp_paths_config_changed(struct erp_instance *inst)
 {
 	for (int i = 0; i < ERP_AFI_MAX; i++) {
 		enum erp_fo_state from = inst->fo[i].state;
+		uint32_t hd = inst->fo[i].holddown_current_ms;
 		struct erp_fo_result res = {};
 		bool was_drained = from == ERP_FO_DRAINED;
 
@@ -142,6 +149,6 @@ void erp_paths_config_changed(struct erp_instance *inst)
 		else
 			erp_fo_config_changed(&inst->fo[i], &inst->fo_config,
 					      erp_now_ms(), &res);
-		record(inst, i, from, &res, "configuration");
+		record(inst, i, from, hd, &res, "configuration");
 	}
 }

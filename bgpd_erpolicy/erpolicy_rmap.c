@@ -568,8 +568,15 @@ struct route_map *erp_rmap_ensure(const char *name)
 	route_map_add_set(idx, dir == ERP_DIR_IN ? RULE_SET_LP : RULE_SET_OUT,
 			  arg);
 
-	if (!module_map_known(name))
+	if (!module_map_known(name)) {
 		module_map_remember(name);
+		/* bgpd re-applies a changed route-map only where it is attached
+		 * by name: declaring the operator's map a dependency of ours
+		 * makes an edit of it re-apply ours, as a "call" would */
+		if (user[0])
+			route_map_upd8_dependency(RMAP_EVENT_CALL_ADDED, user,
+						  name);
+	}
 	ERP_DEBUG("route-map %s built", name);
 	return map;
 }
@@ -581,8 +588,17 @@ void erp_rmap_gc(bool (*in_use)(const char *name, void *arg), void *arg)
 	frr_each_safe (erp_maps, &module_maps, entry) {
 		struct route_map *map;
 
+		enum erp_dir dir;
+		enum erp_role role;
+		char vrf[64], user[ERP_RMAP_NAMSIZ];
+
 		if (in_use(entry->name, arg))
 			continue;
+		if (erp_rmap_parse(entry->name, &dir, &role, vrf, sizeof(vrf),
+				   user, sizeof(user)) &&
+		    user[0])
+			route_map_upd8_dependency(RMAP_EVENT_CALL_DELETED, user,
+						  entry->name);
 		map = route_map_lookup_by_name(entry->name);
 		if (map)
 			route_map_delete(map);

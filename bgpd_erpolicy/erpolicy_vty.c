@@ -211,7 +211,7 @@ DEFPY_YANG(no_erp_lp_config, no_erp_lp_config_cmd,
 }
 
 DEFPY_YANG(erp_prefix, erp_prefix_cmd,
-	   "[no$no] erpolicy <azure-prefix|onprem-prefix|prefer-vpn-prefix>$kind <A.B.C.D/M|X:X::X:X/M>$prefix [{ge (0-128)$ge|le (0-128)$le}]",
+	   "[no$no] erpolicy <azure-prefix|onprem-prefix|prefer-vpn-prefix>$kind <A.B.C.D/M|X:X::X:X/M>$prefix [{ge (1-128)$ge|le (1-128)$le}]",
 	   NO_STR ERP_STR
 	   "A prefix Azure may send (when any are declared, others are denied)\n"
 	   "An on-premises prefix (never accepted from Azure; the only ones advertised to it)\n"
@@ -225,9 +225,14 @@ DEFPY_YANG(erp_prefix, erp_prefix_cmd,
 {
 	char base[160], xpath[512], leaf[XPATH_MAXLEN];
 	char err[256], pstr[PREFIX_STRLEN];
-	const char *other = strcmp(kind, "azure-prefix") == 0	? "onprem-prefix"
-			    : strcmp(kind, "onprem-prefix") == 0 ? "azure-prefix"
-								 : NULL;
+	/* a prefix cannot be Azure's and on-prem; an on-prem prefix cannot
+	 * prefer a path to Azure */
+	const char *const on_prem_only[] = {"onprem-prefix", NULL};
+	const char *const not_on_prem[] = {"azure-prefix", "prefer-vpn-prefix",
+					   NULL};
+	const char *const *conflicts = strcmp(kind, "onprem-prefix") == 0
+					       ? not_on_prem
+					       : on_prem_only;
 	struct prefix p;
 
 	if (str2prefix(prefix_str, &p) <= 0) {
@@ -252,13 +257,15 @@ DEFPY_YANG(erp_prefix, erp_prefix_cmd,
 		vty_out(vty, "%% %s\n", err);
 		return CMD_WARNING_CONFIG_FAILED;
 	}
-	if (other)
-		snprintf(leaf, sizeof(leaf), "%s/%s[prefix='%s']", base, other,
+	for (const char *const *other = conflicts; *other; other++) {
+		snprintf(leaf, sizeof(leaf), "%s/%s[prefix='%s']", base, *other,
 			 pstr);
-	if (other && candidate(vty, leaf)) {
-		vty_out(vty, "%% %s is already an %s; a prefix cannot be both\n",
-			pstr, other);
-		return CMD_WARNING_CONFIG_FAILED;
+		if (candidate(vty, leaf)) {
+			vty_out(vty,
+				"%% %s is already an %s; a prefix cannot be both\n",
+				pstr, *other);
+			return CMD_WARNING_CONFIG_FAILED;
+		}
 	}
 
 	nb_cli_enqueue_change(vty, xpath, NB_OP_CREATE, NULL);
@@ -522,6 +529,29 @@ static uint32_t denied_prefixes(const uint32_t *denied)
 	return sum;
 }
 
+/* Which verdicts each direction can give. */
+static bool reason_applies(enum erp_reason r, enum erp_dir dir)
+{
+	switch (r) {
+	case ERP_DENY_UNSUPPORTED:
+	case ERP_DENY_DEFAULT_ROUTE:
+	case ERP_DENY_USER_POLICY:
+		return true;
+	case ERP_DENY_TOO_LONG:
+	case ERP_DENY_ONPREM:
+	case ERP_DENY_NOT_AZURE:
+		return dir == ERP_DIR_IN;
+	case ERP_DENY_TRANSIT:
+	case ERP_DENY_NOT_ONPREM:
+	case ERP_DENY_MORE_SPECIFIC:
+	case ERP_DENY_LIMIT:
+		return dir == ERP_DIR_OUT;
+	case ERP_ACCEPT:
+		break;
+	}
+	return false;
+}
+
 static json_object *peer_json(const struct erp_peer_view *v)
 {
 	json_object *o = json_object_new_object(), *afs, *af, *den;
@@ -544,8 +574,9 @@ static json_object *peer_json(const struct erp_peer_view *v)
 		json_object_int_add(af, "prefixesAccepted", v->af[i].prefixes);
 		den = json_object_new_object();
 		for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
-			json_object_int_add(den, erp_reason_json_key(r),
-					    v->af[i].denied[r]);
+			if (reason_applies(r, ERP_DIR_IN))
+				json_object_int_add(den, erp_reason_json_key(r),
+						    v->af[i].denied[r]);
 		json_object_int_add(den, "total",
 				    denied_prefixes(v->af[i].denied));
 		json_object_boolean_add(den, "truncated",
@@ -565,8 +596,9 @@ static json_object *peer_json(const struct erp_peer_view *v)
 		json_object_int_add(af, "advertiseLimit", v->af[i].adv_limit);
 		den = json_object_new_object();
 		for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
-			json_object_int_add(den, erp_reason_json_key(r),
-					    v->af[i].out_denied[r]);
+			if (reason_applies(r, ERP_DIR_OUT))
+				json_object_int_add(den, erp_reason_json_key(r),
+						    v->af[i].out_denied[r]);
 		json_object_int_add(den, "total",
 				    denied_prefixes(v->af[i].out_denied));
 		json_object_boolean_add(den, "truncated",
@@ -891,7 +923,7 @@ DEFPY(show_erp_events, show_erp_events_cmd,
 		arr = json_object_new_array();
 		json_object_object_add(json, "events", arr);
 	} else
-		vty_out(vty, "%-24s %-4s %-17s %-12s %-12s %7s  %s\n", "Time",
+		vty_out(vty, "%-24s %-4s %-17s %-12s %-12s %8s   %s\n", "Time",
 			"AF", "Event", "From", "To", "Prefixes", "Cause");
 
 	for (unsigned int i = 0; i < erp_ring_count(&inst->events); i++) {
@@ -917,7 +949,7 @@ DEFPY(show_erp_events, show_erp_events_cmd,
 			json_object_string_add(o, "cause", ev->cause);
 			json_object_array_add(arr, o);
 		} else
-			vty_out(vty, "%-24s %-4s %-17s %-12s %-12s %7u   %s\n",
+			vty_out(vty, "%-24s %-4s %-17s %-12s %-12s %8u   %s\n",
 				when, erp_afi_name(ev->afi),
 				erp_event_type_name(ev->type),
 				erp_fo_state_name(ev->from),

@@ -11,10 +11,12 @@ frr_tree=$(scripts/frr-source.sh | tail -n 1)
 [ -x configure ] || ./bootstrap.sh >/dev/null 2>&1 || ./bootstrap.sh
 mkdir -p build/obj
 cd build/obj
-want="--with-frr=$frr_tree $*"
+# the Debian revision of frr is part of what the build is configured for:
+# a security update with the same upstream version reconfigures too
+want="--with-frr=$frr_tree $* # frr $(dpkg-query -W -f='${Version}' frr)"
 if [ ! -f Makefile ] || [ "$(cat .configure-args 2>/dev/null)" != "$want" ]; then
 	# shellcheck disable=SC2086
-	../../configure -q $want
+	../../configure -q --with-frr="$frr_tree" "$@"
 	echo "$want" >.configure-args
 fi
 make -s -j"$(nproc)"

@@ -158,6 +158,22 @@ def test_er_preferred_filters_and_user_map(lab):
     assert er_af["prefixes-denied"]["user-policy"] == 1
     assert er_af["prefixes-denied"]["truncated"] is False
 
+    # --- one entry asked for by its keys: FRR 8.4 hands such lookups to
+    #     the callbacks in ways the module must survive (it crashed once);
+    #     8.4 itself then answers {} or an error for keyed paths, so only
+    #     "no crash" is asserted here -- the container above is the API
+    base = "/frr-bgp-erpolicy:erpolicy-state/instance[vrf='default']"
+    for path in (base, base + "/address-family[afi='ipv4']",
+                 base + "/neighbor[name='%s']" % ER[1],
+                 base + "/neighbor[name='%s']/address-family[afi='ipv4']"
+                 % ER[1], base + "/event[seq='1']",
+                 base + "/health-warning", base + "/overlaps"):
+        subprocess.run(
+            ["vtysh", "--vty_socket", edge.dir, "-c",
+             "show yang operational-data %s bgpd" % path],
+            capture_output=True, text=True, timeout=30)
+        assert edge.show_json("show bgp erpolicy")["vrf"] == "default", path
+
     # --- bgp ebgp-requires-policy (default on) is satisfied by the module
     nb = edge.show_json("show bgp neighbors %s" % ER[1])[ER[1]]
     af = nb["addressFamilyInfo"]["ipv4Unicast"]
