@@ -361,9 +361,11 @@ void erp_nb_forget_instance(const char *vrf)
 	char xpath[XPATH_MAXLEN], errmsg[BUFSIZ] = {};
 	int ret;
 
-	if (!erp_nb_running_instance(vrf))
+	char q = erp_xpath_quote(vrf);
+
+	if (!q || !erp_nb_running_instance(vrf))
 		return;
-	snprintf(xpath, sizeof(xpath), ERP_XPATH_INSTANCE, vrf);
+	snprintf(xpath, sizeof(xpath), ERP_XPATH_INSTANCE, q, vrf, q);
 	candidate = nb_config_dup(running_config);
 	erp_nb_prepare_config(candidate);
 	ret = nb_candidate_edit(candidate, nb_node_find(ERP_XPATH_BASE "/instance"),
@@ -385,7 +387,10 @@ bool erp_nb_loaded(void)
 
 const struct lyd_node *erp_nb_running_instance(const char *vrf)
 {
-	if (!erp_module || !running_config || !running_config->dnode)
+	char q = erp_xpath_quote(vrf);
+
+	if (!erp_module || !running_config || !running_config->dnode || !q)
 		return NULL;
-	return yang_dnode_getf(running_config->dnode, ERP_XPATH_INSTANCE, vrf);
+	return yang_dnode_getf(running_config->dnode, ERP_XPATH_INSTANCE, q,
+			       vrf, q);
 }

@@ -13,7 +13,20 @@
 
 #define ERP_YANG_MODULE "frr-bgp-erpolicy"
 #define ERP_XPATH_BASE "/frr-bgp-erpolicy:erpolicy"
-#define ERP_XPATH_INSTANCE ERP_XPATH_BASE "/instance[vrf='%s']"
+/* with the quote character of erp_xpath_quote() around the VRF name */
+#define ERP_XPATH_INSTANCE ERP_XPATH_BASE "/instance[vrf=%c%s%c]"
+
+/* The quote to put a name in an XPath predicate with: names may hold a
+ * quote (FRR accepts them in peer-group and VRF names).  0 if the name
+ * holds both kinds: it cannot be written in an XPath at all. */
+static inline char erp_xpath_quote(const char *name)
+{
+	if (!strchr(name, '\''))
+		return '\'';
+	if (!strchr(name, '"'))
+		return '"';
+	return 0;
+}
 #define ERP_XPATH_STATE "/frr-bgp-erpolicy:erpolicy-state"
 
 /* Load the model and attach callbacks (from an event after late init). */

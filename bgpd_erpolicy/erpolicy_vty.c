@@ -39,19 +39,27 @@ bool erp_debug;
 static bool instance_xpath(struct vty *vty, char *buf, size_t len)
 {
 	VTY_DECLVAR_CONTEXT(bgp, bgp);
+	const char *vrf = erp_vrf_of(bgp);
+	char q = erp_xpath_quote(vrf);
 
+	if (!q) {
+		vty_out(vty,
+			"%% erpolicy cannot be configured in VRF %s: its name holds both kinds of quote\n",
+			vrf);
+		return false;
+	}
 	erp_nb_prepare_config(vty->candidate_config);
-	snprintf(buf, len, ERP_XPATH_INSTANCE, erp_vrf_of(bgp));
+	snprintf(buf, len, ERP_XPATH_INSTANCE, q, vrf, q);
 	return true;
 }
 
 /* Enqueue a change of a leaf of this BGP instance's configuration;
  * leaf_fmt is relative to the instance. */
-static void enqueue_leaf(struct vty *vty, enum nb_operation op,
+static bool enqueue_leaf(struct vty *vty, enum nb_operation op,
 			 const char *value, const char *leaf_fmt, ...)
 	PRINTFRR(4, 5);
 
-static void enqueue_leaf(struct vty *vty, enum nb_operation op,
+static bool enqueue_leaf(struct vty *vty, enum nb_operation op,
 			 const char *value, const char *leaf_fmt, ...)
 {
 	char base[160], leaf[256], xpath[XPATH_MAXLEN];
@@ -60,9 +68,11 @@ static void enqueue_leaf(struct vty *vty, enum nb_operation op,
 	va_start(ap, leaf_fmt);
 	vsnprintfrr(leaf, sizeof(leaf), leaf_fmt, ap);
 	va_end(ap);
-	instance_xpath(vty, base, sizeof(base));
+	if (!instance_xpath(vty, base, sizeof(base)))
+		return false;
 	snprintf(xpath, sizeof(xpath), "%s/%s", base, leaf);
 	nb_cli_enqueue_change(vty, xpath, op, value);
+	return true;
 }
 
 static const struct lyd_node *candidate(struct vty *vty, const char *xpath)
@@ -96,6 +106,12 @@ static bool neighbor_name(struct vty *vty, const char *in, char *out,
 		vty_out(vty, "%% neighbor name %s is too long\n", in);
 		return false;
 	}
+	if (!erp_xpath_quote(in)) {
+		vty_out(vty,
+			"%% neighbor name %s holds both kinds of quote: erpolicy cannot refer to it\n",
+			in);
+		return false;
+	}
 	strlcpy(out, in, len);
 	return true;
 }
@@ -117,8 +133,10 @@ DEFPY_YANG(erp_neighbor, erp_neighbor_cmd,
 
 	if (!neighbor_name(vty, name, nbr, sizeof(nbr)))
 		return CMD_WARNING_CONFIG_FAILED;
-	instance_xpath(vty, base, sizeof(base));
-	snprintf(xpath, sizeof(xpath), "%s/neighbor[name='%s']", base, nbr);
+	if (!instance_xpath(vty, base, sizeof(base)))
+		return CMD_WARNING_CONFIG_FAILED;
+	snprintf(xpath, sizeof(xpath), "%s/neighbor[name=%c%s%c]", base,
+		 erp_xpath_quote(nbr), nbr, erp_xpath_quote(nbr));
 
 	existing = candidate(vty, xpath);
 	if (existing &&
@@ -165,8 +183,10 @@ DEFPY_YANG(no_erp_neighbor, no_erp_neighbor_cmd,
 
 	if (!neighbor_name(vty, name, nbr, sizeof(nbr)))
 		return CMD_WARNING_CONFIG_FAILED;
-	instance_xpath(vty, base, sizeof(base));
-	snprintf(xpath, sizeof(xpath), "%s/neighbor[name='%s']", base, nbr);
+	if (!instance_xpath(vty, base, sizeof(base)))
+		return CMD_WARNING_CONFIG_FAILED;
+	snprintf(xpath, sizeof(xpath), "%s/neighbor[name=%c%s%c]", base,
+		 erp_xpath_quote(nbr), nbr, erp_xpath_quote(nbr));
 	existing = candidate(vty, xpath);
 	if (!existing) {
 		vty_out(vty, "%% neighbor %s has no erpolicy path\n", nbr);
@@ -190,9 +210,11 @@ DEFPY_YANG(erp_lp_config, erp_lp_config_cmd,
 	   "Routes from VPN neighbors\n"
 	   "Local-preference (default 100)\n")
 {
-	enqueue_leaf(vty, NB_OP_MODIFY, er_str,
-		     "local-preference/expressroute");
-	enqueue_leaf(vty, NB_OP_MODIFY, vpn_str, "local-preference/vpn");
+	if (!enqueue_leaf(vty, NB_OP_MODIFY, er_str,
+			  "local-preference/expressroute"))
+		return CMD_WARNING_CONFIG_FAILED;
+	if (!enqueue_leaf(vty, NB_OP_MODIFY, vpn_str, "local-preference/vpn"))
+		return CMD_WARNING_CONFIG_FAILED;
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -205,8 +227,10 @@ DEFPY_YANG(no_erp_lp_config, no_erp_lp_config_cmd,
 	   "Routes from VPN neighbors\n"
 	   "Local-preference\n")
 {
-	enqueue_leaf(vty, NB_OP_DESTROY, NULL, "local-preference/expressroute");
-	enqueue_leaf(vty, NB_OP_DESTROY, NULL, "local-preference/vpn");
+	if (!enqueue_leaf(vty, NB_OP_DESTROY, NULL, "local-preference/expressroute"))
+		return CMD_WARNING_CONFIG_FAILED;
+	if (!enqueue_leaf(vty, NB_OP_DESTROY, NULL, "local-preference/vpn"))
+		return CMD_WARNING_CONFIG_FAILED;
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -240,7 +264,8 @@ DEFPY_YANG(erp_prefix, erp_prefix_cmd,
 		return CMD_WARNING_CONFIG_FAILED;
 	}
 	prefix2str(&p, pstr, sizeof(pstr));
-	instance_xpath(vty, base, sizeof(base));
+	if (!instance_xpath(vty, base, sizeof(base)))
+		return CMD_WARNING_CONFIG_FAILED;
 	snprintf(xpath, sizeof(xpath), "%s/%s[prefix='%s']", base, kind, pstr);
 
 	if (no) {
@@ -283,8 +308,9 @@ DEFPY_YANG(erp_allow_default, erp_allow_default_cmd,
 	   NO_STR ERP_STR
 	   "Accept the default route from ExpressRoute and VPN neighbors\n")
 {
-	enqueue_leaf(vty, NB_OP_MODIFY, no ? "false" : "true",
-		     "allow-default-route");
+	if (!enqueue_leaf(vty, NB_OP_MODIFY, no ? "false" : "true",
+			  "allow-default-route"))
+		return CMD_WARNING_CONFIG_FAILED;
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -297,8 +323,9 @@ DEFPY_YANG(erp_maxlen, erp_maxlen_cmd,
 	   "IPv6\n"
 	   "Longest IPv6 prefix accepted (default 128)\n")
 {
-	enqueue_leaf(vty, NB_OP_MODIFY, v4_str ? v4_str : v6_str,
-		     "maximum-prefix-length/%s", v4_str ? "ipv4" : "ipv6");
+	if (!enqueue_leaf(vty, NB_OP_MODIFY, v4_str ? v4_str : v6_str,
+			  "maximum-prefix-length/%s", v4_str ? "ipv4" : "ipv6"))
+		return CMD_WARNING_CONFIG_FAILED;
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -311,8 +338,9 @@ DEFPY_YANG(no_erp_maxlen, no_erp_maxlen_cmd,
 	   "IPv6\n"
 	   "Longest IPv6 prefix accepted\n")
 {
-	enqueue_leaf(vty, NB_OP_DESTROY, NULL, "maximum-prefix-length/%s",
-		     v4 ? "ipv4" : "ipv6");
+	if (!enqueue_leaf(vty, NB_OP_DESTROY, NULL, "maximum-prefix-length/%s",
+			  v4 ? "ipv4" : "ipv6"))
+		return CMD_WARNING_CONFIG_FAILED;
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -330,9 +358,11 @@ DEFPY_YANG(erp_holddown, erp_holddown_cmd,
 			max, hd);
 		return CMD_WARNING_CONFIG_FAILED;
 	}
-	enqueue_leaf(vty, NB_OP_MODIFY, hd_str, "failback/hold-down");
-	enqueue_leaf(vty, max_str ? NB_OP_MODIFY : NB_OP_DESTROY, max_str,
-		     "failback/hold-down-maximum");
+	if (!enqueue_leaf(vty, NB_OP_MODIFY, hd_str, "failback/hold-down"))
+		return CMD_WARNING_CONFIG_FAILED;
+	if (!enqueue_leaf(vty, max_str ? NB_OP_MODIFY : NB_OP_DESTROY, max_str,
+			  "failback/hold-down-maximum"))
+		return CMD_WARNING_CONFIG_FAILED;
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -345,8 +375,10 @@ DEFPY_YANG(no_erp_holddown, no_erp_holddown_cmd,
 	   "Maximum\n"
 	   "Seconds\n")
 {
-	enqueue_leaf(vty, NB_OP_DESTROY, NULL, "failback/hold-down");
-	enqueue_leaf(vty, NB_OP_DESTROY, NULL, "failback/hold-down-maximum");
+	if (!enqueue_leaf(vty, NB_OP_DESTROY, NULL, "failback/hold-down"))
+		return CMD_WARNING_CONFIG_FAILED;
+	if (!enqueue_leaf(vty, NB_OP_DESTROY, NULL, "failback/hold-down-maximum"))
+		return CMD_WARNING_CONFIG_FAILED;
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -355,8 +387,9 @@ DEFPY_YANG(erp_drain, erp_drain_cmd, "[no$no] erpolicy drain expressroute",
 	   "Move traffic off a path without touching sessions\n"
 	   "Make ExpressRoute less preferred than VPN (maintenance, failover drill)\n")
 {
-	enqueue_leaf(vty, NB_OP_MODIFY, no ? "false" : "true",
-		     "drain-expressroute");
+	if (!enqueue_leaf(vty, NB_OP_MODIFY, no ? "false" : "true",
+			  "drain-expressroute"))
+		return CMD_WARNING_CONFIG_FAILED;
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -367,8 +400,9 @@ DEFPY_YANG(erp_mode, erp_mode_cmd,
 	   "ExpressRoute preferred, VPN as backup (default)\n"
 	   "Equal preference on both paths (use with maximum-paths)\n")
 {
-	enqueue_leaf(vty, no ? NB_OP_DESTROY : NB_OP_MODIFY, no ? NULL : mode,
-		     "mode");
+	if (!enqueue_leaf(vty, no ? NB_OP_DESTROY : NB_OP_MODIFY, no ? NULL : mode,
+			  "mode"))
+		return CMD_WARNING_CONFIG_FAILED;
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -380,8 +414,9 @@ DEFPY_YANG(erp_adv_flag, erp_adv_flag_cmd,
 	   "Advertise the default route to Azure\n"
 	   "Advertise routes learned from one Azure path to the other\n")
 {
-	enqueue_leaf(vty, NB_OP_MODIFY, no ? "false" : "true",
-		     "advertise/%s", what);
+	if (!enqueue_leaf(vty, NB_OP_MODIFY, no ? "false" : "true",
+			  "advertise/%s", what))
+		return CMD_WARNING_CONFIG_FAILED;
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -393,8 +428,9 @@ DEFPY_YANG(erp_adv_guard, erp_adv_guard_cmd,
 	   "Advertise them, count and log\n"
 	   "No check\n")
 {
-	enqueue_leaf(vty, no ? NB_OP_DESTROY : NB_OP_MODIFY, no ? NULL : guard,
-		     "advertise/symmetric-guard");
+	if (!enqueue_leaf(vty, no ? NB_OP_DESTROY : NB_OP_MODIFY, no ? NULL : guard,
+			  "advertise/symmetric-guard"))
+		return CMD_WARNING_CONFIG_FAILED;
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -404,8 +440,9 @@ DEFPY_YANG(erp_adv_prepend, erp_adv_prepend_cmd,
 	   "Prepend the own AS towards VPN neighbors\n"
 	   "Times\n")
 {
-	enqueue_leaf(vty, no ? NB_OP_DESTROY : NB_OP_MODIFY, no ? NULL : count_str,
-		     "advertise/vpn-prepend");
+	if (!enqueue_leaf(vty, no ? NB_OP_DESTROY : NB_OP_MODIFY, no ? NULL : count_str,
+			  "advertise/vpn-prepend"))
+		return CMD_WARNING_CONFIG_FAILED;
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -417,7 +454,8 @@ DEFPY_YANG(erp_adv_limit, erp_adv_limit_cmd,
 	   "VPN neighbors (default 4000)\n"
 	   "Prefixes\n")
 {
-	enqueue_leaf(vty, NB_OP_MODIFY, count_str, "advertise/limit/%s", role);
+	if (!enqueue_leaf(vty, NB_OP_MODIFY, count_str, "advertise/limit/%s", role))
+		return CMD_WARNING_CONFIG_FAILED;
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -433,7 +471,8 @@ DEFPY_YANG(erp_adv_limit_opts, erp_adv_limit_opts_cmd,
 {
 	char base[160], xpath[XPATH_MAXLEN];
 
-	instance_xpath(vty, base, sizeof(base));
+	if (!instance_xpath(vty, base, sizeof(base)))
+		return CMD_WARNING_CONFIG_FAILED;
 	snprintf(xpath, sizeof(xpath), "%s/advertise/limit/%s", base,
 		 action ? "action" : "warning-threshold");
 	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY,
@@ -451,7 +490,8 @@ DEFPY_YANG(no_erp_adv_limit, no_erp_adv_limit_cmd,
 	   "Back to 80%\n"
 	   "Ignored value\n")
 {
-	enqueue_leaf(vty, NB_OP_DESTROY, NULL, "advertise/limit/%s", what);
+	if (!enqueue_leaf(vty, NB_OP_DESTROY, NULL, "advertise/limit/%s", what))
+		return CMD_WARNING_CONFIG_FAILED;
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -460,7 +500,8 @@ DEFPY_YANG(no_erp_all, no_erp_all_cmd, "no erpolicy",
 {
 	char base[160];
 
-	instance_xpath(vty, base, sizeof(base));
+	if (!instance_xpath(vty, base, sizeof(base)))
+		return CMD_WARNING_CONFIG_FAILED;
 	nb_cli_enqueue_change(vty, base, NB_OP_DESTROY, NULL);
 	return nb_cli_apply_changes(vty, NULL);
 }
