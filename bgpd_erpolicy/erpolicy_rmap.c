@@ -567,6 +567,12 @@ struct route_map *erp_rmap_ensure(const char *name)
 	idx = route_map_index_get(map, RMAP_PERMIT, 30);
 	route_map_add_set(idx, dir == ERP_DIR_IN ? RULE_SET_LP : RULE_SET_OUT,
 			  arg);
+	/* A new map is marked for bgpd's route-map update timer, which 5 s
+	 * later binds peers to it and has every established peer that uses it
+	 * re-send or replay all its routes.  The module binds its peers itself
+	 * (peer_route_map_set, bind_existing) and re-evaluates when its policy
+	 * changes: that second pass over every route is only cost. */
+	map->to_be_processed = false;
 
 	if (!module_map_known(name)) {
 		module_map_remember(name);
