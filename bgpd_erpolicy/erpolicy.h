@@ -106,6 +106,7 @@ struct erp_instance {
 		uint32_t onprem_overlaps, er_only, vpn_only, vpn_more_specific;
 	} overlaps_logged;
 	bool overlaps_dirty; /* routes from Azure changed since the last look */
+	uint64_t overlaps_walked_ms; /* when the table was last walked for it */
 	/* handles naming (instance, address family), for the operational state */
 	struct erp_inst_afi {
 		struct erp_instance *inst;
