@@ -105,8 +105,11 @@ struct erp_instance {
 	struct erp_overlap_counts {
 		uint32_t onprem_overlaps, er_only, vpn_only, vpn_more_specific;
 	} overlaps_logged;
-	bool overlaps_dirty; /* routes from Azure changed since the last look */
-	uint64_t overlaps_walked_ms; /* when the table was last walked for it */
+	/* routes from Azure changed: a count bumped per change, and the state
+	 * of the debounced look at overlaps (erpolicy_peer.c) */
+	uint64_t overlaps_changes, overlaps_changes_seen;
+	bool overlaps_pending;
+	unsigned int overlaps_quiet_ticks, overlaps_busy_ticks;
 	/* handles naming (instance, address family), for the operational state */
 	struct erp_inst_afi {
 		struct erp_instance *inst;

@@ -305,14 +305,14 @@ static void reconcile_schedule(void)
 				 ERP_RECONCILE_INTERVAL, &t_reconcile);
 }
 
-/* Overlaps and ER/VPN differences, logged once per change: looked at
- * (a walk of the BGP table) on a ERP_OVERLAP_CHECK_TICKS-second tick if
- * routes from Azure changed, and at most once per ERP_OVERLAP_MIN_GAP_MS:
- * nothing is walked while nothing changes, and a long load of routes costs
- * one walk a minute (profiled: every 10 s was ~10% of bgpd's CPU while
- * 2 x 100k routes arrived). */
-#define ERP_OVERLAP_CHECK_TICKS 10
-#define ERP_OVERLAP_MIN_GAP_MS 60000
+/* Overlaps and ER/VPN differences, logged once per change: looked at (a
+ * walk of the BGP table) once routes from Azure stop changing for
+ * ERP_OVERLAP_QUIET_TICKS seconds, or every ERP_OVERLAP_BUSY_TICKS seconds
+ * while they keep changing: nothing is walked while nothing changes, and a
+ * long load of routes costs one walk a minute (profiled: a walk every 10 s
+ * was ~10% of bgpd's CPU while 2 x 100k routes arrived). */
+#define ERP_OVERLAP_QUIET_TICKS 3
+#define ERP_OVERLAP_BUSY_TICKS 60
 
 static void check_overlaps(struct erp_instance *inst)
 {
@@ -333,24 +333,33 @@ static void check_overlaps(struct erp_instance *inst)
 	inst->overlaps_logged = c;
 }
 
+static void overlaps_tick(struct erp_instance *inst)
+{
+	if (inst->overlaps_changes != inst->overlaps_changes_seen) {
+		inst->overlaps_changes_seen = inst->overlaps_changes;
+		inst->overlaps_pending = true;
+		inst->overlaps_quiet_ticks = 0;
+		inst->overlaps_busy_ticks++;
+	} else if (inst->overlaps_pending)
+		inst->overlaps_quiet_ticks++;
+
+	if (!inst->overlaps_pending ||
+	    (inst->overlaps_quiet_ticks < ERP_OVERLAP_QUIET_TICKS &&
+	     inst->overlaps_busy_ticks < ERP_OVERLAP_BUSY_TICKS))
+		return;
+	inst->overlaps_pending = false;
+	inst->overlaps_quiet_ticks = inst->overlaps_busy_ticks = 0;
+	check_overlaps(inst);
+}
+
 static void reconcile_cb(struct thread *t)
 {
-	static unsigned int ticks;
 	struct erp_instance *inst;
 
-	ticks++;
 	for (inst = erp_instance_first(); inst; inst = erp_instance_next(inst)) {
 		erp_reconcile(inst);
 		erp_paths_update(inst, "neighbor configuration");
-		if (ticks % ERP_OVERLAP_CHECK_TICKS == 0 &&
-		    inst->overlaps_dirty &&
-		    (!inst->overlaps_walked_ms ||
-		     erp_now_ms() - inst->overlaps_walked_ms >=
-			     ERP_OVERLAP_MIN_GAP_MS)) {
-			inst->overlaps_dirty = false;
-			inst->overlaps_walked_ms = erp_now_ms();
-			check_overlaps(inst);
-		}
+		overlaps_tick(inst);
 	}
 	reconcile_schedule();
 }
@@ -564,7 +573,7 @@ static void session_changed(struct erp_instance *inst, struct peer *peer)
 				 ? peer_down_str[peer->last_reset]
 				 : "unknown reason");
 	erp_paths_update(inst, cause);
-	inst->overlaps_dirty = true;
+	inst->overlaps_changes++;
 	/* what the VPN may get depends on what ExpressRoute gets */
 	if (erp_peer_role(inst, peer, NULL) == ERP_ROLE_EXPRESSROUTE)
 		erp_reevaluate(inst, ERP_DIR_OUT, 1 << ERP_ROLE_VPN);

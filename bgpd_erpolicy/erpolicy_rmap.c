@@ -84,7 +84,7 @@ static struct erp_peer_stats *update_stats(struct erp_instance *inst,
 	else
 		/* something changed in what Azure sends: worth a new look at
 		 * overlaps and ER/VPN differences */
-		inst->overlaps_dirty = true;
+		inst->overlaps_changes++;
 	return erp_stats_get(inst, peer, peer->host);
 }
 
