@@ -113,12 +113,19 @@ moduledir=$(cd "$moduledir" 2>/dev/null && pwd) || die "no module dir $moduledir
 runroot=$top/build/frr-topotests-run
 rm -rf "$runroot"
 mkdir -p "$runroot"
+made_mountpoints=()
+for d in /tmp/topotests /tmp/gearlogdir; do
+	[ -d "$d" ] || { mkdir -p "$d" && made_mountpoints+=("$d"); }
+done
+trap 'for d in "${made_mountpoints[@]}"; do rmdir "$d" 2>/dev/null; done' EXIT
 results=$runroot/results.tsv
 : >"$results"
 
 # One test in a private mount + PID namespace: /proc of its own (the harness
-# SIGKILLs processes by environment), /tmp redirected (it writes
-# /tmp/topotests and /tmp/gearlogdir), a shell as PID 1 (reaps daemons).
+# SIGKILLs processes by environment), its /tmp/topotests and /tmp/gearlogdir
+# redirected into the run directory (not all of /tmp: the checkout may live
+# under /tmp), a shell as PID 1 (reaps daemons).  The two mount points are
+# empty directories in the real /tmp, removed again at the end.
 run_one() { # mode test
 	local m=$1 t=$2 dir tmpdir rc start end passed failed skipped
 	dir=$copy/$t
@@ -132,10 +139,12 @@ run_one() { # mode test
 	ERPOLICY_BGPD_ARGS=$extra PYTHONDONTWRITEBYTECODE=1 \
 		unshare --mount --pid --fork --mount-proc --propagation private \
 		/bin/sh -c '
-			mount --bind "$1" /tmp || exit 3
+			mkdir -p "$1/topotests" "$1/gearlogdir"
+			mount --bind "$1/topotests" /tmp/topotests || exit 3
+			mount --bind "$1/gearlogdir" /tmp/gearlogdir || exit 3
 			cd "$2" || exit 3
 			/usr/bin/python3 -m pytest -p no:cacheprovider -q \
-				--rundir=/tmp/topotests . >/tmp/pytest.out 2>&1
+				--rundir=/tmp/topotests . >"$1/pytest.out" 2>&1
 			rc=$?
 			exit $rc' sh "$tmpdir" "$dir"
 	rc=$?
