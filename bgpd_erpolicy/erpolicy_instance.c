@@ -285,8 +285,16 @@ bool erp_stats_verdict(struct erp_peer_stats *stats, enum erp_dir dir,
 		return false;
 	ds->updates[afi][reason]++;
 
-	if (reason == ERP_ACCEPT && erp_denied_count(&ds->denied[afi]) == 0)
-		return false; /* the common case: nothing to forget */
+	/* An accepted prefix leaves the denied set.  The module's verdicts
+	 * depend on the prefix and the policy only, and a policy change
+	 * empties the set: only the operator's map can accept what was denied
+	 * before.  So the set is searched only if that map denied something
+	 * (the lookup was ~5% of bgpd's CPU loading 100k routes next to 10k
+	 * denied ones). */
+	if (reason == ERP_ACCEPT &&
+	    (erp_denied_count(&ds->denied[afi]) == 0 ||
+	     ds->denied_count[afi][ERP_DENY_USER_POLICY] == 0))
+		return false;
 	prefix_copy(&key.prefix, p);
 	d = erp_denied_find(&ds->denied[afi], &key);
 	if (reason == ERP_ACCEPT) {
