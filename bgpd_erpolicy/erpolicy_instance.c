@@ -340,8 +340,13 @@ void erp_stats_clear_denied(struct erp_peer_stats *stats, enum erp_dir dir,
 	struct erp_dir_stats *ds = &stats->dir[dir];
 	struct erp_denied *d;
 
-	while ((d = erp_denied_pop(&ds->denied[afi])))
+	/* one pass over the buckets: popping searched the bucket array from
+	 * its start for every entry (profiled: the largest module cost of a
+	 * failover with 10,000 prefixes) */
+	frr_each_safe (erp_denied, &ds->denied[afi], d) {
+		erp_denied_del(&ds->denied[afi], d);
 		XFREE(MTYPE_ERP_DENIED, d);
+	}
 	memset(ds->denied_count[afi], 0, sizeof(ds->denied_count[afi]));
 	ds->denied_truncated[afi] = false;
 }
