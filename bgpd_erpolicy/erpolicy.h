@@ -147,7 +147,6 @@ extern struct erp_peer_stats *erp_stats_find(struct erp_instance *inst,
 extern struct erp_peer_stats *erp_stats_get(struct erp_instance *inst,
 					    const void *peer, const char *host);
 extern void erp_stats_reset(struct erp_peer_stats *stats);
-extern void erp_stats_reset_all(struct erp_instance *inst);
 /* drop counters of peers for which keep(peer, arg) is false */
 extern void erp_stats_prune(struct erp_instance *inst,
 			    bool (*keep)(const void *peer, void *arg),

@@ -252,13 +252,6 @@ void erp_stats_reset(struct erp_peer_stats *stats)
 			erp_stats_reset_af(stats, d, i);
 }
 
-void erp_stats_reset_all(struct erp_instance *inst)
-{
-	struct erp_peer_stats *stats;
-
-	frr_each (erp_stats_hash, &inst->stats, stats)
-		erp_stats_reset(stats);
-}
 
 void erp_stats_prune(struct erp_instance *inst,
 		     bool (*keep)(const void *peer, void *arg), void *arg)

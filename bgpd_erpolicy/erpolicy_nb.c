@@ -380,10 +380,6 @@ void erp_nb_forget_instance(const char *vrf)
 	nb_config_free(candidate);
 }
 
-bool erp_nb_loaded(void)
-{
-	return erp_module != NULL;
-}
 
 const struct lyd_node *erp_nb_running_instance(const char *vrf)
 {

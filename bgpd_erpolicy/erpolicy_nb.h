@@ -33,7 +33,6 @@ static inline char erp_xpath_quote(const char *name)
 extern void erp_nb_load(void);
 /* Detach the module's northbound nodes (before libfrr frees its own). */
 extern void erp_nb_unload(void);
-extern bool erp_nb_loaded(void);
 /* Make a configuration tree ready for this module's edits (see .c). */
 extern void erp_nb_prepare_config(struct nb_config *config);
 

@@ -614,10 +614,6 @@ void erp_rmap_gc(bool (*in_use)(const char *name, void *arg), void *arg)
 	}
 }
 
-unsigned int erp_rmap_count(void)
-{
-	return erp_maps_count(&module_maps);
-}
 
 void erp_rmap_init(void)
 {

@@ -44,7 +44,5 @@ extern bool erp_rmap_parse(const char *name, enum erp_dir *dir,
 extern struct route_map *erp_rmap_ensure(const char *name);
 /* Delete module maps for which in_use(name, arg) is false. */
 extern void erp_rmap_gc(bool (*in_use)(const char *name, void *arg), void *arg);
-/* Number of module maps that exist. */
-extern unsigned int erp_rmap_count(void);
 
 #endif
