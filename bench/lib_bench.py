@@ -24,7 +24,6 @@ Everything started here is stopped by PID (birds, ip monitor) before the
 Lab tears down its daemons and namespaces, also on Ctrl-C / SIGTERM.
 """
 
-import contextlib
 import datetime
 import hashlib
 import ipaddress
@@ -44,7 +43,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "topotests"))
 
 from lib import lab as labmod  # noqa: E402
-from lib.lab import Lab, LabError, wait_until  # noqa: E402,F401
+from lib.lab import Lab, LabError, wait_until  # noqa: E402,F401 (re-exported)
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 EDGE_AS = 65010
@@ -944,7 +943,3 @@ def require_root_and_tools():
                  "service must not run; the benchmarks start bird "
                  "themselves)")
 
-
-@contextlib.contextmanager
-def nothing():
-    yield

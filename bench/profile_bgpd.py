@@ -16,7 +16,7 @@ exported symbol or as raw addresses: Debian ships no frr-dbgsym here.
 usage: bench/profile_bgpd.py --policy module|routemap|none
                              [--scenario load|config|reeval] [--n 100000]
                              [--kernel]
-                             [--decl 1000] [--top 40] [--callers SYMBOL]
+                             [--decl 1000] [--top 40]
 """
 
 import argparse
@@ -49,7 +49,7 @@ def perf_stop(p):
         p.wait()
 
 
-def perf_report(out, top, callers=None):
+def perf_report(out, top):
     txt = []
     for sort in ("dso", "symbol"):
         r = subprocess.run(["perf", "report", "-i", out, "--stdio",
@@ -67,13 +67,6 @@ def perf_report(out, top, callers=None):
     txt.append("--- bgpd_erpolicy.so symbols (percent of all samples) ---")
     txt += [l for l in r.stdout.splitlines()
             if l.strip() and not l.startswith("#")][:top]
-    if callers:
-        r = subprocess.run(["perf", "report", "-i", out, "--stdio",
-                            "--no-children", "--sort", "symbol",
-                            "-G", "--symbol-filter", callers],
-                           capture_output=True, text=True)
-        txt.append("--- call chains into %s ---" % callers)
-        txt += r.stdout.splitlines()[:120]
     return "\n".join(txt)
 
 
@@ -88,8 +81,6 @@ def main():
     ap.add_argument("--kernel", action="store_true",
                     help="bgpd without -n (routes go to zebra/kernel)")
     ap.add_argument("--top", type=int, default=40)
-    ap.add_argument("--callers", default=None,
-                    help="also print call chains into this symbol")
     args = ap.parse_args()
     lb.require_root_and_tools()
     workdir = tempfile.mkdtemp(prefix="erpolicy-prof-")
@@ -150,7 +141,7 @@ def main():
         print("# %s, scenario %s, N=%d, %d+%d declarations; module %s" % (
             args.policy, args.scenario, args.n, args.decl, args.decl,
             lb.module_info()))
-        print(perf_report(out, args.top, args.callers))
+        print(perf_report(out, args.top))
     import shutil
     shutil.rmtree(workdir, ignore_errors=True)
 
