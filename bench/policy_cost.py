@@ -49,6 +49,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lib_bench as lb  # noqa: E402
+from lib import azure  # noqa: E402  (topotests/, put on sys.path by lib_bench)
 
 ER = lb.ER_NH
 VPN = lb.VPN_NH
@@ -244,19 +245,8 @@ def reevaluate(b, policy, n):
 # memory
 
 def module_memory(b):
-    """{mtype: (count, total bytes)} of bgpd's 'erpolicy' qmem groups."""
-    out = b.edge.vty("show memory")
-    res, inside = {}, False
-    for line in out.splitlines():
-        if line.startswith("--- qmem "):
-            inside = "erpolicy" in line
-            continue
-        if inside and ":" in line:
-            name, rest = line.split(":", 1)
-            f = rest.split()
-            if len(f) >= 3 and f[0].isdigit():
-                res[name.strip()] = (int(f[0]), int(f[2]))
-    return res
+    """{mtype: (count, total bytes)} of bgpd's 'erpolicy' qmem group."""
+    return azure.module_memory_usage(b.edge)
 
 
 def mtype_total(b):

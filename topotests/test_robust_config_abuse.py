@@ -376,27 +376,6 @@ def rib(edge):
     return out
 
 
-def diff(a, b, path=""):
-    """Readable differences between two JSON-like values."""
-    if type(a) is not type(b):
-        return ["%s: %r != %r" % (path, a, b)]
-    if isinstance(a, dict):
-        out = []
-        for k in sorted(set(a) | set(b), key=str):
-            if k not in a or k not in b:
-                out.append("%s/%s: only %s" % (path, k, "after" if k in b
-                                                else "before"))
-            else:
-                out += diff(a[k], b[k], "%s/%s" % (path, k))
-        return out
-    if isinstance(a, list) and len(a) == len(b):
-        out = []
-        for i, (x, y) in enumerate(zip(a, b)):
-            out += diff(x, y, "%s[%d]" % (path, i))
-        return out
-    return [] if a == b else ["%s: %r != %r" % (path, a, b)]
-
-
 def snapshot(edge):
     return {"running": running(edge).splitlines(), "state": state(edge),
             "rib": rib(edge), "memory": module_mem(edge)}
@@ -409,7 +388,7 @@ def wait_same(lab, edge, ref, what, timeout=20):
         last["snap"] = snapshot(edge)
         return last["snap"] == ref
     lab.wait_until(same, timeout=timeout, interval=0.25, message=what,
-                   diag=lambda: "\n".join(diff(ref, last.get("snap"))[:40]))
+                   diag=lambda: "\n".join(azure.json_diff(ref, last.get("snap"))[:40]))
 
 
 def settle_after_start(lab, edge):

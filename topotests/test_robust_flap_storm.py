@@ -123,31 +123,6 @@ def snapshot(edge):
             "memory": azure.module_memory(edge)}
 
 
-def diff(a, b, path=""):
-    """Human-readable differences between two JSON-like values."""
-    if type(a) is not type(b):
-        return ["%s: %r != %r" % (path, a, b)]
-    if isinstance(a, dict):
-        out = []
-        for k in sorted(set(a) | set(b), key=str):
-            if k not in a or k not in b:
-                out.append("%s/%s: only %s" % (path, k,
-                                               "after" if k in b
-                                               else "before"))
-            else:
-                out += diff(a[k], b[k], "%s/%s" % (path, k))
-        return out
-    if isinstance(a, list):
-        if len(a) != len(b):
-            return ["%s: %d items != %d items: %r != %r"
-                    % (path, len(a), len(b), a, b)]
-        out = []
-        for i, (x, y) in enumerate(zip(a, b)):
-            out += diff(x, y, "%s[%d]" % (path, i))
-        return out
-    return [] if a == b else ["%s: %r != %r" % (path, a, b)]
-
-
 # --- the test ------------------------------------------------------------------
 
 
@@ -254,7 +229,7 @@ def test_flap_storm_leaves_no_trace(lab):
                        message="state as before the storm")
     except AssertionError:
         raise AssertionError("state differs after the storm:\n" +
-                             "\n".join(diff(before, after)[:60])) from None
+                             "\n".join(azure.json_diff(before, after)[:60])) from None
     settle_s = time.monotonic() - t_wait
 
     assert edge.pid("bgpd") == bgpd_pid

@@ -189,11 +189,11 @@ def erpolicy(router, vrf=None):
     return router.show_json(cmd)
 
 
-def module_memory(router):
-    """{mtype description: count} of the module's memory group, from bgpd's
-    'show memory'."""
+def module_memory_usage(router):
+    """{mtype description: (count, total bytes)} of the module's memory
+    group, from bgpd's 'show memory'."""
     out = router.vty("show memory")
-    counts, inside = {}, False
+    usage, inside = {}, False
     for line in out.splitlines():
         if line.startswith("--- qmem "):
             inside = "erpolicy" in line
@@ -201,6 +201,37 @@ def module_memory(router):
         if inside and ":" in line:
             name, rest = line.split(":", 1)
             fields = rest.split()
-            if fields and fields[0].isdigit():
-                counts[name.strip()] = int(fields[0])
-    return counts
+            if len(fields) >= 3 and fields[0].isdigit():
+                usage[name.strip()] = (int(fields[0]), int(fields[2]))
+    return usage
+
+
+def module_memory(router):
+    """{mtype description: count} of the module's memory group."""
+    return {k: v[0] for k, v in module_memory_usage(router).items()}
+
+
+def json_diff(a, b, path=""):
+    """Human-readable differences between two JSON-like values (for
+    failure messages of tests that compare snapshots)."""
+    if type(a) is not type(b):
+        return ["%s: %r != %r" % (path, a, b)]
+    if isinstance(a, dict):
+        out = []
+        for k in sorted(set(a) | set(b), key=str):
+            if k not in a or k not in b:
+                out.append("%s/%s: only %s" % (path, k,
+                                               "after" if k in b
+                                               else "before"))
+            else:
+                out += json_diff(a[k], b[k], "%s/%s" % (path, k))
+        return out
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return ["%s: %d items != %d items: %r != %r"
+                    % (path, len(a), len(b), a, b)]
+        out = []
+        for i, (x, y) in enumerate(zip(a, b)):
+            out += json_diff(x, y, "%s[%d]" % (path, i))
+        return out
+    return [] if a == b else ["%s: %r != %r" % (path, a, b)]
