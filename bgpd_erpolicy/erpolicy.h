@@ -110,6 +110,11 @@ struct erp_instance {
 	uint64_t overlaps_changes, overlaps_changes_seen;
 	bool overlaps_pending;
 	unsigned int overlaps_quiet_ticks, overlaps_busy_ticks;
+	uint64_t overlaps_next_ms; /* no walk before (erp_now_ms) */
+	/* best paths learned from Azure (ER or VPN neighbors), counted by a
+	 * walk of the table at most once a second (erp_rib_transit_count) */
+	uint32_t azure_best[ERP_AFI_MAX];
+	uint64_t azure_best_ms[ERP_AFI_MAX]; /* when counted; 0: never */
 	/* handles naming (instance, address family), for the operational state */
 	struct erp_inst_afi {
 		struct erp_instance *inst;
@@ -153,7 +158,10 @@ extern void erp_stats_prune(struct erp_instance *inst,
 			    void *arg);
 /* Record a verdict on prefix p: counts the update, and keeps the set of
  * denied prefixes current (an accepted prefix leaves it).  Returns true if
- * p was newly denied (or denied for another reason than before). */
+ * p was newly denied (or denied for another reason than before).
+ * Outbound "transit" verdicts are only counted as updates: every Azure
+ * route gets one for each other Azure neighbor, and the distinct prefixes
+ * are counted from the BGP table when asked (erp_rib_transit_count). */
 extern bool erp_stats_verdict(struct erp_peer_stats *stats, enum erp_dir dir,
 			      enum erp_afi afi, const struct prefix *p,
 			      enum erp_reason reason);

@@ -251,26 +251,26 @@ bool erp_prefix_set_del(struct erp_prefix_set *set, const struct prefix *p)
 bool erp_prefix_set_match(struct erp_prefix_set *set, const struct prefix *p)
 {
 	int fi = family_index(p->family);
-	struct route_node *rn, *match;
-	bool found = false;
+	const struct route_node *rn;
 
 	if (fi < 0 || set->count[fi] == 0)
 		return false;
-	match = route_node_match(set->table[fi], p);
-	/* The longest covering rule first, then every shorter covering one:
-	 * a short rule with "le" can match where a longer one does not. */
-	for (rn = match; rn; rn = rn->parent) {
+	/* Descend the trie towards p, as route_node_match() does but without
+	 * taking a lock (this runs for every route received).  Every rule on
+	 * the way covers p, and any of them may match: a short rule with "le"
+	 * can match where a longer one does not. */
+	for (rn = set->table[fi]->top;
+	     rn && rn->p.prefixlen <= p->prefixlen && prefix_match(&rn->p, p);
+	     rn = rn->link[prefix_bit(&p->u.prefix, rn->p.prefixlen)]) {
 		const struct erp_prefix_rule *rule = rn->info;
 
 		if (rule && p->prefixlen >= rule->minlen &&
-		    p->prefixlen <= rule->maxlen) {
-			found = true;
+		    p->prefixlen <= rule->maxlen)
+			return true;
+		if (rn->p.prefixlen == p->prefixlen)
 			break;
-		}
 	}
-	if (match)
-		route_unlock_node(match);
-	return found;
+	return false;
 }
 
 bool erp_prefix_set_overlaps(struct erp_prefix_set *set, const struct prefix *p)

@@ -277,6 +277,8 @@ bool erp_stats_verdict(struct erp_peer_stats *stats, enum erp_dir dir,
 	    (unsigned int)reason >= ERP_REASON_MAX)
 		return false;
 	ds->updates[afi][reason]++;
+	if (dir == ERP_DIR_OUT && reason == ERP_DENY_TRANSIT)
+		return false;
 
 	/* An accepted prefix leaves the denied set.  The module's verdicts
 	 * depend on the prefix and the policy only, and a policy change

@@ -313,12 +313,19 @@ static void reconcile_schedule(void)
  * was ~10% of bgpd's CPU while 2 x 100k routes arrived). */
 #define ERP_OVERLAP_QUIET_TICKS 3
 #define ERP_OVERLAP_BUSY_TICKS 60
+/* ... and a walk that took t waits 100 t before the next one: at most 1%
+ * of a core whatever the size of the table (a walk of 1,000,000 prefixes
+ * took about 1 s). */
+#define ERP_OVERLAP_DUTY_FACTOR 100
 
 static void check_overlaps(struct erp_instance *inst)
 {
 	struct erp_overlap_counts c;
+	uint64_t start = erp_now_ms(), end;
 
 	erp_rib_overlap_counts(inst, &c);
+	end = erp_now_ms();
+	inst->overlaps_next_ms = end + (end - start) * ERP_OVERLAP_DUTY_FACTOR;
 	if (memcmp(&c, &inst->overlaps_logged, sizeof(c)) == 0)
 		return;
 	if (c.onprem_overlaps || c.er_only || c.vpn_only ||
@@ -345,7 +352,8 @@ static void overlaps_tick(struct erp_instance *inst)
 
 	if (!inst->overlaps_pending ||
 	    (inst->overlaps_quiet_ticks < ERP_OVERLAP_QUIET_TICKS &&
-	     inst->overlaps_busy_ticks < ERP_OVERLAP_BUSY_TICKS))
+	     inst->overlaps_busy_ticks < ERP_OVERLAP_BUSY_TICKS) ||
+	    erp_now_ms() < inst->overlaps_next_ms)
 		return;
 	inst->overlaps_pending = false;
 	inst->overlaps_quiet_ticks = inst->overlaps_busy_ticks = 0;
@@ -505,6 +513,8 @@ void erp_peer_view(struct erp_instance *inst, struct peer *peer,
 			view->af[i].out_truncated = out->denied_truncated[i];
 			view->af[i].guard_warnings = rstats->guard_warnings[i];
 		}
+		view->af[i].out_denied[ERP_DENY_TRANSIT] =
+			erp_rib_transit_count(inst, i, rep);
 	}
 }
 

@@ -16,32 +16,60 @@
 
 static const afi_t erp_afis[ERP_AFI_MAX] = {AFI_IP, AFI_IP6};
 
-static bool has_er_path(struct erp_instance *inst, struct bgp_dest *dest)
+/* Roles of the few peers a walk meets, so that each path costs a pointer
+ * compare instead of a search of the declared neighbors by name.  Valid for
+ * one walk (bgpd frees no peer while a walk runs). */
+#define ROLE_CACHE_SIZE 8
+
+struct role_cache {
+	struct erp_instance *inst;
+	unsigned int used, next;
+	struct peer *peer[ROLE_CACHE_SIZE];
+	enum erp_role role[ROLE_CACHE_SIZE];
+};
+
+static enum erp_role role_of(struct role_cache *c, struct peer *peer)
+{
+	unsigned int i;
+
+	if (!peer)
+		return ERP_ROLE_NONE;
+	for (i = 0; i < c->used; i++)
+		if (c->peer[i] == peer)
+			return c->role[i];
+	i = c->used < ROLE_CACHE_SIZE ? c->used++ : c->next++ % ROLE_CACHE_SIZE;
+	c->peer[i] = peer;
+	c->role[i] = erp_peer_role(c->inst, peer, NULL);
+	return c->role[i];
+}
+
+static bool has_er_path(struct role_cache *c, struct bgp_dest *dest)
 {
 	struct bgp_path_info *pi;
 
 	for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next)
-		if (CHECK_FLAG(pi->flags, BGP_PATH_VALID) && pi->peer &&
-		    erp_peer_role(inst, pi->peer, NULL) == ERP_ROLE_EXPRESSROUTE)
+		if (CHECK_FLAG(pi->flags, BGP_PATH_VALID) &&
+		    role_of(c, pi->peer) == ERP_ROLE_EXPRESSROUTE)
 			return true;
 	return false;
 }
 
 /* Does a less specific prefix have an ExpressRoute path? */
-static bool er_covers(struct erp_instance *inst, struct bgp_dest *dest)
+static bool er_covers(struct role_cache *c, struct bgp_dest *dest)
 {
 	struct bgp_dest *up;
 
 	for (up = bgp_dest_parent_nolock(dest); up;
 	     up = bgp_dest_parent_nolock(up))
-		if (has_er_path(inst, up))
+		if (has_er_path(c, up))
 			return true;
 	return false;
 }
 
-static bool row_of(struct erp_instance *inst, bool demoted,
-		   struct bgp_dest *dest, struct erp_prefix_row *row)
+static bool row_of(struct role_cache *c, bool demoted, struct bgp_dest *dest,
+		   struct erp_prefix_row *row)
 {
+	struct erp_instance *inst = c->inst;
 	struct bgp_path_info *pi;
 	bool any = false;
 
@@ -49,12 +77,11 @@ static bool row_of(struct erp_instance *inst, bool demoted,
 	row->prefix = bgp_dest_get_prefix(dest);
 	row->facts.prefix = row->prefix;
 	for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next) {
-		enum erp_role role = pi->peer ? erp_peer_role(inst, pi->peer,
-							      NULL)
-					      : ERP_ROLE_NONE;
+		enum erp_role role;
 
 		if (!CHECK_FLAG(pi->flags, BGP_PATH_VALID))
 			continue;
+		role = role_of(c, pi->peer);
 		if (role == ERP_ROLE_EXPRESSROUTE)
 			row->facts.via_er = any = true;
 		else if (role == ERP_ROLE_VPN)
@@ -68,7 +95,7 @@ static bool row_of(struct erp_instance *inst, bool demoted,
 	if (!any)
 		return false;
 	if (!row->facts.via_er)
-		row->facts.er_covers = er_covers(inst, dest);
+		row->facts.er_covers = er_covers(c, dest);
 	row->intended = erp_prefix_intended(&inst->policy, demoted, &row->facts);
 	row->issue = erp_prefix_issue(&inst->policy, demoted, &row->facts);
 	return true;
@@ -83,6 +110,7 @@ void erp_rib_walk(struct erp_instance *inst, enum erp_afi afi,
 	struct bgp_table *table;
 	struct bgp_dest *dest;
 	struct erp_prefix_row row;
+	struct role_cache cache = {.inst = inst};
 	bool demoted = erp_paths_er_demoted(inst, afi);
 
 	if (!bgp || !(table = bgp->rib[erp_afis[afi]][SAFI_UNICAST]))
@@ -91,13 +119,13 @@ void erp_rib_walk(struct erp_instance *inst, enum erp_afi afi,
 		dest = bgp_node_lookup(table, only);
 		if (!dest)
 			return;
-		if (row_of(inst, demoted, dest, &row))
+		if (row_of(&cache, demoted, dest, &row))
 			fn(&row, arg);
 		bgp_dest_unlock_node(dest);
 		return;
 	}
 	for (dest = bgp_table_top(table); dest; dest = bgp_route_next(dest))
-		if (row_of(inst, demoted, dest, &row))
+		if (row_of(&cache, demoted, dest, &row))
 			fn(&row, arg);
 }
 
@@ -128,4 +156,50 @@ void erp_rib_overlap_counts(struct erp_instance *inst,
 	memset(out, 0, sizeof(*out));
 	for (int i = 0; i < ERP_AFI_MAX; i++)
 		erp_rib_walk(inst, i, NULL, count_row, &ctx);
+}
+
+/* The outbound verdict refuses every Azure route to every Azure neighbor
+ * (bgpd runs the outbound map even towards the neighbor a route came
+ * from): rather than keep those prefixes per neighbor, count the Azure best
+ * paths in the table, in one walk at most once a second. */
+#define ERP_TRANSIT_COUNT_MAX_AGE_MS 1000
+
+static uint32_t count_azure_best(struct erp_instance *inst, enum erp_afi afi)
+{
+	struct bgp *bgp = erp_bgp_of(inst);
+	struct bgp_table *table;
+	struct bgp_dest *dest;
+	struct bgp_path_info *pi;
+	struct role_cache cache = {.inst = inst};
+	bool dflt = inst->policy.advertise_default_route;
+	uint32_t count = 0;
+
+	if (!bgp || !(table = bgp->rib[erp_afis[afi]][SAFI_UNICAST]))
+		return 0;
+	for (dest = bgp_table_top(table); dest; dest = bgp_route_next(dest)) {
+		if (bgp_dest_get_prefix(dest)->prefixlen == 0 && !dflt)
+			continue; /* refused as the default route first */
+		for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next)
+			if (CHECK_FLAG(pi->flags, BGP_PATH_SELECTED))
+				break;
+		if (pi && role_of(&cache, pi->peer) != ERP_ROLE_NONE)
+			count++;
+	}
+	return count;
+}
+
+uint32_t erp_rib_transit_count(struct erp_instance *inst, enum erp_afi afi,
+			       struct peer *peer)
+{
+	uint64_t now = erp_now_ms();
+
+	if (inst->policy.allow_transit || !peer_established(peer) ||
+	    !peer->afc_nego[erp_afis[afi]][SAFI_UNICAST])
+		return 0;
+	if (!inst->azure_best_ms[afi] ||
+	    now - inst->azure_best_ms[afi] >= ERP_TRANSIT_COUNT_MAX_AGE_MS) {
+		inst->azure_best[afi] = count_azure_best(inst, afi);
+		inst->azure_best_ms[afi] = erp_now_ms() ?: 1;
+	}
+	return inst->azure_best[afi];
 }

@@ -28,4 +28,12 @@ extern void erp_rib_walk(struct erp_instance *inst, enum erp_afi afi,
 extern void erp_rib_overlap_counts(struct erp_instance *inst,
 				   struct erp_overlap_counts *out);
 
+/* Azure routes the no-transit rule keeps from peer now: best paths in the
+ * table learned from an ExpressRoute or VPN neighbor (the default route only
+ * if it may be advertised at all).  0 when transit is
+ * allowed or the session does not carry afi.  Counted by a walk of the
+ * table, at most once a second; in between, the last count. */
+extern uint32_t erp_rib_transit_count(struct erp_instance *inst,
+				      enum erp_afi afi, struct peer *peer);
+
 #endif
