@@ -314,6 +314,17 @@ def handwritten_maps(lp_er=200, lp_vpn=100, n_az=1000, n_op=1000, v6=False):
     return txt + "!\n"
 
 
+def floor_maps(lp_er=200, lp_vpn=100, v6=False):
+    """The least any inbound policy costs bgpd: route-maps that only set
+    the local-preference (no prefix matched, nothing denied)."""
+    txt = ""
+    for name, lp in (("ER-IN", lp_er), ("VPN-IN", lp_vpn)):
+        for suffix in ("", "6") if v6 else ("",):
+            txt += ("route-map %s%s permit 10\n set local-preference %d\n"
+                    % (name, suffix, lp))
+    return txt + "!\n"
+
+
 def module_lines(lp_er=200, lp_vpn=100, n_az=1000, n_op=1000, v6=False,
                  extra=""):
     out = ""
@@ -333,10 +344,12 @@ def module_lines(lp_er=200, lp_vpn=100, n_az=1000, n_op=1000, v6=False,
 
 def edge_conf(policy, v6=False, bfd=False, n_az=1000, n_op=1000,
               lp_er=200, lp_vpn=100, timers=(60, 180), extra=""):
-    """edge bgpd.conf; policy in 'none', 'routemap', 'module'."""
+    """edge bgpd.conf; policy in 'none', 'floor', 'routemap', 'module'."""
     before = OUT_POLICY if policy != "module" else ""
     if policy == "routemap":
         before += handwritten_maps(lp_er, lp_vpn, n_az, n_op, v6)
+    elif policy == "floor":
+        before += floor_maps(lp_er, lp_vpn, v6)
     nbr = ""
     af4 = af6 = ""
     for name in ("msee", "vpngw"):
@@ -356,11 +369,11 @@ def edge_conf(policy, v6=False, bfd=False, n_az=1000, n_op=1000,
         out6 = "" if policy == "module" else \
             f"  neighbor {peer6} route-map OUT out\n"
         af4 += f"  neighbor {peer4} activate\n" + out
-        if policy == "routemap":
+        if policy in ("routemap", "floor"):
             af4 += f"  neighbor {peer4} route-map {rm} in\n"
         if v6:
             af6 += f"  neighbor {peer6} activate\n" + out6
-            if policy == "routemap":
+            if policy in ("routemap", "floor"):
                 af6 += f"  neighbor {peer6} route-map {rm}6 in\n"
     body = ""
     if policy == "module":

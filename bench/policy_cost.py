@@ -3,6 +3,9 @@
 
 For each configuration of the same policy
   none      no inbound policy (`no bgp ebgp-requires-policy`)
+  floor     route-maps ER-IN / VPN-IN that only set the local-preference
+            (no prefix matched): the least any inbound policy that sets
+            local-preference costs bgpd, whoever writes it
   routemap  hand-written FRR prefix-lists (1,000 Azure + 1,000 on-prem
             entries, with `le`) and route-maps ER-IN (LP 200) / VPN-IN (LP 100)
   module    `bgpd -M erpolicy` with the same 1,000 azure-prefix + 1,000
@@ -10,7 +13,7 @@ For each configuration of the same policy
 the edge receives N /24s from the ExpressRoute speaker (bird2, AS 12076)
 and, once those are settled, the same N from the VPN speaker (bird2,
 AS 65515): fixed arrival order, ER first.  Outbound, the module brings its
-own rule (on-prem only, no transit); none and routemap get the equivalent
+own rule (on-prem only, no transit); the others get the equivalent
 hand-written `route-map OUT` (on-prem only).  Nothing is advertised.
 
 Per phase we record bgpd (and zebra) CPU seconds from /proc/PID/stat, the
@@ -38,7 +41,7 @@ usage: bench/policy_cost.py [--quick] [--repeats 4] [--small-repeats 3]
                             [--n 10000,100000] [--million]
                             [--kernel-n 100000] [--kernel-repeats 3]
                             [--kernel-post] [--no-kernel] [--no-reeval]
-                            [--decl 1000] [--policies none,routemap,module]
+                            [--decl 1000] [--policies none,floor,routemap,module]
                             [--config-scaling 250,500,1000] [--json FILE]
 """
 
@@ -53,7 +56,7 @@ from lib import azure  # noqa: E402  (topotests/, put on sys.path by lib_bench)
 
 ER = lb.ER_NH
 VPN = lb.VPN_NH
-POLICIES = ("none", "routemap", "module")
+POLICIES = ("none", "floor", "routemap", "module")
 
 
 # ---------------------------------------------------------------------------
@@ -336,7 +339,8 @@ def run_lab(policy, ns, kernel, repeats, reeval_n, timeout, decl=1000,
                            r["vpn"]["cpu"].get("bgpd", 0),
                            r.get("post", {}).get("cpu", {}).get("bgpd"),
                            r["rss_kb"] // 1024, r["uptime"]))
-                reeval = n == reeval_n and not kernel and policy != "none"
+                reeval = (n == reeval_n and not kernel and
+                          policy in ("routemap", "module"))
                 if reeval:
                     r["reeval"] = reevaluate(b, policy, n)
                 res["by_n"][n] = r
@@ -396,7 +400,8 @@ def report(results, ns, kernel_n):
             format(n, ","), "kernel install (zebra + kernel FIB)"
             if kernel else "bgpd -n (no kernel install)"))
         P("")
-        hdr = ["policy", "phase", "bgpd CPU s", "vs none", "vs routemap"]
+        hdr = ["policy", "phase", "bgpd CPU s", "vs none", "vs floor",
+               "vs routemap"]
         if kernel:
             hdr += ["zebra CPU s"]
         hdr += ["bulk wall s", "vs none", "vs routemap", "wall to idle s"]
@@ -418,6 +423,8 @@ def report(results, ns, kernel_n):
                 row = [pol, names[ph], lb.fmt_ms(c),
                        lb.fmt(lb.ratio(lb.median(c),
                                        lb.median(med["none"][0]))),
+                       lb.fmt(lb.ratio(lb.median(c),
+                                       lb.median(med["floor"][0]))),
                        lb.fmt(lb.ratio(lb.median(c),
                                        lb.median(med["routemap"][0])))]
                 if kernel:
@@ -530,7 +537,7 @@ def config_scaling(decls, policies, timeout):
     rows = []
     for d in decls:
         for pol in policies:
-            if pol == "none":
+            if pol in ("none", "floor"):
                 continue
             with lb.BenchLab("cfg_%s_%d" % (pol, d), pol, 1000,
                              n_decl=(d, d)) as b:

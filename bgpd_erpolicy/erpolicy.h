@@ -92,6 +92,7 @@ struct erp_instance {
 	struct erp_policy policy;
 	struct erp_nbr_head neighbors;
 	struct erp_stats_hash_head stats;
+	struct erp_peer_stats *stats_last; /* the last one found */
 	struct thread *t_reevaluate; /* pending re-evaluation of routes */
 	/* by direction, bit (1 << role): roles to re-evaluate */
 	uint8_t reevaluate_roles[ERP_DIR_MAX];
@@ -115,6 +116,7 @@ struct erp_instance {
 	 * walk of the table at most once a second (erp_rib_transit_count) */
 	uint32_t azure_best[ERP_AFI_MAX];
 	uint64_t azure_best_ms[ERP_AFI_MAX]; /* when counted; 0: never */
+	uint64_t azure_best_changes[ERP_AFI_MAX]; /* overlaps_changes then */
 	/* handles naming (instance, address family), for the operational state */
 	struct erp_inst_afi {
 		struct erp_instance *inst;

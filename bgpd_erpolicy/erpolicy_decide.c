@@ -276,22 +276,21 @@ bool erp_prefix_set_match(struct erp_prefix_set *set, const struct prefix *p)
 bool erp_prefix_set_overlaps(struct erp_prefix_set *set, const struct prefix *p)
 {
 	int fi = family_index(p->family);
-	struct route_node *rn;
+	const struct route_node *rn;
 
 	if (fi < 0 || set->count[fi] == 0)
 		return false;
-	rn = route_node_match(set->table[fi], p); /* a rule containing p */
-	if (rn) {
-		route_unlock_node(rn);
-		return true;
-	}
-	/* a rule inside p: descend the trie towards p; the first node at or
-	 * below p's length roots a subtree, and every subtree of the trie
-	 * holds at least one rule (nodes without one exist only to branch) */
+	/* Descend the trie towards p (without locks): a rule on the way
+	 * contains p; else the first node at or below p's length roots a
+	 * subtree, and every subtree of the trie holds at least one rule
+	 * (nodes without one exist only to branch): a rule inside p. */
 	rn = set->table[fi]->top;
 	while (rn && rn->p.prefixlen < p->prefixlen &&
-	       prefix_match(&rn->p, p))
+	       prefix_match(&rn->p, p)) {
+		if (rn->info)
+			return true;
 		rn = rn->link[prefix_bit(&p->u.prefix, rn->p.prefixlen)];
+	}
 	return rn && prefix_match(p, &rn->p);
 }
 

@@ -122,6 +122,7 @@ void erp_instance_delete(struct erp_instance *inst)
 	while ((nbr = erp_nbr_first(&inst->neighbors)))
 		erp_neighbor_del(inst, nbr);
 	erp_nbr_fini(&inst->neighbors);
+	inst->stats_last = NULL;
 	while ((stats = erp_stats_hash_pop(&inst->stats)))
 		stats_free(stats);
 	erp_stats_hash_fini(&inst->stats);
@@ -203,7 +204,11 @@ struct erp_peer_stats *erp_stats_find(struct erp_instance *inst,
 {
 	struct erp_peer_stats key = {.peer = peer};
 
-	return erp_stats_hash_find(&inst->stats, &key);
+	/* route-maps ask for the same peer route after route */
+	if (inst->stats_last && inst->stats_last->peer == peer)
+		return inst->stats_last;
+	inst->stats_last = erp_stats_hash_find(&inst->stats, &key);
+	return inst->stats_last;
 }
 
 struct erp_peer_stats *erp_stats_get(struct erp_instance *inst,
@@ -262,6 +267,8 @@ void erp_stats_prune(struct erp_instance *inst,
 		if (keep(stats->peer, arg))
 			continue;
 		erp_stats_hash_del(&inst->stats, stats);
+		if (inst->stats_last == stats)
+			inst->stats_last = NULL;
 		stats_free(stats);
 	}
 }

@@ -129,33 +129,61 @@ void erp_rib_walk(struct erp_instance *inst, enum erp_afi afi,
 			fn(&row, arg);
 }
 
-struct overlap_ctx {
-	struct erp_instance *inst;
-	struct erp_overlap_counts *c;
-};
-
-static void count_row(const struct erp_prefix_row *row, void *arg)
+/* The walk behind the logged summary: the same counts as
+ * "show bgp erpolicy overlaps", with only what they need per prefix (no
+ * row; intended path and issue only for prefixes only the VPN carries). */
+static void overlap_counts_afi(struct erp_instance *inst, enum erp_afi afi,
+			       struct erp_overlap_counts *out)
 {
-	struct overlap_ctx *ctx = arg;
+	struct bgp *bgp = erp_bgp_of(inst);
+	struct bgp_table *table;
+	struct bgp_dest *dest;
+	struct bgp_path_info *pi;
+	struct role_cache cache = {.inst = inst};
+	bool demoted = erp_paths_er_demoted(inst, afi);
+	struct erp_prefix_facts facts;
 
-	if (erp_prefix_set_overlaps(&ctx->inst->policy.onprem, row->prefix))
-		ctx->c->onprem_overlaps++;
-	if (row->issue == ERP_ISSUE_VPN_MORE_SPECIFIC)
-		ctx->c->vpn_more_specific++;
-	else if (row->facts.via_er && !row->facts.via_vpn)
-		ctx->c->er_only++;
-	else if (row->facts.via_vpn && !row->facts.via_er)
-		ctx->c->vpn_only++;
+	if (!bgp || !(table = bgp->rib[erp_afis[afi]][SAFI_UNICAST]))
+		return;
+	for (dest = bgp_table_top(table); dest; dest = bgp_route_next(dest)) {
+		memset(&facts, 0, sizeof(facts));
+		for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next) {
+			enum erp_role role;
+
+			if (!CHECK_FLAG(pi->flags, BGP_PATH_VALID))
+				continue;
+			role = role_of(&cache, pi->peer);
+			if (role == ERP_ROLE_EXPRESSROUTE)
+				facts.via_er = true;
+			else if (role == ERP_ROLE_VPN)
+				facts.via_vpn = true;
+			if (CHECK_FLAG(pi->flags, BGP_PATH_SELECTED))
+				facts.best = role;
+		}
+		if (!facts.via_er && !facts.via_vpn)
+			continue;
+		facts.prefix = bgp_dest_get_prefix(dest);
+		if (erp_prefix_set_overlaps(&inst->policy.onprem, facts.prefix))
+			out->onprem_overlaps++;
+		if (facts.via_er) {
+			out->er_only += !facts.via_vpn;
+			continue;
+		}
+		facts.er_covers = er_covers(&cache, dest);
+		if (erp_prefix_issue(&inst->policy, demoted, &facts) ==
+		    ERP_ISSUE_VPN_MORE_SPECIFIC)
+			out->vpn_more_specific++;
+		else
+			out->vpn_only++;
+	}
 }
 
 void erp_rib_overlap_counts(struct erp_instance *inst,
 			    struct erp_overlap_counts *out)
 {
-	struct overlap_ctx ctx = {.inst = inst, .c = out};
-
 	memset(out, 0, sizeof(*out));
 	for (int i = 0; i < ERP_AFI_MAX; i++)
-		erp_rib_walk(inst, i, NULL, count_row, &ctx);
+		overlap_counts_afi(inst, i, out);
 }
 
 /* The outbound verdict refuses every Azure route to every Azure neighbor
@@ -196,10 +224,14 @@ uint32_t erp_rib_transit_count(struct erp_instance *inst, enum erp_afi afi,
 	if (inst->policy.allow_transit || !peer_established(peer) ||
 	    !peer->afc_nego[erp_afis[afi]][SAFI_UNICAST])
 		return 0;
+	/* counted again after a second, or at once if a route from Azure was
+	 * received since (withdrawals pass no route-map: up to 1 s late) */
 	if (!inst->azure_best_ms[afi] ||
-	    now - inst->azure_best_ms[afi] >= ERP_TRANSIT_COUNT_MAX_AGE_MS) {
+	    now - inst->azure_best_ms[afi] >= ERP_TRANSIT_COUNT_MAX_AGE_MS ||
+	    inst->azure_best_changes[afi] != inst->overlaps_changes) {
 		inst->azure_best[afi] = count_azure_best(inst, afi);
 		inst->azure_best_ms[afi] = erp_now_ms() ?: 1;
+		inst->azure_best_changes[afi] = inst->overlaps_changes;
 	}
 	return inst->azure_best[afi];
 }

@@ -32,7 +32,8 @@ extern void erp_rib_overlap_counts(struct erp_instance *inst,
  * table learned from an ExpressRoute or VPN neighbor (the default route only
  * if it may be advertised at all).  0 when transit is
  * allowed or the session does not carry afi.  Counted by a walk of the
- * table, at most once a second; in between, the last count. */
+ * table when asked, unless nothing was received from Azure in the last
+ * second (withdrawals are seen up to 1 s late). */
 extern uint32_t erp_rib_transit_count(struct erp_instance *inst,
 				      enum erp_afi afi, struct peer *peer);
 
