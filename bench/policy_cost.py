@@ -40,7 +40,7 @@ Default run ~10 minutes.  The published results (doc/benchmarks.md) used
 usage: bench/policy_cost.py [--quick] [--repeats 4] [--small-repeats 3]
                             [--n 10000,100000] [--million]
                             [--kernel-n 100000] [--kernel-repeats 3]
-                            [--kernel-post] [--no-kernel] [--no-reeval]
+                            [--kernel-post] [--no-kernel] [--no-reeval] [--interleave]
                             [--decl 1000] [--policies none,floor,routemap,module]
                             [--config-scaling 250,500,1000] [--json FILE]
 """
@@ -281,15 +281,15 @@ POST_WINDOW = 10.5   # > the module's 10 s overlap-check period
 POST_REPEATS = 3
 
 
-def run_lab(policy, ns, kernel, repeats, reeval_n, timeout, decl=1000,
-            small_repeats=3, post_repeats=POST_REPEATS):
+def lab_repeats(policy, ns, kernel, repeats, reeval_n, timeout, decl=1000,
+                small_repeats=3, post_repeats=POST_REPEATS):
     """One lab (one bgpd) per policy and series; `repeats` times: for each
     N (the smaller ones only `small_repeats` times), ER phase, VPN phase,
     [a 10.5 s window after it], memory, [re-evaluation], routes withdrawn.
-    Returns one result dict per repeat."""
+    A generator: yields None once the lab is up, then one result dict per
+    repeat (so that the labs of several policies can take turns)."""
     watch = ["bgpd"] + (["zebra"] if kernel else [])
     name = "pc_%s_%s" % (policy, "k" if kernel else "n")
-    out = []
     nmax = max(ns)
     with lb.BenchLab(name, policy, ns[0], kernel=kernel,
                      n_decl=(decl, decl)) as b:
@@ -298,6 +298,7 @@ def run_lab(policy, ns, kernel, repeats, reeval_n, timeout, decl=1000,
             policy, "kernel" if kernel else "-n", b.startup["wall"],
             b.startup["cpu_bgpd"]))
         rss_base = b.rss_kb()
+        yield None
         for rep in range(repeats):
             res = {"policy": policy, "kernel": kernel, "repeat": rep,
                    "uptime_before": lb.uptime_line(), "by_n": {},
@@ -331,9 +332,9 @@ def run_lab(policy, ns, kernel, repeats, reeval_n, timeout, decl=1000,
                     r["module_memory"] = module_memory(b)
                 if kernel:
                     r["rss_zebra_kb"] = b.rss_kb("zebra")
-                lb.log("  #%d N=%d ER %s/%s s bgpd %.2f CPU | VPN %s/%s s "
-                       "bgpd %.2f CPU | after %s | rss %d MB | load %s" % (
-                           rep, n, r["er"]["wall_bulk"], r["er"]["wall"],
+                lb.log("  %s #%d N=%d ER %s/%s s bgpd %.2f CPU | VPN %s/%s "
+                       "s bgpd %.2f CPU | after %s | rss %d MB | load %s" % (
+                           policy, rep, n, r["er"]["wall_bulk"], r["er"]["wall"],
                            r["er"]["cpu"].get("bgpd", 0),
                            r["vpn"]["wall_bulk"], r["vpn"]["wall"],
                            r["vpn"]["cpu"].get("bgpd", 0),
@@ -347,7 +348,32 @@ def run_lab(policy, ns, kernel, repeats, reeval_n, timeout, decl=1000,
                 teardown_routes(b, watch)
                 if reeval:
                     reeval_revert(b, policy)
-            out.append(res)
+            yield res
+
+
+def run_labs(policies, *args, interleave=False, **kw):
+    """Every policy's repeats; interleaved: all labs are started first and
+    take turns, repeat by repeat (none #0, floor #0, ..., none #1, ...), so
+    that a slow drift of the machine touches every policy alike."""
+    out = []
+    if not interleave:
+        for pol in policies:
+            out += [r for r in lab_repeats(pol, *args, **kw) if r]
+        return out
+    gens = [lab_repeats(pol, *args, **kw) for pol in policies]
+    try:
+        for g in gens:
+            next(g)  # start the lab (configuration read)
+        live = list(gens)
+        while live:
+            for g in list(live):
+                try:
+                    out.append(next(g))
+                except StopIteration:
+                    live.remove(g)
+    finally:
+        for g in gens:
+            g.close()  # leaves each lab's context: daemons stopped
     return out
 
 
@@ -573,6 +599,9 @@ def main():
     ap.add_argument("--kernel-post", action="store_true",
                     help="also measure the 10.5 s window after loading in "
                          "the kernel-install series (+~95 s)")
+    ap.add_argument("--interleave", action="store_true",
+                    help="start every policy's lab first, then run their "
+                    "repeats in turn (less exposed to drift)")
     ap.add_argument("--no-kernel", action="store_true")
     ap.add_argument("--no-reeval", action="store_true")
     ap.add_argument("--reeval-n", type=int, default=100000)
@@ -613,17 +642,17 @@ def main():
     lb.log("machine %s; module %s" % (info["machine"], info["module"]))
     results = []
     t0 = time.time()
-    for pol in policies:
-        results += run_lab(pol, ns, False, repeats, reeval_n, args.timeout,
-                           args.decl, args.small_repeats,
-                           0 if args.quick else POST_REPEATS)
+    results += run_labs(policies, ns, False, repeats, reeval_n,
+                        args.timeout, args.decl, args.small_repeats,
+                        0 if args.quick else POST_REPEATS,
+                        interleave=args.interleave)
     if kernel_n:
-        for pol in policies:
-            results += run_lab(pol, [kernel_n], True,
-                               1 if args.quick else args.kernel_repeats, 0,
-                               args.timeout, args.decl,
-                               post_repeats=POST_REPEATS if args.kernel_post
-                               and not args.quick else 0)
+        results += run_labs(policies, [kernel_n], True,
+                            1 if args.quick else args.kernel_repeats, 0,
+                            args.timeout, args.decl,
+                            post_repeats=POST_REPEATS if args.kernel_post
+                            and not args.quick else 0,
+                            interleave=args.interleave)
     info["elapsed_s"] = round(time.time() - t0)
     info["uptime_end"] = lb.uptime_line()
     text = report(results, ns, kernel_n)

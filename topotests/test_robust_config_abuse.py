@@ -340,6 +340,24 @@ def running(edge):
     return edge.vty("show running-config")
 
 
+def settled_state(lab, edge):
+    """state(edge) once two reads 1.5 s apart agree: the reference must not
+    catch routes or advertisements still on their way."""
+    last = [None]
+
+    def same():
+        import time
+        prev, last[0] = last[0], state(edge)
+        if prev != last[0]:
+            time.sleep(1.5)
+            return False
+        return True
+    lab.wait_until(same, timeout=30, interval=0.1,
+                   message="erpolicy state settled",
+                   diag=lambda: azure.json_diff(last[0], state(edge)))
+    return last[0]
+
+
 def erpolicy_conf_lines(conf):
     return [ln for ln in conf.splitlines() if ln.startswith(" erpolicy ")]
 
@@ -416,7 +434,8 @@ def test_refused_input_changes_nothing(lab):
     r = start(lab)
     edge = r["edge"]
     wait_routes(lab, edge, 200, 100)
-    conf0, st0 = running(edge), state(edge)
+    st0 = settled_state(lab, edge)
+    conf0 = running(edge)
     ev0 = edge.show_json("show bgp erpolicy events")["events"]
     with edge.client() as vty:
         vty.check("debug bgp erpolicy")  # exercise the debug paths too
@@ -431,7 +450,8 @@ def test_refused_input_changes_nothing(lab):
             assert (status != 0) == must_fail, (cmd, status, out)
             assert expect in out, (cmd, out)
         vty.check("no debug bgp erpolicy")
-    assert state(edge) == st0
+    st1 = state(edge)
+    assert st1 == st0, azure.json_diff(st0, st1)
     assert edge.show_json("show bgp erpolicy events")["events"] == ev0
     assert running(edge) == conf0
     assert edge.is_running("bgpd")
