@@ -551,6 +551,86 @@ static void test_modes_and_exceptions(void **state)
 	erp_policy_fini(&pol);
 }
 
+/*
+ * The set's trie descents against the definition, on random rules and
+ * prefixes clustered in a few /8s (so that rules nest and overlap):
+ * match = some rule contains p and p's length is in the rule's range;
+ * overlaps = some rule contains p or lies inside p.
+ */
+struct ref_rule {
+	struct prefix p;
+	unsigned int minlen, maxlen;
+};
+
+static void random_prefix(struct prefix *p, uint8_t family, unsigned int len)
+{
+	unsigned int bytes = family == AF_INET ? 4 : 16;
+
+	memset(p, 0, sizeof(*p));
+	p->family = family;
+	p->prefixlen = len;
+	for (unsigned int i = 0; i < bytes; i++)
+		p->u.val[i] = random() & 0xff;
+	p->u.val[0] = 10 + random() % 3; /* cluster in three /8s */
+	p->u.val[1] &= 0x0f;
+	apply_mask(p);
+}
+
+static void check_against_reference(uint8_t family, unsigned int maxbits)
+{
+	struct erp_prefix_set set;
+	struct ref_rule rules[300];
+	unsigned int nrules = 0;
+
+	erp_prefix_set_init(&set);
+	while (nrules < 300) {
+		struct ref_rule *r = &rules[nrules];
+		/* up to 3/4 of the bits: enough distinct prefixes for 300
+		 * rules inside the three clusters */
+		unsigned int len = random() % (maxbits * 3 / 4 + 1);
+		unsigned int ge = 0, le = 0;
+		bool dup = false;
+
+		random_prefix(&r->p, family, len);
+		if (random() % 2)
+			le = len + random() % (maxbits - len + 1);
+		if (random() % 3 == 0)
+			ge = len + random() % ((le ? le : maxbits) - len + 1);
+		for (unsigned int i = 0; i < nrules; i++)
+			dup |= prefix_same(&rules[i].p, &r->p);
+		if (dup)
+			continue;
+		r->minlen = ge ? ge : len;
+		r->maxlen = le ? le : ge ? maxbits : len;
+		erp_prefix_set_add(&set, &r->p, ge, le);
+		nrules++;
+	}
+	for (int n = 0; n < 20000; n++) {
+		struct prefix q;
+		bool want_match = false, want_overlap = false;
+
+		random_prefix(&q, family, random() % (maxbits + 1));
+		for (unsigned int i = 0; i < nrules; i++) {
+			bool in = prefix_match(&rules[i].p, &q);
+
+			want_match |= in && q.prefixlen >= rules[i].minlen &&
+				      q.prefixlen <= rules[i].maxlen;
+			want_overlap |= in || prefix_match(&q, &rules[i].p);
+		}
+		assert_int_equal(erp_prefix_set_match(&set, &q), want_match);
+		assert_int_equal(erp_prefix_set_overlaps(&set, &q),
+				 want_overlap);
+	}
+	erp_prefix_set_fini(&set);
+}
+
+static void test_against_reference(void **state)
+{
+	srandom(4242);
+	check_against_reference(AF_INET, 32);
+	check_against_reference(AF_INET6, 128);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -573,6 +653,7 @@ int main(void)
 		cmocka_unit_test(test_prefix_intended_and_issues),
 		cmocka_unit_test(test_outbound_verdicts),
 		cmocka_unit_test(test_modes_and_exceptions),
+		cmocka_unit_test(test_against_reference),
 	};
 
 	return cmocka_run_group_tests_name("erpolicy_decide", tests, NULL,
