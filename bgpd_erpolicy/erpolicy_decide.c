@@ -143,6 +143,8 @@ void erp_prefix_set_fini(struct erp_prefix_set *set)
 		set->table[i] = NULL;
 		set->count[i] = 0;
 	}
+	XFREE(MTYPE_ERP_PREFIX_INDEX, set->index);
+	memset(set->hint, 0, sizeof(set->hint));
 }
 
 unsigned int erp_prefix_set_count(const struct erp_prefix_set *set)
@@ -205,6 +207,13 @@ static void rule_range(struct erp_prefix_rule *rule)
 		rule->maxlen = rule->prefix.prefixlen;
 }
 
+/* The trie changed: the lookup aids point into it. */
+static void set_changed(struct erp_prefix_set *set, int fi)
+{
+	set->stale[fi] = true;
+	memset(&set->hint[fi], 0, sizeof(set->hint[fi]));
+}
+
 void erp_prefix_set_add(struct erp_prefix_set *set, const struct prefix *p,
 			unsigned int ge, unsigned int le)
 {
@@ -227,6 +236,7 @@ void erp_prefix_set_add(struct erp_prefix_set *set, const struct prefix *p,
 	rule->ge = ge;
 	rule->le = le;
 	rule_range(rule);
+	set_changed(set, fi);
 }
 
 bool erp_prefix_set_del(struct erp_prefix_set *set, const struct prefix *p)
@@ -245,6 +255,7 @@ bool erp_prefix_set_del(struct erp_prefix_set *set, const struct prefix *p)
 	XFREE(MTYPE_ERP_PREFIX_RULE, rn->info);
 	set->count[fi]--;
 	route_unlock_node(rn); /* the lock taken by add */
+	set_changed(set, fi);
 	return true;
 }
 
@@ -269,42 +280,142 @@ static inline bool contains(const struct prefix *n, const struct prefix *p)
 	return ((n->u.prefix4.s_addr ^ p->u.prefix4.s_addr) & mask) == 0;
 }
 
+static const struct erp_prefix_rule *rule_above(const struct route_node *rn)
+{
+	for (rn = rn->parent; rn; rn = rn->parent)
+		if (rn->info)
+			return rn->info;
+	return NULL;
+}
+
+static void lens_set(uint64_t *lens, unsigned int from, unsigned int to)
+{
+	for (unsigned int l = from; l <= to; l++)
+		lens[l / 64] |= 1ULL << (l % 64);
+}
+
+/* The IPv4 index: entry b holds the longest node of at most
+ * ERP_PREFIX_INDEX_BITS bits containing every address whose first bits are
+ * b (a child overwrites its parent's range: route_next() walks parents
+ * first), else the top of the trie, where the descent finds out. */
+static void index_build(struct erp_prefix_set *set)
+{
+	const unsigned int shift = IPV4_MAX_BITLEN - ERP_PREFIX_INDEX_BITS;
+	const size_t n = 1U << ERP_PREFIX_INDEX_BITS;
+	struct route_table *table = set->table[0];
+	struct route_node *rn;
+
+	if (set->count[0] < ERP_PREFIX_INDEX_MIN_RULES) {
+		XFREE(MTYPE_ERP_PREFIX_INDEX, set->index);
+		return;
+	}
+	if (!set->index)
+		set->index = XCALLOC(MTYPE_ERP_PREFIX_INDEX,
+				     n * sizeof(*set->index));
+	for (size_t b = 0; b < n; b++) {
+		set->index[b].node = table->top;
+		set->index[b].above = NULL;
+	}
+	for (rn = route_top(table); rn; rn = route_next(rn)) {
+		size_t first, count;
+
+		if (rn->p.prefixlen > ERP_PREFIX_INDEX_BITS)
+			continue;
+		first = ntohl(rn->p.u.prefix4.s_addr) >> shift;
+		count = (size_t)1 << (ERP_PREFIX_INDEX_BITS - rn->p.prefixlen);
+		for (size_t b = first; b < first + count; b++) {
+			set->index[b].node = rn;
+			set->index[b].above = rule_above(rn);
+		}
+	}
+}
+
+/* After a change: every rule's lens (parents first, so a rule's nearest
+ * rule above is done before it) and the IPv4 index. */
+static void set_rebuild(struct erp_prefix_set *set, int fi)
+{
+	struct route_node *rn;
+
+	for (rn = route_top(set->table[fi]); rn; rn = route_next(rn)) {
+		struct erp_prefix_rule *rule = rn->info;
+		const struct erp_prefix_rule *above;
+
+		if (!rule)
+			continue;
+		above = rule_above(rn);
+		if (above)
+			memcpy(rule->lens, above->lens, sizeof(rule->lens));
+		else
+			memset(rule->lens, 0, sizeof(rule->lens));
+		lens_set(rule->lens, rule->minlen, rule->maxlen);
+	}
+	if (fi == 0)
+		index_build(set);
+	set->stale[fi] = false;
+}
+
+/* Where to start descending towards p: where the last lookup ended if that
+ * node contains p too (routes arrive in address order), else the IPv4
+ * index, else the top of the trie. */
+static struct erp_prefix_start start_for(struct erp_prefix_set *set, int fi,
+					 const struct prefix *p)
+{
+	struct erp_prefix_start start = {.node = set->table[fi]->top};
+
+	if (set->stale[fi])
+		set_rebuild(set, fi);
+	if (set->hint[fi].node && contains(&set->hint[fi].node->p, p))
+		return set->hint[fi];
+	if (fi == 0 && set->index && p->prefixlen >= ERP_PREFIX_INDEX_BITS)
+		return set->index[ntohl(p->u.prefix4.s_addr) >>
+				  (IPV4_MAX_BITLEN - ERP_PREFIX_INDEX_BITS)];
+	return start;
+}
+
 bool erp_prefix_set_match(struct erp_prefix_set *set, const struct prefix *p)
 {
 	int fi = family_index(p->family);
+	struct erp_prefix_start start, last = {};
+	const struct erp_prefix_rule *rule;
 	const struct route_node *rn;
 
 	if (fi < 0 || set->count[fi] == 0)
 		return false;
-	/* Descend the trie towards p, as route_node_match() does but without
-	 * taking a lock (this runs for every route received).  Every rule on
-	 * the way covers p, and any of them may match: a short rule with "le"
-	 * can match where a longer one does not. */
-	for (rn = set->table[fi]->top; rn && contains(&rn->p, p);
+	/* Find the longest rule containing p: its lens say whether any rule
+	 * containing p (they all lie on the way down) matches p's length.
+	 * No locks are taken: this runs for every route received. */
+	start = start_for(set, fi, p);
+	rule = start.above;
+	for (rn = start.node; rn && contains(&rn->p, p);
 	     rn = rn->link[addr_bit(p, rn->p.prefixlen)]) {
-		const struct erp_prefix_rule *rule = rn->info;
-
-		if (rule && p->prefixlen >= rule->minlen &&
-		    p->prefixlen <= rule->maxlen)
-			return true;
+		last.node = rn;
+		last.above = rule;
+		if (rn->info)
+			rule = rn->info;
 		if (rn->p.prefixlen == p->prefixlen)
 			break;
 	}
-	return false;
+	if (last.node)
+		set->hint[fi] = last;
+	return rule && (rule->lens[p->prefixlen / 64] >> (p->prefixlen % 64)) & 1;
 }
 
 bool erp_prefix_set_overlaps(struct erp_prefix_set *set, const struct prefix *p)
 {
 	int fi = family_index(p->family);
+	struct erp_prefix_start start;
 	const struct route_node *rn;
 
 	if (fi < 0 || set->count[fi] == 0)
 		return false;
-	/* Descend the trie towards p (without locks): a rule on the way
-	 * contains p; else the first node at or below p's length roots a
-	 * subtree, and every subtree of the trie holds at least one rule
-	 * (nodes without one exist only to branch): a rule inside p. */
-	rn = set->table[fi]->top;
+	start = start_for(set, fi, p);
+	if (start.above) /* a rule above a node containing p */
+		return true;
+	/* Descend towards p: a rule on the way contains p; else the first
+	 * node at or below p's length roots a subtree, and every subtree of
+	 * the trie holds at least one rule (nodes without one exist only to
+	 * branch): a rule inside p. */
+	rn = start.node;
 	while (rn && rn->p.prefixlen < p->prefixlen && contains(&rn->p, p)) {
 		if (rn->info)
 			return true;

@@ -64,11 +64,30 @@ struct erp_prefix_rule {
 	uint8_t ge; /* 0 = not given */
 	uint8_t le; /* 0 = not given */
 	uint8_t minlen, maxlen; /* effective range, derived */
+	/* bit L: this rule or a rule containing it matches length L (so a
+	 * lookup need only find the longest rule containing the prefix) */
+	uint64_t lens[3];
 };
+
+/* Where a lookup may start its descent: a trie node containing the prefix
+ * looked up (NULL: none does), and the longest rule above that node. */
+struct erp_prefix_start {
+	const struct route_node *node;
+	const struct erp_prefix_rule *above;
+};
+
+/* IPv4 lookups start from a table indexed by the address's first bits,
+ * built for sets of at least ERP_PREFIX_INDEX_MIN_RULES IPv4 rules. */
+#define ERP_PREFIX_INDEX_BITS 12
+#define ERP_PREFIX_INDEX_MIN_RULES 32
 
 struct erp_prefix_set {
 	struct route_table *table[2]; /* [0] IPv4, [1] IPv6 */
 	unsigned int count[2];
+	/* lookup aids, rebuilt by the first lookup after a change */
+	bool stale[2];
+	struct erp_prefix_start *index;	 /* IPv4, or NULL */
+	struct erp_prefix_start hint[2]; /* where the last lookup ended */
 };
 
 enum erp_mode {

@@ -552,14 +552,17 @@ static void test_modes_and_exceptions(void **state)
 }
 
 /*
- * The set's trie descents against the definition, on random rules and
- * prefixes clustered in a few /8s (so that rules nest and overlap):
- * match = some rule contains p and p's length is in the rule's range;
- * overlaps = some rule contains p or lies inside p.
+ * The set's lookups against the definition, on random rules and prefixes
+ * clustered in a few /8s (so that rules nest and overlap): match = some
+ * rule contains p and p's length is in the rule's range; overlaps = some
+ * rule contains p or lies inside p.  Queries come shuffled and in address
+ * order (where the last lookup ended is where the next starts), and again
+ * after half the rules are deleted (the lookup aids are rebuilt).
  */
 struct ref_rule {
 	struct prefix p;
 	unsigned int minlen, maxlen;
+	bool deleted;
 };
 
 static void random_prefix(struct prefix *p, uint8_t family, unsigned int len)
@@ -574,6 +577,61 @@ static void random_prefix(struct prefix *p, uint8_t family, unsigned int len)
 	p->u.val[0] = 10 + random() % 3; /* cluster in three /8s */
 	p->u.val[1] &= 0x0f;
 	apply_mask(p);
+}
+
+/* the next prefix of q's length after q (wrapping within the family) */
+static void next_prefix(struct prefix *q)
+{
+	unsigned int bit = q->prefixlen;
+
+	if (bit == 0)
+		return;
+	bit--;
+	/* add 1 at bit (counted from the top), carrying towards bit 0 */
+	for (int i = bit / 8; i >= 0; i--) {
+		unsigned int add = i == (int)(bit / 8) ? 1U << (7 - bit % 8) : 1;
+		unsigned int v = q->u.val[i] + add;
+
+		q->u.val[i] = v & 0xff;
+		if (v <= 0xff)
+			break;
+	}
+}
+
+static void check_query(struct erp_prefix_set *set, const struct ref_rule *rules,
+			unsigned int nrules, const struct prefix *q)
+{
+	bool want_match = false, want_overlap = false;
+
+	for (unsigned int i = 0; i < nrules; i++) {
+		bool in;
+
+		if (rules[i].deleted)
+			continue;
+		in = prefix_match(&rules[i].p, q);
+		want_match |= in && q->prefixlen >= rules[i].minlen &&
+			      q->prefixlen <= rules[i].maxlen;
+		want_overlap |= in || prefix_match(q, &rules[i].p);
+	}
+	assert_int_equal(erp_prefix_set_match(set, q), want_match);
+	assert_int_equal(erp_prefix_set_overlaps(set, q), want_overlap);
+}
+
+static void check_queries(struct erp_prefix_set *set,
+			  const struct ref_rule *rules, unsigned int nrules,
+			  uint8_t family, unsigned int maxbits)
+{
+	struct prefix q;
+
+	for (int n = 0; n < 10000; n++) {
+		random_prefix(&q, family, random() % (maxbits + 1));
+		check_query(set, rules, nrules, &q);
+	}
+	for (int run = 0; run < 20; run++) {
+		random_prefix(&q, family, maxbits / 2 + random() % (maxbits / 2));
+		for (int n = 0; n < 500; n++, next_prefix(&q))
+			check_query(set, rules, nrules, &q);
+	}
 }
 
 static void check_against_reference(uint8_t family, unsigned int maxbits)
@@ -602,25 +660,23 @@ static void check_against_reference(uint8_t family, unsigned int maxbits)
 			continue;
 		r->minlen = ge ? ge : len;
 		r->maxlen = le ? le : ge ? maxbits : len;
+		r->deleted = false;
 		erp_prefix_set_add(&set, &r->p, ge, le);
 		nrules++;
 	}
-	for (int n = 0; n < 20000; n++) {
-		struct prefix q;
-		bool want_match = false, want_overlap = false;
-
-		random_prefix(&q, family, random() % (maxbits + 1));
-		for (unsigned int i = 0; i < nrules; i++) {
-			bool in = prefix_match(&rules[i].p, &q);
-
-			want_match |= in && q.prefixlen >= rules[i].minlen &&
-				      q.prefixlen <= rules[i].maxlen;
-			want_overlap |= in || prefix_match(&q, &rules[i].p);
-		}
-		assert_int_equal(erp_prefix_set_match(&set, &q), want_match);
-		assert_int_equal(erp_prefix_set_overlaps(&set, &q),
-				 want_overlap);
+	check_queries(&set, rules, nrules, family, maxbits);
+	for (unsigned int i = 0; i < nrules; i += 2) {
+		assert_true(erp_prefix_set_del(&set, &rules[i].p));
+		rules[i].deleted = true;
 	}
+	check_queries(&set, rules, nrules, family, maxbits);
+	/* below the index's threshold: lookups without it */
+	for (unsigned int i = 1; i < nrules - 10; i += 2) {
+		assert_true(erp_prefix_set_del(&set, &rules[i].p));
+		rules[i].deleted = true;
+	}
+	assert_int_equal(erp_prefix_set_count(&set), 5);
+	check_queries(&set, rules, nrules, family, maxbits);
 	erp_prefix_set_fini(&set);
 }
 
