@@ -41,6 +41,8 @@ def perf_start(pid, out):
 
 
 def perf_stop(p):
+    if p is None:
+        return
     p.send_signal(signal.SIGINT)
     try:
         p.wait(timeout=60)
@@ -81,6 +83,10 @@ def main():
     ap.add_argument("--kernel", action="store_true",
                     help="bgpd without -n (routes go to zebra/kernel)")
     ap.add_argument("--top", type=int, default=40)
+    ap.add_argument("--phase", choices=("both", "er", "vpn"), default="both",
+                    help="load scenario: profile this phase only")
+    ap.add_argument("--annotate", metavar="SYMBOL",
+                    help="also print perf annotate of this symbol")
     args = ap.parse_args()
     lb.require_root_and_tools()
     workdir = tempfile.mkdtemp(prefix="erpolicy-prof-")
@@ -103,11 +109,16 @@ def main():
             perf_stop(perf)
         else:
             time.sleep(lb.RMAP_TIMER_WAIT)
-            if args.scenario == "load":
+            if args.scenario == "load" and args.phase != "vpn":
                 perf = perf_start(pid, out)
             watch = ["bgpd"] + (["zebra"] if args.kernel else [])
             er = pc.phase(b, "msee", pc.er_target(b, args.n, args.policy,
                                                   args.kernel), watch, 600)
+            if args.scenario == "load" and args.phase == "er":
+                perf_stop(perf)
+                perf = None
+            if args.scenario == "load" and args.phase == "vpn":
+                perf = perf_start(pid, out)
             vpn = pc.phase(b, "vpngw", pc.vpn_target(b, args.n, args.policy,
                                                      args.kernel), watch, 600)
             print("# ER phase %s\n# VPN phase %s" % (er, vpn))
@@ -142,6 +153,11 @@ def main():
             args.policy, args.scenario, args.n, args.decl, args.decl,
             lb.module_info()))
         print(perf_report(out, args.top))
+        if args.annotate:
+            r = subprocess.run(["perf", "annotate", "-i", out, "--stdio",
+                                "-s", args.annotate], capture_output=True,
+                               text=True)
+            print(r.stdout)
     import shutil
     shutil.rmtree(workdir, ignore_errors=True)
 
