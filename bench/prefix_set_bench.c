@@ -85,8 +85,8 @@ static void run(const char *name, struct erp_policy *pol, struct prefix *r,
 
 		accepted = 0;
 		for (unsigned int i = 0; i < n; i++)
-			accepted += erp_decide(pol, ERP_ROLE_EXPRESSROUTE, &r[i],
-					       &lp) == ERP_ACCEPT;
+			accepted += erp_decide(pol, ERP_ROLE_EXPRESSROUTE,
+					       &r[i], &lp) == ERP_ACCEPT;
 		t[k] = (now_ns() - start) / n;
 	}
 	qsort(t, REPEATS, sizeof(t[0]), cmp_double);

@@ -397,7 +397,8 @@ bool erp_prefix_set_match(struct erp_prefix_set *set, const struct prefix *p)
 	}
 	if (last.node)
 		set->hint[fi] = last;
-	return rule && (rule->lens[p->prefixlen / 64] >> (p->prefixlen % 64)) & 1;
+	return rule &&
+	       (rule->lens[p->prefixlen / 64] >> (p->prefixlen % 64)) & 1;
 }
 
 bool erp_prefix_set_overlaps(struct erp_prefix_set *set, const struct prefix *p)
