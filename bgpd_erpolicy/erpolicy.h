@@ -96,10 +96,6 @@ struct erp_instance {
 	struct thread *t_reevaluate; /* pending re-evaluation of routes */
 	/* by direction, bit (1 << role): roles to re-evaluate */
 	uint8_t reevaluate_roles[ERP_DIR_MAX];
-	/* route refreshes close together: one more re-evaluation once quiet
-	 * (erpolicy_peer.c) */
-	struct thread *t_settle;
-	uint64_t last_refresh_ms;
 
 	/* failover: one state machine per address family */
 	struct erp_fo_config fo_config;

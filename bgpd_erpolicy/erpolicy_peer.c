@@ -29,16 +29,6 @@
  * re-evaluation of received routes. */
 #define ERP_REEVALUATE_DELAY_MS 50
 
-/* Route refreshes asked of the same neighbors less than
- * ERP_REFRESH_BURST_MS apart (frr-reload detaching and the module
- * re-attaching its maps while the policy changes) were seen answered only
- * in part: in about one frr-reload of ten in the test lab, one neighbor's
- * routes kept the previous local-preference until a manual soft clear.
- * After such a burst, received routes are re-evaluated once more when no
- * refresh was asked for ERP_SETTLE_DELAY_MS. */
-#define ERP_REFRESH_BURST_MS 1000
-#define ERP_SETTLE_DELAY_MS 2000
-
 static struct thread *t_reconcile;
 
 static const afi_t erp_afis[ERP_AFI_MAX] = {AFI_IP, AFI_IP6};
@@ -224,27 +214,22 @@ static bool peer_alive(const void *peer, void *arg)
 	return bgp && listnode_lookup(bgp->peer, (void *)peer) != NULL;
 }
 
-/* The groups first: their members inherit what the group gets.  Returns
- * true if a route refresh was asked of an established neighbor (by the
- * module, or by bgpd because a map was attached or detached). */
-static bool reconcile_bgp(struct erp_instance *inst, struct bgp *bgp,
+/* The groups first: their members inherit what the group gets. */
+static void reconcile_bgp(struct erp_instance *inst, struct bgp *bgp,
 			  bool reevaluate)
 {
 	struct listnode *node;
 	struct peer_group *group;
 	struct peer *peer;
-	bool refreshed = false;
 
 	for (ALL_LIST_ELEMENTS_RO(bgp->group, node, group))
-		refreshed |= reconcile_peer(inst, group->conf);
+		reconcile_peer(inst, group->conf);
 
 	for (ALL_LIST_ELEMENTS_RO(bgp->peer, node, peer)) {
 		bool changed = reconcile_peer(inst, peer);
 
 		enum erp_role role = erp_peer_role(inst, peer, NULL);
 
-		if (changed && peer_established(peer))
-			refreshed = true;
 		if (!reevaluate || changed || !peer_established(peer) ||
 		    role == ERP_ROLE_NONE)
 			continue;
@@ -268,42 +253,17 @@ static bool reconcile_bgp(struct erp_instance *inst, struct bgp *bgp,
 						d == ERP_DIR_IN
 							? BGP_CLEAR_SOFT_IN
 							: BGP_CLEAR_SOFT_OUT);
-				refreshed = true;
 			}
 		}
 	}
-	return refreshed;
-}
-
-static void settle_cb(struct thread *t)
-{
-	struct erp_instance *inst = THREAD_ARG(t);
-
-	ERP_DEBUG("%s: re-evaluating received routes once more after a burst of route refreshes",
-		  inst->vrf);
-	erp_reevaluate(inst, ERP_DIR_IN,
-		       (1 << ERP_ROLE_EXPRESSROUTE) | (1 << ERP_ROLE_VPN));
-}
-
-static void note_refresh(struct erp_instance *inst)
-{
-	uint64_t now = erp_now_ms();
-
-	if (inst->last_refresh_ms &&
-	    now - inst->last_refresh_ms < ERP_REFRESH_BURST_MS) {
-		THREAD_OFF(inst->t_settle);
-		thread_add_timer_msec(bm->master, settle_cb, inst,
-				      ERP_SETTLE_DELAY_MS, &inst->t_settle);
-	}
-	inst->last_refresh_ms = now;
 }
 
 void erp_reconcile(struct erp_instance *inst)
 {
 	struct bgp *bgp = erp_bgp_of(inst);
 
-	if (bgp && reconcile_bgp(inst, bgp, false))
-		note_refresh(inst);
+	if (bgp)
+		reconcile_bgp(inst, bgp, false);
 	erp_stats_prune(inst, peer_alive, bgp);
 	erp_rmap_gc(map_in_use, NULL);
 }
@@ -313,7 +273,6 @@ void erp_detach_all(struct erp_instance *inst)
 	struct erp_neighbor *nbr;
 
 	THREAD_OFF(inst->t_reevaluate);
-	THREAD_OFF(inst->t_settle);
 	while ((nbr = erp_neighbor_first(inst)))
 		erp_neighbor_del(inst, nbr);
 	erp_reconcile(inst);
@@ -324,8 +283,8 @@ static void reevaluate_cb(struct thread *t)
 	struct erp_instance *inst = THREAD_ARG(t);
 	struct bgp *bgp = erp_bgp_of(inst);
 
-	if (bgp && reconcile_bgp(inst, bgp, true))
-		note_refresh(inst);
+	if (bgp)
+		reconcile_bgp(inst, bgp, true);
 	memset(inst->reevaluate_roles, 0, sizeof(inst->reevaluate_roles));
 	erp_stats_prune(inst, peer_alive, bgp);
 	erp_rmap_gc(map_in_use, NULL);
