@@ -294,13 +294,18 @@ static void lens_set(uint64_t *lens, unsigned int from, unsigned int to)
 		lens[l / 64] |= 1ULL << (l % 64);
 }
 
+/* The IPv4 index entry of an address: its first ERP_PREFIX_INDEX_BITS. */
+static inline size_t index_slot(struct in_addr addr)
+{
+	return ntohl(addr.s_addr) >> (IPV4_MAX_BITLEN - ERP_PREFIX_INDEX_BITS);
+}
+
 /* The IPv4 index: entry b holds the longest node of at most
  * ERP_PREFIX_INDEX_BITS bits containing every address whose first bits are
  * b (a child overwrites its parent's range: route_next() walks parents
  * first), else the top of the trie, where the descent finds out. */
 static void index_build(struct erp_prefix_set *set)
 {
-	const unsigned int shift = IPV4_MAX_BITLEN - ERP_PREFIX_INDEX_BITS;
 	const size_t n = 1U << ERP_PREFIX_INDEX_BITS;
 	struct route_table *table = set->table[0];
 	struct route_node *rn;
@@ -317,16 +322,16 @@ static void index_build(struct erp_prefix_set *set)
 		set->index[b].above = NULL;
 	}
 	for (rn = route_top(table); rn; rn = route_next(rn)) {
+		struct erp_prefix_start start = {.node = rn};
 		size_t first, count;
 
 		if (rn->p.prefixlen > ERP_PREFIX_INDEX_BITS)
 			continue;
-		first = ntohl(rn->p.u.prefix4.s_addr) >> shift;
+		start.above = rule_above(rn);
+		first = index_slot(rn->p.u.prefix4);
 		count = (size_t)1 << (ERP_PREFIX_INDEX_BITS - rn->p.prefixlen);
-		for (size_t b = first; b < first + count; b++) {
-			set->index[b].node = rn;
-			set->index[b].above = rule_above(rn);
-		}
+		for (size_t b = first; b < first + count; b++)
+			set->index[b] = start;
 	}
 }
 
@@ -367,8 +372,7 @@ static struct erp_prefix_start start_for(struct erp_prefix_set *set, int fi,
 	if (set->hint[fi].node && contains(&set->hint[fi].node->p, p))
 		return set->hint[fi];
 	if (fi == 0 && set->index && p->prefixlen >= ERP_PREFIX_INDEX_BITS)
-		return set->index[ntohl(p->u.prefix4.s_addr) >>
-				  (IPV4_MAX_BITLEN - ERP_PREFIX_INDEX_BITS)];
+		return set->index[index_slot(p->u.prefix4)];
 	return start;
 }
 
