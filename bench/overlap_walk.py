@@ -31,14 +31,11 @@ def walks(b):
     return [int(m) for m in WALK_RE.findall(b.edge.log_text("bgpd"))]
 
 
-def wait_walks(b, count, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        w = walks(b)
-        if len(w) >= count:
-            return w
-        time.sleep(0.5)
-    raise lb.LabError("no overlap walk logged within %d s" % timeout)
+def next_walk(b, seen):
+    """The time of the first walk logged after the first `seen` walks."""
+    w = b.lab.wait_until(lambda: walks(b)[seen:], timeout=60, interval=0.5,
+                         message="an overlap walk logged")
+    return w[0]
 
 
 def one_run(n, decl):
@@ -53,15 +50,14 @@ def one_run(n, decl):
             {"bgpd": pid}, timeout=900)
         time.sleep(lb.RMAP_TIMER_WAIT)
         b.edge.vty("debug bgp erpolicy")
-        base = len(walks(b))
+        seen = len(walks(b))
         pc.phase(b, "msee", pc.er_target(b, n, "module", False), ["bgpd"],
                  600)
-        after_er = wait_walks(b, base + 1)[base:]
+        after_er = next_walk(b, seen)
+        seen = len(walks(b))
         pc.phase(b, "vpngw", pc.vpn_target(b, n, "module", False),
                  ["bgpd"], 600)
-        after_vpn = wait_walks(b, base + len(after_er) + 1)
-        after_vpn = after_vpn[base + len(after_er):]
-        return after_er[-1], after_vpn[-1]
+        return after_er, next_walk(b, seen)
 
 
 def main():
