@@ -13,6 +13,7 @@
 #include "yang.h"
 
 #include "erpolicy.h"
+#include "erpolicy_debug.h"
 #include "erpolicy_nb.h"
 #include "erpolicy_paths.h"
 #include "erpolicy_peer.h"
@@ -105,6 +106,8 @@ static int lp_modify(struct nb_cb_modify_args *args, enum erp_role role)
 		return NB_OK;
 	inst = instance_of(args->dnode);
 	inst->policy.local_pref[role] = yang_dnode_get_uint32(args->dnode, NULL);
+	ERP_DEBUG("%s: local-preference %s %u", inst->vrf, erp_role_name(role),
+		  inst->policy.local_pref[role]);
 	erp_policy_changed(inst);
 	return NB_OK;
 }

@@ -129,12 +129,19 @@ static void bind_existing(struct peer *peer, afi_t afi, enum erp_dir dir,
 						  : BGP_CLEAR_SOFT_OUT);
 }
 
-/* Returns true if one of the peer's maps was changed (bgpd then
- * re-evaluates its routes by itself). */
-static bool reconcile_peer(struct erp_instance *inst, struct peer *peer)
+/* Bit of a (direction, address family) in reconcile_peer()'s result. */
+static unsigned int map_bit(int dir, int afi_index)
+{
+	return 1u << (dir * ERP_AFI_MAX + afi_index);
+}
+
+/* Returns the (direction, address family) pairs whose map was changed:
+ * bgpd re-evaluates those routes by itself, and only those (a new outbound
+ * map re-announces; it does not re-run the inbound map). */
+static unsigned int reconcile_peer(struct erp_instance *inst, struct peer *peer)
 {
 	enum erp_role role = erp_peer_role(inst, peer, NULL);
-	bool changed = false;
+	unsigned int changed = 0;
 
 	for (int d = 0; d < ERP_DIR_MAX; d++)
 		for (int i = 0; i < ERP_AFI_MAX; i++) {
@@ -160,7 +167,7 @@ static bool reconcile_peer(struct erp_instance *inst, struct peer *peer)
 					  d == ERP_DIR_IN ? "in" : "out",
 					  user[0] ? user : "no route-map");
 				set_rmap(peer, afi, d, user[0] ? user : NULL);
-				changed = true;
+				changed |= map_bit(d, i);
 				continue;
 			}
 
@@ -173,7 +180,7 @@ static bool reconcile_peer(struct erp_instance *inst, struct peer *peer)
 			ERP_DEBUG("%s %s: attach %s", peer_name(peer),
 				  afi2str(afi), want);
 			set_rmap(peer, afi, d, want);
-			changed = true;
+			changed |= map_bit(d, i);
 		}
 	return changed;
 }
@@ -226,11 +233,11 @@ static void reconcile_bgp(struct erp_instance *inst, struct bgp *bgp,
 		reconcile_peer(inst, group->conf);
 
 	for (ALL_LIST_ELEMENTS_RO(bgp->peer, node, peer)) {
-		bool changed = reconcile_peer(inst, peer);
+		unsigned int changed = reconcile_peer(inst, peer);
 
 		enum erp_role role = erp_peer_role(inst, peer, NULL);
 
-		if (!reevaluate || changed || !peer_established(peer) ||
+		if (!reevaluate || !peer_established(peer) ||
 		    role == ERP_ROLE_NONE)
 			continue;
 		for (int d = 0; d < ERP_DIR_MAX; d++) {
@@ -240,7 +247,8 @@ static void reconcile_bgp(struct erp_instance *inst, struct bgp *bgp,
 				afi_t afi = erp_afis[i];
 				struct erp_peer_stats *stats;
 
-				if (!peer->afc_nego[afi][SAFI_UNICAST])
+				if (!peer->afc_nego[afi][SAFI_UNICAST] ||
+				    (changed & map_bit(d, i)))
 					continue;
 				stats = erp_stats_find(inst, peer);
 				if (stats)

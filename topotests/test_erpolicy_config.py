@@ -90,6 +90,33 @@ def test_policy_change_reevaluates_without_reset(lab):
     assert after == before
 
 
+def test_policy_change_while_outbound_map_detached(lab):
+    """frr-reload with a hand-written frr.conf removes the attachments and
+    changes the policy in one go.  The pass that re-evaluates the policy
+    change then also re-attaches the outbound map; that re-announces
+    outbound only, so the received routes must still be re-evaluated (they
+    kept the old local-preference, 1 frr-reload in 10)."""
+    r = start(lab, before="", ipv4_extra="")
+    edge = r["edge"]
+    wait_best(lab, edge, "10.100.1.0/24", ER[1], 200)
+    before = sessions_established_count(edge, ER[1])
+
+    # one vty session: both reach bgpd before the module's re-evaluation
+    # (50 ms later) runs
+    edge.config(["router bgp 65010",
+                 "address-family ipv4 unicast",
+                 "no neighbor %s route-map erpolicy-out-expressroute out"
+                 % ER[1],
+                 "exit-address-family",
+                 "erpolicy local-preference expressroute 300 vpn 120"])
+    lab.wait_until(lambda: " neighbor %s route-map erpolicy-out-expressroute"
+                   " out" % ER[1] in edge.vty("show running-config"),
+                   timeout=5, message="outbound map attached again")
+    wait_best(lab, edge, "10.100.1.0/24", ER[1], 300)
+    wait_best(lab, edge, "10.100.0.0/16", ER[1], 300)
+    assert sessions_established_count(edge, ER[1]) == before
+
+
 def test_role_removal_restores_neighbor_and_memory(lab):
     r = start(lab)
     edge = r["edge"]
