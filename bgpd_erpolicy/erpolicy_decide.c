@@ -443,6 +443,35 @@ void erp_prefix_set_walk(struct erp_prefix_set *set,
 	}
 }
 
+/* The next node in trie order after everything under rn. */
+static const struct route_node *after_subtree(const struct route_node *rn)
+{
+	for (; rn->parent; rn = rn->parent)
+		if (rn->parent->l_left == rn && rn->parent->l_right)
+			return rn->parent->l_right;
+	return NULL;
+}
+
+const struct erp_prefix_rule *
+erp_prefix_set_next_outer(const struct erp_prefix_set *set, uint8_t family,
+			  const struct route_node **cursor)
+{
+	int fi = family_index(family);
+	const struct route_node *rn;
+
+	if (fi < 0)
+		return NULL;
+	rn = *cursor ? after_subtree(*cursor) : set->table[fi]->top;
+	/* nodes on the way are not inside any rule: the first one found that
+	 * is a rule is outermost */
+	while (rn && !rn->info)
+		rn = rn->l_left	   ? rn->l_left
+		     : rn->l_right ? rn->l_right
+				   : after_subtree(rn);
+	*cursor = rn;
+	return rn ? rn->info : NULL;
+}
+
 /* --- policy ------------------------------------------------------------------- */
 
 void erp_policy_init(struct erp_policy *pol)

@@ -169,6 +169,12 @@ extern bool erp_prefix_set_match(struct erp_prefix_set *set,
 /* Does any rule's prefix contain p or lie inside p (le/ge ignored)? */
 extern bool erp_prefix_set_overlaps(struct erp_prefix_set *set,
 				    const struct prefix *p);
+/* The outermost rules of a family (those no other rule contains), in trie
+ * order: call with *cursor NULL for the first; NULL after the last.  No
+ * rule may be added or removed in between. */
+extern const struct erp_prefix_rule *
+erp_prefix_set_next_outer(const struct erp_prefix_set *set, uint8_t family,
+			  const struct route_node **cursor);
 /* Iterate: call fn for every rule (IPv4 first, then IPv6, in trie order). */
 extern void erp_prefix_set_walk(struct erp_prefix_set *set,
 				void (*fn)(const struct erp_prefix_rule *rule,

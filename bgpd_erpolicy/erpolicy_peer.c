@@ -330,12 +330,13 @@ static void check_overlaps(struct erp_instance *inst)
 {
 	struct erp_overlap_counts c;
 	uint64_t start = erp_now_ms(), end;
+	unsigned int nodes;
 
-	erp_rib_overlap_counts(inst, &c);
+	nodes = erp_rib_overlap_counts(inst, &c);
 	end = erp_now_ms();
 	inst->overlaps_next_ms = end + (end - start) * ERP_OVERLAP_DUTY_FACTOR;
-	ERP_DEBUG("%s: overlap walk took %" PRIu64 " ms", inst->vrf,
-		  end - start);
+	ERP_DEBUG("%s: overlap walk took %" PRIu64 " ms (%u table nodes)",
+		  inst->vrf, end - start, nodes);
 	if (memcmp(&c, &inst->overlaps_logged, sizeof(c)) == 0)
 		return;
 	if (c.onprem_overlaps || c.er_only || c.vpn_only ||

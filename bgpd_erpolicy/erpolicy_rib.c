@@ -101,6 +101,129 @@ static bool row_of(struct role_cache *c, bool demoted, struct bgp_dest *dest,
 	return true;
 }
 
+/*
+ * The walks visit only where ExpressRoute and VPN neighbors can have put
+ * routes: the default route and the subtrees of the outermost declared
+ * Azure prefixes (a route outside them is refused, erp_decide()); the whole
+ * table for a family without Azure prefixes (nothing is refused for being
+ * outside them then).  An edge router that also carries a full Internet
+ * table walks its Azure prefixes, not the Internet.  In table order:
+ *
+ *	for (dest = scope_first(&s, ...); dest; dest = scope_next(&s))
+ *
+ * (an iterator, not a callback: callbacks made the walks of large tables
+ * measurably slower, doc/benchmarks.md section 5).  Nothing may be added
+ * to or removed from the declared Azure prefixes during a walk; bgpd may
+ * free no node of the table either (the walk runs in its main thread).
+ */
+struct scope {
+	const struct erp_prefix_set *azure;
+	struct route_table *rt;
+	uint8_t family;
+	const struct route_node *cursor; /* the outermost rule, in azure */
+	const struct erp_prefix_rule *pending; /* its subtree not walked yet */
+	struct route_node *top;	 /* the last subtree's top in rt, or NULL */
+	bool single;		 /* the default route alone, not a subtree */
+	struct route_node *rn;	 /* current, locked */
+	struct route_node *dflt; /* the default route's node, to visit */
+	unsigned int nodes;	 /* visited */
+};
+
+/* The node for p, or else the top of what the table has inside p; NULL if
+ * it has nothing there.  Searched from near the last subtree's top (rules
+ * come in address order: the next one is usually close by). */
+static struct route_node *subtree_top(struct scope *s, const struct prefix *p)
+{
+	struct route_node *node = s->top ? s->top : s->rt->top;
+
+	while (node->parent && !prefix_match(&node->p, p))
+		node = node->parent;
+	while (node && node->p.prefixlen < p->prefixlen) {
+		if (!prefix_match(&node->p, p))
+			return NULL;
+		node = node->link[prefix_bit(&p->u.prefix, node->p.prefixlen)];
+	}
+	return node && prefix_match(p, &node->p) ? node : NULL;
+}
+
+/* The next subtree to walk, its top locked; NULL after the last. */
+static struct route_node *scope_next_top(struct scope *s)
+{
+	const struct erp_prefix_rule *rule;
+	struct route_node *top;
+
+	for (;;) {
+		rule = s->pending ? s->pending
+				  : erp_prefix_set_next_outer(
+					    s->azure, s->family, &s->cursor);
+		s->pending = NULL;
+		if (!rule)
+			return NULL;
+		if (s->dflt) {
+			top = s->dflt;
+			s->dflt = NULL;
+			if (rule->prefix.prefixlen > 0) {
+				/* the default route first (table order), a
+				 * single node; this rule's subtree next */
+				s->pending = rule;
+				s->single = true;
+				return route_lock_node(top);
+			}
+			/* a /0 rule: its subtree is the whole table */
+		}
+		top = subtree_top(s, &rule->prefix);
+		if (top) {
+			s->top = top;
+			s->single = false;
+			return route_lock_node(top);
+		}
+	}
+}
+
+static struct bgp_dest *scope_next(struct scope *s)
+{
+	struct route_node *rn = s->rn;
+
+	if (!s->single)
+		rn = route_next_until(rn, s->top);
+	else {
+		route_unlock_node(rn);
+		rn = NULL;
+	}
+	if (!rn && s->azure)
+		rn = scope_next_top(s);
+	s->rn = rn;
+	if (!rn)
+		return NULL;
+	s->nodes++;
+	return bgp_dest_from_rnode(rn);
+}
+
+static struct bgp_dest *scope_first(struct scope *s, struct erp_instance *inst,
+				    enum erp_afi afi, struct bgp_table *table)
+{
+	struct route_node *top = table->route_table->top;
+
+	memset(s, 0, sizeof(*s));
+	if (!top)
+		return NULL;
+	s->rt = table->route_table;
+	s->family = afi == ERP_AFI_IPV6 ? AF_INET6 : AF_INET;
+	if (!inst->policy.azure.count[afi]) {
+		s->top = top;
+		s->rn = route_lock_node(top);
+	} else {
+		s->azure = &inst->policy.azure;
+		if (top->p.prefixlen == 0)
+			s->dflt = top;
+		s->rn = scope_next_top(s);
+		if (!s->rn)
+			return NULL;
+	}
+	s->nodes = 1;
+	return bgp_dest_from_rnode(s->rn);
+}
+
 void erp_rib_walk(struct erp_instance *inst, enum erp_afi afi,
 		  const struct prefix *only,
 		  void (*fn)(const struct erp_prefix_row *row, void *arg),
@@ -112,6 +235,7 @@ void erp_rib_walk(struct erp_instance *inst, enum erp_afi afi,
 	struct erp_prefix_row row;
 	struct role_cache cache = {.inst = inst};
 	bool demoted = erp_paths_er_demoted(inst, afi);
+	struct scope s;
 
 	if (!bgp || !(table = bgp->rib[erp_afis[afi]][SAFI_UNICAST]))
 		return;
@@ -124,16 +248,19 @@ void erp_rib_walk(struct erp_instance *inst, enum erp_afi afi,
 		bgp_dest_unlock_node(dest);
 		return;
 	}
-	for (dest = bgp_table_top(table); dest; dest = bgp_route_next(dest))
+	for (dest = scope_first(&s, inst, afi, table); dest;
+	     dest = scope_next(&s))
 		if (row_of(&cache, demoted, dest, &row))
 			fn(&row, arg);
 }
 
 /* The walk behind the logged summary: the same counts as
  * "show bgp erpolicy overlaps", with only what they need per prefix (no
- * row; intended path and issue only for prefixes only the VPN carries). */
-static void overlap_counts_afi(struct erp_instance *inst, enum erp_afi afi,
-			       struct erp_overlap_counts *out)
+ * row; intended path and issue only for prefixes only the VPN carries).
+ * Returns the number of table nodes visited. */
+static unsigned int overlap_counts_afi(struct erp_instance *inst,
+				       enum erp_afi afi,
+				       struct erp_overlap_counts *out)
 {
 	struct bgp *bgp = erp_bgp_of(inst);
 	struct bgp_table *table;
@@ -142,10 +269,12 @@ static void overlap_counts_afi(struct erp_instance *inst, enum erp_afi afi,
 	struct role_cache cache = {.inst = inst};
 	bool demoted = erp_paths_er_demoted(inst, afi);
 	struct erp_prefix_facts facts;
+	struct scope s;
 
 	if (!bgp || !(table = bgp->rib[erp_afis[afi]][SAFI_UNICAST]))
-		return;
-	for (dest = bgp_table_top(table); dest; dest = bgp_route_next(dest)) {
+		return 0;
+	for (dest = scope_first(&s, inst, afi, table); dest;
+	     dest = scope_next(&s)) {
 		memset(&facts, 0, sizeof(facts));
 		for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next) {
 			enum erp_role role;
@@ -176,14 +305,18 @@ static void overlap_counts_afi(struct erp_instance *inst, enum erp_afi afi,
 		else
 			out->vpn_only++;
 	}
+	return s.nodes;
 }
 
-void erp_rib_overlap_counts(struct erp_instance *inst,
-			    struct erp_overlap_counts *out)
+unsigned int erp_rib_overlap_counts(struct erp_instance *inst,
+				    struct erp_overlap_counts *out)
 {
+	unsigned int nodes = 0;
+
 	memset(out, 0, sizeof(*out));
 	for (int i = 0; i < ERP_AFI_MAX; i++)
-		overlap_counts_afi(inst, i, out);
+		nodes += overlap_counts_afi(inst, i, out);
+	return nodes;
 }
 
 /* The outbound verdict refuses every Azure route to every Azure neighbor
@@ -201,10 +334,12 @@ static uint32_t count_azure_best(struct erp_instance *inst, enum erp_afi afi)
 	struct role_cache cache = {.inst = inst};
 	bool dflt = inst->policy.advertise_default_route;
 	uint32_t count = 0;
+	struct scope s;
 
 	if (!bgp || !(table = bgp->rib[erp_afis[afi]][SAFI_UNICAST]))
 		return 0;
-	for (dest = bgp_table_top(table); dest; dest = bgp_route_next(dest)) {
+	for (dest = scope_first(&s, inst, afi, table); dest;
+	     dest = scope_next(&s)) {
 		if (bgp_dest_get_prefix(dest)->prefixlen == 0 && !dflt)
 			continue; /* refused as the default route first */
 		for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next)

@@ -18,15 +18,19 @@ struct erp_prefix_row {
 	uint32_t best_local_pref;
 };
 
-/* Walk the unicast table of afi; only (if not NULL) the exact prefix. */
+/* Walk the unicast table of afi where ExpressRoute and VPN routes can be
+ * (the default route and what is inside the declared Azure prefixes, or the
+ * whole table if the family has none); only (if not NULL) the exact
+ * prefix. */
 extern void erp_rib_walk(struct erp_instance *inst, enum erp_afi afi,
 			 const struct prefix *only,
 			 void (*fn)(const struct erp_prefix_row *row, void *arg),
 			 void *arg);
 
-/* Overlaps with on-prem and ER/VPN differences over both families. */
-extern void erp_rib_overlap_counts(struct erp_instance *inst,
-				   struct erp_overlap_counts *out);
+/* Overlaps with on-prem and ER/VPN differences over both families.
+ * Returns the number of table nodes visited. */
+extern unsigned int erp_rib_overlap_counts(struct erp_instance *inst,
+					   struct erp_overlap_counts *out);
 
 /* Azure routes the no-transit rule keeps from peer now: best paths in the
  * table learned from an ExpressRoute or VPN neighbor (the default route only

@@ -90,6 +90,53 @@ static void test_nested_rules(void **state)
 	erp_prefix_set_fini(&set);
 }
 
+static void test_outer_rules(void **state)
+{
+	struct erp_prefix_set set;
+	const struct route_node *cursor = NULL;
+	const struct erp_prefix_rule *r;
+	char buf[PREFIX_STRLEN];
+
+	erp_prefix_set_init(&set);
+	add(&set, "10.1.0.0/16", 0, 24);
+	add(&set, "10.0.0.0/8", 0, 32);
+	add(&set, "10.2.3.0/24", 0, 0);
+	add(&set, "192.168.0.0/16", 0, 0);
+	add(&set, "172.16.0.0/12", 0, 0);
+	add(&set, "2001:db8::/32", 0, 48);
+	const char *v4[] = {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"};
+
+	for (unsigned int i = 0; i < array_size(v4); i++) {
+		r = erp_prefix_set_next_outer(&set, AF_INET, &cursor);
+		assert_non_null(r);
+		assert_string_equal(prefix2str(&r->prefix, buf, sizeof(buf)),
+				    v4[i]);
+	}
+	assert_null(erp_prefix_set_next_outer(&set, AF_INET, &cursor));
+
+	cursor = NULL;
+	r = erp_prefix_set_next_outer(&set, AF_INET6, &cursor);
+	assert_non_null(r);
+	assert_string_equal(prefix2str(&r->prefix, buf, sizeof(buf)),
+			    "2001:db8::/32");
+	assert_null(erp_prefix_set_next_outer(&set, AF_INET6, &cursor));
+
+	/* a /0 rule contains everything; no rules, nothing */
+	add(&set, "0.0.0.0/0", 0, 32);
+	cursor = NULL;
+	r = erp_prefix_set_next_outer(&set, AF_INET, &cursor);
+	assert_non_null(r);
+	assert_int_equal(r->prefix.prefixlen, 0);
+	assert_null(erp_prefix_set_next_outer(&set, AF_INET, &cursor));
+	erp_prefix_set_fini(&set);
+
+	erp_prefix_set_init(&set);
+	cursor = NULL;
+	assert_null(erp_prefix_set_next_outer(&set, AF_INET, &cursor));
+	assert_null(erp_prefix_set_next_outer(&set, AF_UNSPEC, &cursor));
+	erp_prefix_set_fini(&set);
+}
+
 static void test_overlaps(void **state)
 {
 	struct erp_prefix_set set;
@@ -634,6 +681,49 @@ static void check_queries(struct erp_prefix_set *set,
 	}
 }
 
+/* erp_prefix_set_next_outer: exactly the rules no other rule contains,
+ * each once, in address order (outermost rules are disjoint). */
+static void check_outer(struct erp_prefix_set *set,
+			const struct ref_rule *rules, unsigned int nrules,
+			uint8_t family)
+{
+	const struct route_node *cursor = NULL;
+	const struct erp_prefix_rule *rule, *prev = NULL;
+	unsigned int want = 0, got = 0;
+
+	for (unsigned int i = 0; i < nrules; i++) {
+		bool inside = false;
+
+		if (rules[i].deleted)
+			continue;
+		for (unsigned int j = 0; j < nrules && !inside; j++)
+			inside = j != i && !rules[j].deleted &&
+				 prefix_match(&rules[j].p, &rules[i].p);
+		want += !inside;
+	}
+	while ((rule = erp_prefix_set_next_outer(set, family, &cursor))) {
+		bool known = false;
+
+		got++;
+		for (unsigned int i = 0; i < nrules; i++) {
+			if (rules[i].deleted ||
+			    !prefix_same(&rules[i].p, &rule->prefix))
+				continue;
+			known = true;
+			for (unsigned int j = 0; j < nrules; j++)
+				assert_false(j != i && !rules[j].deleted &&
+					     prefix_match(&rules[j].p,
+							  &rule->prefix));
+		}
+		assert_true(known);
+		if (prev)
+			assert_true(memcmp(&prev->prefix.u, &rule->prefix.u,
+					   family == AF_INET ? 4 : 16) < 0);
+		prev = rule;
+	}
+	assert_int_equal(got, want);
+}
+
 static void check_against_reference(uint8_t family, unsigned int maxbits)
 {
 	struct erp_prefix_set set;
@@ -665,11 +755,13 @@ static void check_against_reference(uint8_t family, unsigned int maxbits)
 		nrules++;
 	}
 	check_queries(&set, rules, nrules, family, maxbits);
+	check_outer(&set, rules, nrules, family);
 	for (unsigned int i = 0; i < nrules; i += 2) {
 		assert_true(erp_prefix_set_del(&set, &rules[i].p));
 		rules[i].deleted = true;
 	}
 	check_queries(&set, rules, nrules, family, maxbits);
+	check_outer(&set, rules, nrules, family);
 	/* below the index's threshold: lookups without it */
 	for (unsigned int i = 1; i < nrules - 10; i += 2) {
 		assert_true(erp_prefix_set_del(&set, &rules[i].p));
@@ -677,6 +769,7 @@ static void check_against_reference(uint8_t family, unsigned int maxbits)
 	}
 	assert_int_equal(erp_prefix_set_count(&set), 5);
 	check_queries(&set, rules, nrules, family, maxbits);
+	check_outer(&set, rules, nrules, family);
 	erp_prefix_set_fini(&set);
 }
 
@@ -695,6 +788,7 @@ int main(void)
 		cmocka_unit_test(test_nested_rules),
 		cmocka_unit_test(test_replace_and_delete),
 		cmocka_unit_test(test_overlaps),
+		cmocka_unit_test(test_outer_rules),
 		cmocka_unit_test(test_ipv6_and_families),
 		cmocka_unit_test(test_rule_check),
 		cmocka_unit_test_setup_teardown(test_verdicts, policy_setup,

@@ -3,6 +3,8 @@ receive: only on-prem prefixes, nothing learned from the other path, no
 VPN prefix more specific than ExpressRoute's, no more than the limit;
 plus modes (active-active, per-prefix exceptions) and overlap reports."""
 
+import re
+
 from lib import azure
 
 ER = azure.PEERS["msee1"]
@@ -182,6 +184,54 @@ def test_active_active_and_prefer_vpn_exception(lab):
     row = edge.show_json("show bgp erpolicy prefixes 10.100.1.0/24")[
         "prefixes"][0]
     assert row["intended"] == "vpn" and row["issue"] == "none", row
+
+
+WALK_RE = re.compile(r"overlap walk took \d+ ms \((\d+) table nodes\)")
+
+
+def test_overlap_walk_stays_inside_azure_prefixes(lab):
+    """The overlap summary walks where ExpressRoute and VPN routes can be
+    (the default route, the declared Azure prefixes), not the rest of the
+    table: 1,000 other routes are not visited, and the counts are right,
+    the default route's too."""
+    others = ["198.%d.%d.0/24" % (18 + i // 256, i % 256)
+              for i in range(1000)]
+    edge_cfg = azure.edge_conf(
+        ["msee1", "vpngw"], before="debug bgp erpolicy\n",
+        ipv4_extra="".join("  network %s\n" % n for n in others),
+        erpolicy=azure.erpolicy_lines(["msee1", "vpngw"]) +
+        " erpolicy allow-default-route\n",
+        extra=" no bgp network import-check\n")
+    az = {
+        "msee1": azure.azure_conf("msee1", azure.AZURE_V4 + ["10.100.8.0/24"],
+                                  azure.AZURE_V6),
+        "vpngw": azure.azure_conf("vpngw", azure.AZURE_V4 + ["0.0.0.0/0"],
+                                  azure.AZURE_V6),
+    }
+    r = azure.build(lab, edge_bgpd=edge_cfg, azure=az)
+    lab.start()
+    edge = r["edge"]
+    lab.wait_until(lambda: azure.path_from(edge, "0.0.0.0/0", VPN[1]) and
+                   azure.path_from(edge, "10.100.8.0/24", ER[1]),
+                   timeout=30, message="Azure routes in")
+    table = edge.show_json("show bgp ipv4 unicast")["routes"]
+    assert len(table) >= 1000 + 4
+
+    # the default route contains the declared on-prem prefixes
+    summary = ("1 Azure prefixes overlap declared on-prem prefixes, 1 via "
+               "ExpressRoute only, 1 via VPN only, 0 more specific via VPN")
+    lab.wait_until(lambda: summary in edge.log_text("bgpd"), timeout=20,
+                   message="summary logged",
+                   diag=lambda: edge.vty("show bgp erpolicy overlaps"))
+    walks = [int(n) for n in WALK_RE.findall(edge.log_text("bgpd"))]
+    # IPv4: the root (default route), 10.100.0.0/16 and the two /24s under
+    # it; IPv6: 2001:db8:100::/48 (the table's own inner nodes may add a
+    # few).  The whole IPv4 table would be over 2,000 nodes.
+    assert walks and max(walks) <= 20, walks
+    ov = edge.show_json("show bgp erpolicy overlaps")
+    assert ov["expressrouteOnly"] == ["10.100.8.0/24"], ov
+    assert ov["vpnOnly"] == ["0.0.0.0/0"], ov
+    assert ov["vpnMoreSpecific"] == [], ov
 
 
 def test_overlaps_reported(lab):
