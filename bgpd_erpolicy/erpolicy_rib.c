@@ -125,7 +125,6 @@ struct scope {
 	struct route_node *top;	 /* the last subtree's top in rt, or NULL */
 	bool single;		 /* the default route alone, not a subtree */
 	struct route_node *rn;	 /* current, locked */
-	struct route_node *dflt; /* the default route's node, to visit */
 	unsigned int nodes;	 /* visited */
 };
 
@@ -159,18 +158,6 @@ static struct route_node *scope_next_top(struct scope *s)
 		s->pending = NULL;
 		if (!rule)
 			return NULL;
-		if (s->dflt) {
-			top = s->dflt;
-			s->dflt = NULL;
-			if (rule->prefix.prefixlen > 0) {
-				/* the default route first (table order), a
-				 * single node; this rule's subtree next */
-				s->pending = rule;
-				s->single = true;
-				return route_lock_node(top);
-			}
-			/* a /0 rule: its subtree is the whole table */
-		}
 		top = subtree_top(s, &rule->prefix);
 		if (top) {
 			s->top = top;
@@ -214,9 +201,16 @@ static struct bgp_dest *scope_first(struct scope *s, struct erp_instance *inst,
 		s->rn = route_lock_node(top);
 	} else {
 		s->azure = &inst->policy.azure;
-		if (top->p.prefixlen == 0)
-			s->dflt = top;
-		s->rn = scope_next_top(s);
+		s->pending = erp_prefix_set_next_outer(s->azure, s->family,
+						       &s->cursor);
+		if (top->p.prefixlen == 0 && s->pending &&
+		    s->pending->prefix.prefixlen > 0) {
+			/* the default route first (table order), a single
+			 * node (under a /0 rule it is that rule's subtree) */
+			s->single = true;
+			s->rn = route_lock_node(top);
+		} else
+			s->rn = scope_next_top(s);
 		if (!s->rn)
 			return NULL;
 	}
