@@ -29,12 +29,24 @@ extern const char *erp_afi_name(enum erp_afi afi); /* "ipv4" / "ipv6" */
 /* Monotonic clock in milliseconds (the failover state machine's clock). */
 extern uint64_t erp_now_ms(void);
 
-/* A declared neighbor: an address, an interface (unnumbered) or a peer-group. */
+/* Direction of a policy: routes received, routes advertised. */
+enum erp_dir {
+	ERP_DIR_IN = 0,
+	ERP_DIR_OUT,
+};
+#define ERP_DIR_MAX 2
+
+/* A declared neighbor: an address, an interface (unnumbered) or a peer-group.
+ * A peer uses its own declaration if it has one, else its peer-group's: the
+ * declaration found gives the path and the operator's maps together. */
 PREDECL_SORTLIST_UNIQ(erp_nbr);
 struct erp_neighbor {
 	struct erp_nbr_item item;
 	char *name;
 	enum erp_role role;
+	/* the operator's own route-map, run inside the module's map of the
+	 * direction (erpolicy_rmap.h); NULL: none */
+	char *user_map[ERP_DIR_MAX];
 };
 
 /* A prefix a peer sent that the policy denies, and why. */
@@ -48,13 +60,6 @@ struct erp_denied {
 /* Distinct denied prefixes kept per peer and address family; past this
  * only the cumulative counters grow (a hostile peer cannot exhaust memory). */
 #define ERP_DENIED_MAX 10000
-
-/* Direction of a policy: routes received, routes advertised. */
-enum erp_dir {
-	ERP_DIR_IN = 0,
-	ERP_DIR_OUT,
-};
-#define ERP_DIR_MAX 2
 
 struct erp_dir_stats {
 	/* updates evaluated in this session, by verdict ([ERP_ACCEPT]:
@@ -143,6 +148,9 @@ extern struct erp_neighbor *erp_neighbor_add(struct erp_instance *inst,
 					     enum erp_role role);
 extern void erp_neighbor_del(struct erp_instance *inst,
 			     struct erp_neighbor *nbr);
+/* Set (name) or clear (NULL) the operator's map of a direction. */
+extern void erp_neighbor_set_user_map(struct erp_neighbor *nbr,
+				      enum erp_dir dir, const char *name);
 extern struct erp_neighbor *erp_neighbor_first(struct erp_instance *inst);
 extern struct erp_neighbor *erp_neighbor_next(struct erp_instance *inst,
 					      struct erp_neighbor *nbr);

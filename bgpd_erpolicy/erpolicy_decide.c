@@ -18,23 +18,54 @@ static const char *const role_names[ERP_ROLE_MAX] = {
 	[ERP_ROLE_VPN] = "vpn",
 };
 
-static const struct {
-	const char *text;
-	const char *json;
-} reason_names[ERP_REASON_MAX] = {
-	[ERP_ACCEPT] = {"accepted", "accepted"},
-	[ERP_DENY_UNSUPPORTED] = {"unsupported prefix", "unsupported"},
-	[ERP_DENY_DEFAULT_ROUTE] = {"default route", "defaultRoute"},
-	[ERP_DENY_TOO_LONG] = {"longer than maximum length", "tooLong"},
-	[ERP_DENY_ONPREM] = {"on-prem prefix", "onpremPrefix"},
-	[ERP_DENY_NOT_AZURE] = {"not an Azure prefix", "notAzurePrefix"},
-	[ERP_DENY_USER_POLICY] = {"denied by user route-map", "userPolicy"},
-	[ERP_DENY_TRANSIT] = {"learned from Azure (no transit)", "transit"},
-	[ERP_DENY_NOT_ONPREM] = {"not an on-prem prefix", "notOnpremPrefix"},
+static const struct erp_reason_info reason_infos[ERP_REASON_MAX] = {
+	[ERP_ACCEPT] = {"accepted", "accepted", NULL, "accepted", 0},
+	[ERP_DENY_UNSUPPORTED] = {"unsupported prefix", "unsupported",
+				  "unsupported", "unsupported",
+				  ERP_REASON_IN | ERP_REASON_OUT},
+	[ERP_DENY_DEFAULT_ROUTE] = {"default route", "defaultRoute",
+				    "default-route", "default route",
+				    ERP_REASON_IN | ERP_REASON_OUT},
+	[ERP_DENY_TOO_LONG] = {"longer than maximum length", "tooLong",
+			       "too-long", "too long", ERP_REASON_IN},
+	[ERP_DENY_ONPREM] = {"on-prem prefix", "onpremPrefix", "onprem-prefix",
+			     "on-prem", ERP_REASON_IN},
+	[ERP_DENY_NOT_AZURE] = {"not an Azure prefix", "notAzurePrefix",
+				"not-azure-prefix", "not Azure",
+				ERP_REASON_IN},
+	[ERP_DENY_USER_POLICY] = {"denied by user route-map", "userPolicy",
+				  "user-policy", "user map",
+				  ERP_REASON_IN | ERP_REASON_OUT},
+	[ERP_DENY_NOT_DECLARED] = {"neighbor not declared with this map's path",
+				   "notDeclared", "not-declared",
+				   "not declared",
+				   ERP_REASON_IN | ERP_REASON_OUT},
+	[ERP_DENY_TRANSIT] = {"learned from Azure (no transit)", "transit",
+			      "transit", "transit", ERP_REASON_OUT},
+	[ERP_DENY_NOT_ONPREM] = {"not an on-prem prefix", "notOnpremPrefix",
+				 "not-onprem-prefix", "not on-prem",
+				 ERP_REASON_OUT},
 	[ERP_DENY_MORE_SPECIFIC] = {"more specific than to ExpressRoute",
-				    "moreSpecificThanExpressroute"},
-	[ERP_DENY_LIMIT] = {"beyond the advertisement limit", "limit"},
+				    "moreSpecificThanExpressroute",
+				    "more-specific-than-expressroute",
+				    "more specific than ER", ERP_REASON_OUT},
+	[ERP_DENY_LIMIT] = {"beyond the advertisement limit", "limit", "limit",
+			    "limit", ERP_REASON_OUT},
 };
+
+const struct erp_reason_info *erp_reason_info(enum erp_reason reason)
+{
+	if ((unsigned int)reason >= ERP_REASON_MAX)
+		return NULL;
+	return &reason_infos[reason];
+}
+
+bool erp_reason_applies(enum erp_reason reason, unsigned int dirbit)
+{
+	const struct erp_reason_info *info = erp_reason_info(reason);
+
+	return info && (info->dirs & dirbit);
+}
 
 const char *erp_role_name(enum erp_role role)
 {
@@ -58,14 +89,14 @@ const char *erp_reason_name(enum erp_reason reason)
 {
 	if ((unsigned int)reason >= ERP_REASON_MAX)
 		return "invalid";
-	return reason_names[reason].text;
+	return reason_infos[reason].text;
 }
 
 const char *erp_reason_json_key(enum erp_reason reason)
 {
 	if ((unsigned int)reason >= ERP_REASON_MAX)
 		return "invalid";
-	return reason_names[reason].json;
+	return reason_infos[reason].json;
 }
 
 const char *erp_path_name(enum erp_path path)

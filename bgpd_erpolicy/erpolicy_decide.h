@@ -38,6 +38,9 @@ enum erp_reason {
 	ERP_DENY_ONPREM,	/* inside a declared on-prem prefix */
 	ERP_DENY_NOT_AZURE,	/* outside every declared Azure prefix */
 	ERP_DENY_USER_POLICY,	/* the operator's own route-map denied */
+	/* a module map is attached to a neighbor that is not declared with
+	 * that map's path (fail closed) */
+	ERP_DENY_NOT_DECLARED,
 	/* outbound only */
 	ERP_DENY_TRANSIT,	/* learned from Azure: no transit between paths */
 	ERP_DENY_NOT_ONPREM,	/* not a declared on-prem prefix */
@@ -139,6 +142,24 @@ extern const char *erp_role_name(enum erp_role role);
 extern enum erp_role erp_role_from_name(const char *name);
 extern const char *erp_reason_name(enum erp_reason reason);	/* text */
 extern const char *erp_reason_json_key(enum erp_reason reason); /* camelCase */
+
+/*
+ * Everything said about a verdict, in one place: the show commands, the
+ * JSON output and the YANG operational state all read this table.
+ */
+#define ERP_REASON_IN 0x1  /* a verdict on received routes */
+#define ERP_REASON_OUT 0x2 /* a verdict on advertised routes */
+struct erp_reason_info {
+	const char *text;  /* log and detail text */
+	const char *json;  /* JSON key (camelCase) */
+	const char *yang;  /* leaf in prefixes-denied / -not-advertised */
+	const char *label; /* short label in the show commands' counters */
+	unsigned int dirs; /* ERP_REASON_IN / ERP_REASON_OUT */
+};
+/* NULL for a value out of range */
+extern const struct erp_reason_info *erp_reason_info(enum erp_reason reason);
+/* Is r a verdict of direction dirbit (ERP_REASON_IN or ERP_REASON_OUT)? */
+extern bool erp_reason_applies(enum erp_reason reason, unsigned int dirbit);
 extern const char *erp_path_name(enum erp_path path);
 extern const char *erp_mode_name(enum erp_mode mode);
 extern const char *erp_guard_name(enum erp_guard guard);

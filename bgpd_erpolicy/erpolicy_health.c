@@ -9,6 +9,7 @@
 #include "erpolicy.h"
 #include "erpolicy_health.h"
 #include "erpolicy_peer.h"
+#include "erpolicy_rmap.h"
 
 static const afi_t erp_afis[ERP_AFI_MAX] = {AFI_IP, AFI_IP6};
 
@@ -26,6 +27,59 @@ static void emit(void (*fn)(const struct erp_health_item *, void *), void *arg,
 	vsnprintfrr(item.message, sizeof(item.message), fmt, ap);
 	va_end(ap);
 	fn(&item, arg);
+}
+
+/*
+ * Peers that run a map of this module without being declared with its
+ * path (everything denied), or a map named like the generated maps of
+ * bgpd_erpolicy 0.x (erpolicy-ROLE@VRF+USERMAP, no longer built: bgpd
+ * denies everything through a name that resolves to no map).
+ */
+static void undeclared_maps(struct erp_instance *inst, struct bgp *bgp,
+			    void (*fn)(const struct erp_health_item *, void *),
+			    void *arg)
+{
+	struct listnode *node;
+	struct peer *peer;
+
+	for (ALL_LIST_ELEMENTS_RO(bgp->peer, node, peer))
+		for (int i = 0; i < ERP_AFI_MAX; i++)
+			for (int d = 0; d < ERP_DIR_MAX; d++) {
+				const char *name =
+					erp_peer_rmap(peer, erp_afis[i], d);
+				enum erp_role role, declared;
+				enum erp_dir mdir;
+				const char *host = peer->conf_if ? peer->conf_if
+								 : peer->host;
+
+				if (!name || !erp_rmap_reserved(name))
+					continue;
+				if (!erp_rmap_lookup_name(name, &mdir, &role) ||
+				    (int)mdir != d) {
+					emit(fn, arg, "legacyRouteMap", host,
+					     "neighbor %s %s has route-map %s %s, which bgpd_erpolicy no longer builds (everything is denied): attach \"%s\" or \"%s\" instead and name your own map in \"erpolicy neighbor %s route-map NAME %s\" (see the upgrade notes)",
+					     host, erp_afi_name(i), name,
+					     d == ERP_DIR_IN ? "in" : "out",
+					     erp_rmap_name(d, ERP_ROLE_EXPRESSROUTE),
+					     erp_rmap_name(d, ERP_ROLE_VPN), host,
+					     d == ERP_DIR_IN ? "in" : "out");
+					continue;
+				}
+				declared = erp_peer_role(inst, peer, NULL);
+				if (declared != role)
+					emit(fn, arg, "notDeclared", host,
+					     "neighbor %s %s has route-map %s %s but is %s%s: everything is %s",
+					     host, erp_afi_name(i), name,
+					     d == ERP_DIR_IN ? "in" : "out",
+					     declared == ERP_ROLE_NONE
+						     ? "not declared"
+						     : "declared path ",
+					     declared == ERP_ROLE_NONE
+						     ? ""
+						     : erp_role_name(declared),
+					     d == ERP_DIR_IN ? "denied"
+							     : "held back");
+			}
 }
 
 void erp_health_walk(struct erp_instance *inst,
@@ -48,6 +102,9 @@ void erp_health_walk(struct erp_instance *inst,
 	if (vpn_lp == 0)
 		emit(fn, arg, "vpnPreferenceZero", NULL,
 		     "vpn local-preference 0: ExpressRoute cannot be demoted below it (hold-down, drain)");
+
+	if (bgp)
+		undeclared_maps(inst, bgp, fn, arg);
 
 	while ((peer = erp_peer_next(inst, peer))) {
 		struct erp_peer_view v;
@@ -76,6 +133,19 @@ void erp_health_walk(struct erp_instance *inst,
 
 			if (!v.af[i].active)
 				continue;
+			for (int d = 0; d < ERP_DIR_MAX; d++)
+				if (!v.af[i].attached[d])
+					emit(fn, arg, "policyNotAttached",
+					     v.name,
+					     "%s neighbor %s %s has %s %s: the policy is not applied; write \"neighbor %s route-map %s %s\" in its address-family",
+					     erp_role_name(v.role), v.name,
+					     erp_afi_name(i),
+					     v.af[i].rmap[d] ? "route-map"
+							     : "no route-map",
+					     v.af[i].rmap[d] ? v.af[i].rmap[d]
+							     : (d == ERP_DIR_IN ? "in" : "out"),
+					     v.name, erp_rmap_name(d, v.role),
+					     d == ERP_DIR_IN ? "in" : "out");
 			if (peer->weight[afi][SAFI_UNICAST])
 				emit(fn, arg, "weightSet", v.name,
 				     "neighbor %s has weight %lu in %s: weight overrides the module's local-preference",

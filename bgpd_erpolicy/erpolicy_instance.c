@@ -179,9 +179,19 @@ struct erp_neighbor *erp_neighbor_add(struct erp_instance *inst,
 	return nbr;
 }
 
+void erp_neighbor_set_user_map(struct erp_neighbor *nbr, enum erp_dir dir,
+			       const char *name)
+{
+	XFREE(MTYPE_ERP_NAME, nbr->user_map[dir]);
+	if (name)
+		nbr->user_map[dir] = XSTRDUP(MTYPE_ERP_NAME, name);
+}
+
 void erp_neighbor_del(struct erp_instance *inst, struct erp_neighbor *nbr)
 {
 	erp_nbr_del(&inst->neighbors, nbr);
+	for (int d = 0; d < ERP_DIR_MAX; d++)
+		XFREE(MTYPE_ERP_NAME, nbr->user_map[d]);
 	XFREE(MTYPE_ERP_NAME, nbr->name);
 	XFREE(MTYPE_ERP_NEIGHBOR, nbr);
 }

@@ -26,6 +26,7 @@ static struct thread *t_nb_load;
  * file is read: see erpolicy_nb.c. */
 static void erp_nb_load_event(struct thread *t)
 {
+	erp_rmap_build_maps();
 	erp_nb_load();
 }
 

@@ -14,8 +14,10 @@
 #include "northbound_cli.h"
 #include "yang.h"
 
+#include "erpolicy.h"
 #include "erpolicy_memory.h"
 #include "erpolicy_nb.h"
+#include "erpolicy_rmap.h"
 
 DEFINE_MTYPE_STATIC(ERPOLICY, ERP_NB_NODE, "erpolicy northbound node");
 
@@ -37,6 +39,12 @@ static const struct frr_yang_module_info erp_nb_info = {
 			   .cli_show = erp_cli_show_neighbor } },
 		{ .xpath = ERP_XPATH_BASE "/instance/neighbor/path",
 		  .cbs = { .modify = erp_nb_neighbor_path_modify } },
+		{ .xpath = ERP_XPATH_BASE "/instance/neighbor/route-map-in",
+		  .cbs = { .modify = erp_nb_neighbor_user_map_modify,
+			   .destroy = erp_nb_neighbor_user_map_destroy } },
+		{ .xpath = ERP_XPATH_BASE "/instance/neighbor/route-map-out",
+		  .cbs = { .modify = erp_nb_neighbor_user_map_modify,
+			   .destroy = erp_nb_neighbor_user_map_destroy } },
 		{ .xpath = ERP_XPATH_BASE "/instance/local-preference",
 		  .cbs = { .cli_show = erp_cli_show_local_pref } },
 		{ .xpath = ERP_XPATH_BASE "/instance/local-preference/expressroute",
@@ -207,18 +215,6 @@ static const struct frr_yang_module_info erp_nb_info = {
 		  .cbs = { .get_elem = erp_nb_st_naf_out } },
 		{ .xpath = STATE_NAF "/symmetric-guard-warnings",
 		  .cbs = { .get_elem = erp_nb_st_naf_out } },
-		{ .xpath = STATE_NAF "/prefixes-not-advertised/default-route",
-		  .cbs = { .get_elem = erp_nb_st_naf_out } },
-		{ .xpath = STATE_NAF "/prefixes-not-advertised/transit",
-		  .cbs = { .get_elem = erp_nb_st_naf_out } },
-		{ .xpath = STATE_NAF "/prefixes-not-advertised/not-onprem-prefix",
-		  .cbs = { .get_elem = erp_nb_st_naf_out } },
-		{ .xpath = STATE_NAF "/prefixes-not-advertised/more-specific-than-expressroute",
-		  .cbs = { .get_elem = erp_nb_st_naf_out } },
-		{ .xpath = STATE_NAF "/prefixes-not-advertised/limit",
-		  .cbs = { .get_elem = erp_nb_st_naf_out } },
-		{ .xpath = STATE_NAF "/prefixes-not-advertised/user-policy",
-		  .cbs = { .get_elem = erp_nb_st_naf_out } },
 		{ .xpath = STATE_NAF "/prefixes-not-advertised/truncated",
 		  .cbs = { .get_elem = erp_nb_st_naf_out } },
 		{ .xpath = STATE_INST "/overlaps/onprem-overlaps",
@@ -231,18 +227,6 @@ static const struct frr_yang_module_info erp_nb_info = {
 		  .cbs = { .get_elem = erp_nb_st_overlaps } },
 		{ .xpath = DENIED "/truncated",
 		  .cbs = { .get_elem = erp_nb_st_naf_truncated } },
-		{ .xpath = DENIED "/default-route",
-		  .cbs = { .get_elem = erp_nb_st_naf_denied } },
-		{ .xpath = DENIED "/too-long",
-		  .cbs = { .get_elem = erp_nb_st_naf_denied } },
-		{ .xpath = DENIED "/onprem-prefix",
-		  .cbs = { .get_elem = erp_nb_st_naf_denied } },
-		{ .xpath = DENIED "/not-azure-prefix",
-		  .cbs = { .get_elem = erp_nb_st_naf_denied } },
-		{ .xpath = DENIED "/user-policy",
-		  .cbs = { .get_elem = erp_nb_st_naf_denied } },
-		{ .xpath = DENIED "/unsupported",
-		  .cbs = { .get_elem = erp_nb_st_naf_denied } },
 		{ .xpath = NULL },
 	}
 };
@@ -291,6 +275,78 @@ static int nb_node_del(const struct lysc_node *snode, void *arg)
 	return YANG_ITER_CONTINUE;
 }
 
+/*
+ * Route-map names starting with "erpolicy-" are the module's.  libfrr's
+ * route-map northbound would hand an operator's "route-map erpolicy-vpn
+ * permit 5" the module's own map (route_map_get finds it), slipping an
+ * entry in ahead of the module's verdict.  The module wraps the create
+ * callback of /frr-route-map:lib/route-map to refuse such names while it
+ * validates, for every northbound client alike.
+ */
+#define RMAP_XPATH "/frr-route-map:lib/route-map"
+static int (*rmap_create_orig)(struct nb_cb_create_args *args);
+
+static int rmap_create_guard(struct nb_cb_create_args *args)
+{
+	const char *name = yang_dnode_get_string(args->dnode, "./name");
+
+	if (args->event == NB_EV_VALIDATE && erp_rmap_reserved(name)) {
+		snprintf(args->errmsg, args->errmsg_len,
+			 "route-map %s: names starting with \"%s\" are reserved for bgpd_erpolicy's own maps; name your map differently and give it to the module with \"erpolicy neighbor X route-map NAME in|out\"",
+			 name, ERP_RMAP_RESERVED_PREFIX);
+		return NB_ERR_VALIDATION;
+	}
+	return rmap_create_orig ? rmap_create_orig(args) : NB_OK;
+}
+
+static void rmap_guard(bool on)
+{
+	struct nb_node *node = nb_node_find(RMAP_XPATH);
+
+	if (!node) {
+		if (on)
+			zlog_err("erpolicy: %s not loaded: reserved route-map names are not guarded",
+				 RMAP_XPATH);
+		return;
+	}
+	if (on && node->cbs.create != rmap_create_guard) {
+		rmap_create_orig = node->cbs.create;
+		node->cbs.create = rmap_create_guard;
+	} else if (!on && node->cbs.create == rmap_create_guard)
+		node->cbs.create = rmap_create_orig;
+}
+
+/* One counter leaf per reason and direction, named by the reasons table
+ * (erpolicy_decide.c). */
+static void reason_callbacks(void)
+{
+	char xpath[XPATH_MAXLEN];
+	struct nb_node *node;
+
+	for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++) {
+		const struct erp_reason_info *info = erp_reason_info(r);
+
+		for (unsigned int dirbit = ERP_REASON_IN; dirbit <= ERP_REASON_OUT;
+		     dirbit <<= 1) {
+			if (!(info->dirs & dirbit))
+				continue;
+			snprintf(xpath, sizeof(xpath), "%s/%s",
+				 dirbit == ERP_REASON_IN
+					 ? DENIED
+					 : STATE_NAF "/prefixes-not-advertised",
+				 info->yang);
+			node = nb_node_find(xpath);
+			if (!node) {
+				zlog_err("erpolicy: YANG model lacks %s", xpath);
+				continue;
+			}
+			node->cbs.get_elem = dirbit == ERP_REASON_IN
+						     ? erp_nb_st_naf_denied
+						     : erp_nb_st_naf_out;
+		}
+	}
+}
+
 void erp_nb_load(void)
 {
 	if (erp_module)
@@ -307,7 +363,9 @@ void erp_nb_load(void)
 		}
 		nb_node->cbs = erp_nb_info.nodes[i].cbs;
 	}
+	reason_callbacks();
 	nb_validate_callbacks();
+	rmap_guard(true);
 	erp_nb_prepare_config(running_config);
 	erp_nb_prepare_config(vty_shared_candidate_config);
 }
@@ -316,6 +374,7 @@ void erp_nb_unload(void)
 {
 	if (!erp_module)
 		return;
+	rmap_guard(false);
 	yang_snodes_iterate(erp_module->info, nb_node_del, 0, NULL);
 	erp_module = NULL;
 }

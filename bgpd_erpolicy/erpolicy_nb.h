@@ -47,6 +47,8 @@ int erp_nb_instance_destroy(struct nb_cb_destroy_args *args);
 int erp_nb_neighbor_create(struct nb_cb_create_args *args);
 int erp_nb_neighbor_destroy(struct nb_cb_destroy_args *args);
 int erp_nb_neighbor_path_modify(struct nb_cb_modify_args *args);
+int erp_nb_neighbor_user_map_modify(struct nb_cb_modify_args *args);
+int erp_nb_neighbor_user_map_destroy(struct nb_cb_destroy_args *args);
 int erp_nb_lp_expressroute_modify(struct nb_cb_modify_args *args);
 int erp_nb_lp_vpn_modify(struct nb_cb_modify_args *args);
 int erp_nb_prefix_create(struct nb_cb_create_args *args);

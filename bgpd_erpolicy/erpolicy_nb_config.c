@@ -17,12 +17,34 @@
 #include "erpolicy_nb.h"
 #include "erpolicy_paths.h"
 #include "erpolicy_peer.h"
+#include "erpolicy_rmap.h"
 
+/* The instance a node configures, made if missing (create and modify:
+ * the instance's own create runs first, so this only finds it). */
 static struct erp_instance *instance_of(const struct lyd_node *dnode)
 {
 	const struct lyd_node *idn = yang_dnode_get_parent(dnode, "instance");
 
 	return erp_instance_get(yang_dnode_get_string(idn, "./vrf"));
+}
+
+/* The same for destroy callbacks: never makes state (NULL if none). */
+static struct erp_instance *instance_find_of(const struct lyd_node *dnode)
+{
+	const struct lyd_node *idn = yang_dnode_get_parent(dnode, "instance");
+
+	return erp_instance_find(yang_dnode_get_string(idn, "./vrf"));
+}
+
+/* The node at dnode's path in the running configuration, or NULL. */
+static const struct lyd_node *running_twin(const struct lyd_node *dnode)
+{
+	char xpath[XPATH_MAXLEN];
+
+	if (!running_config || !running_config->dnode)
+		return NULL;
+	yang_dnode_get_path(dnode, xpath, sizeof(xpath));
+	return yang_dnode_get(running_config->dnode, xpath);
 }
 
 /* --- instance -------------------------------------------------------------- */
@@ -42,13 +64,41 @@ int erp_nb_instance_destroy(struct nb_cb_destroy_args *args)
 		return NB_OK;
 	inst = erp_instance_find(yang_dnode_get_string(args->dnode, "./vrf"));
 	if (inst) {
-		erp_detach_all(inst);
+		erp_instance_removing(inst);
 		erp_instance_delete(inst);
 	}
 	return NB_OK;
 }
 
 /* --- neighbors ------------------------------------------------------------ */
+
+static enum erp_dir user_map_dir(const struct lyd_node *dnode)
+{
+	return strcmp(dnode->schema->name, "route-map-out") == 0 ? ERP_DIR_OUT
+								 : ERP_DIR_IN;
+}
+
+/* Give nbr the operator's map name (NULL: none) in direction dir. */
+static void set_user_map(struct erp_neighbor *nbr, enum erp_dir dir,
+			 const char *name)
+{
+	if (nbr->user_map[dir])
+		erp_rmap_user_dependency(dir, nbr->role, nbr->user_map[dir],
+					 false);
+	erp_neighbor_set_user_map(nbr, dir, name);
+	if (name)
+		erp_rmap_user_dependency(dir, nbr->role, name, true);
+}
+
+static struct erp_neighbor *neighbor_of(struct erp_instance *inst,
+					const struct lyd_node *dnode)
+{
+	const struct lyd_node *ndn = yang_dnode_get_parent(dnode, "neighbor");
+
+	return inst ? erp_neighbor_find(inst,
+					yang_dnode_get_string(ndn, "./name"))
+		    : NULL;
+}
 
 int erp_nb_neighbor_create(struct nb_cb_create_args *args)
 {
@@ -70,13 +120,16 @@ int erp_nb_neighbor_destroy(struct nb_cb_destroy_args *args)
 
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
-	inst = instance_of(args->dnode);
-	nbr = erp_neighbor_find(inst,
-				yang_dnode_get_string(args->dnode, "./name"));
-	if (nbr)
-		erp_neighbor_del(inst, nbr);
-	/* restore the neighbor now, not a tick later */
-	erp_reconcile(inst);
+	inst = instance_find_of(args->dnode);
+	nbr = inst ? erp_neighbor_find(inst, yang_dnode_get_string(
+						     args->dnode, "./name"))
+		   : NULL;
+	if (!nbr)
+		return NB_OK;
+	for (int d = 0; d < ERP_DIR_MAX; d++)
+		set_user_map(nbr, d, NULL);
+	erp_neighbor_del(inst, nbr);
+	/* its maps, if still attached, now deny: re-evaluate */
 	erp_policy_changed(inst);
 	return NB_OK;
 }
@@ -84,15 +137,89 @@ int erp_nb_neighbor_destroy(struct nb_cb_destroy_args *args)
 int erp_nb_neighbor_path_modify(struct nb_cb_modify_args *args)
 {
 	struct erp_instance *inst;
-	const struct lyd_node *ndn;
+	struct erp_neighbor *nbr;
+	const struct lyd_node *old;
+	enum erp_role role = yang_dnode_get_enum(args->dnode, NULL);
+	char *maps[ERP_DIR_MAX];
 
+	if (args->event == NB_EV_VALIDATE) {
+		/* one path per neighbor: changing it would silently move the
+		 * neighbor's routes between the two paths' policies */
+		old = running_twin(args->dnode);
+		if (old && yang_dnode_get_enum(old, NULL) != (int)role) {
+			const struct lyd_node *ndn = yang_dnode_get_parent(
+				args->dnode, "neighbor");
+			const char *name = yang_dnode_get_string(ndn, "./name");
+
+			snprintf(args->errmsg, args->errmsg_len,
+				 "neighbor %s is already declared path %s; a neighbor has one path. Remove it first with \"no erpolicy neighbor %s\"",
+				 name, yang_dnode_get_string(old, NULL), name);
+			return NB_ERR_VALIDATION;
+		}
+		return NB_OK;
+	}
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
 	inst = instance_of(args->dnode);
-	ndn = yang_dnode_get_parent(args->dnode, "neighbor");
-	erp_neighbor_add(inst, yang_dnode_get_string(ndn, "./name"),
-			 yang_dnode_get_enum(args->dnode, NULL));
+	nbr = neighbor_of(inst, args->dnode);
+	if (!nbr || nbr->role == role)
+		return NB_OK;
+	/* the operator's maps are dependencies of the path's maps */
+	for (int d = 0; d < ERP_DIR_MAX; d++) {
+		maps[d] = nbr->user_map[d] ? XSTRDUP(MTYPE_TMP, nbr->user_map[d])
+					   : NULL;
+		set_user_map(nbr, d, NULL);
+	}
+	nbr->role = role;
+	for (int d = 0; d < ERP_DIR_MAX; d++) {
+		set_user_map(nbr, d, maps[d]);
+		XFREE(MTYPE_TMP, maps[d]);
+	}
 	erp_policy_changed(inst);
+	return NB_OK;
+}
+
+int erp_nb_neighbor_user_map_modify(struct nb_cb_modify_args *args)
+{
+	const char *name = yang_dnode_get_string(args->dnode, NULL);
+	enum erp_dir dir = user_map_dir(args->dnode);
+	struct erp_instance *inst;
+	struct erp_neighbor *nbr;
+
+	if (args->event == NB_EV_VALIDATE) {
+		if (erp_rmap_reserved(name)) {
+			snprintf(args->errmsg, args->errmsg_len,
+				 "route-map %s: names starting with \"%s\" are bgpd_erpolicy's own maps, not an operator's",
+				 name, ERP_RMAP_RESERVED_PREFIX);
+			return NB_ERR_VALIDATION;
+		}
+		return NB_OK;
+	}
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	inst = instance_of(args->dnode);
+	nbr = neighbor_of(inst, args->dnode);
+	if (!nbr)
+		return NB_OK;
+	set_user_map(nbr, dir, name);
+	erp_reevaluate(inst, dir, 1 << nbr->role);
+	return NB_OK;
+}
+
+int erp_nb_neighbor_user_map_destroy(struct nb_cb_destroy_args *args)
+{
+	enum erp_dir dir = user_map_dir(args->dnode);
+	struct erp_instance *inst;
+	struct erp_neighbor *nbr;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	inst = instance_find_of(args->dnode);
+	nbr = neighbor_of(inst, args->dnode);
+	if (!nbr)
+		return NB_OK;
+	set_user_map(nbr, dir, NULL);
+	erp_reevaluate(inst, dir, 1 << nbr->role);
 	return NB_OK;
 }
 
@@ -156,10 +283,38 @@ static bool prefix_entry_check(const struct lyd_node *entry, char *errmsg,
 	return erp_prefix_rule_check(&p, ge, le, errmsg, errlen);
 }
 
+/* A prefix cannot be Azure's and on-prem, and an on-prem prefix cannot
+ * prefer a path to Azure: checked in the candidate, whatever the client. */
+static bool prefix_conflict_check(const struct lyd_node *entry, char *errmsg,
+				  size_t errlen)
+{
+	static const char *const onprem_only[] = {"onprem-prefix", NULL};
+	static const char *const not_onprem[] = {"azure-prefix",
+						 "prefer-vpn-prefix", NULL};
+	const char *kind = entry->schema->name;
+	const char *const *others = strcmp(kind, "onprem-prefix") == 0
+					    ? not_onprem
+					    : onprem_only;
+	const struct lyd_node *idn = yang_dnode_get_parent(entry, "instance");
+	const char *prefix = yang_dnode_get_string(entry, "./prefix");
+
+	for (; *others; others++)
+		if (yang_dnode_existsf(idn, "./%s[prefix='%s']", *others,
+				       prefix)) {
+			snprintf(errmsg, errlen,
+				 "%s is already an %s; a prefix cannot be both",
+				 prefix, *others);
+			return false;
+		}
+	return true;
+}
+
 int erp_nb_prefix_create(struct nb_cb_create_args *args)
 {
 	if (args->event == NB_EV_VALIDATE &&
-	    !prefix_entry_check(args->dnode, args->errmsg, args->errmsg_len))
+	    (!prefix_entry_check(args->dnode, args->errmsg, args->errmsg_len) ||
+	     !prefix_conflict_check(args->dnode, args->errmsg,
+				    args->errmsg_len)))
 		return NB_ERR_VALIDATION;
 	/* installed by apply_finish, once ge/le are known */
 	return NB_OK;
@@ -172,7 +327,9 @@ int erp_nb_prefix_destroy(struct nb_cb_destroy_args *args)
 
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
-	inst = instance_of(args->dnode);
+	inst = instance_find_of(args->dnode);
+	if (!inst)
+		return NB_OK;
 	yang_dnode_get_prefix(&p, args->dnode, "./prefix");
 	erp_prefix_set_del(prefix_set_of(inst, args->dnode), &p);
 	erp_policy_changed(inst);
@@ -302,10 +459,32 @@ int erp_nb_advertise_modify(struct nb_cb_modify_args *args)
 
 /* --- failback / drain ---------------------------------------------------------- */
 
+/* maximum, when set, must not be below hold-down */
+static int holddown_check(const struct lyd_node *leaf, char *errmsg,
+			  size_t errlen)
+{
+	const struct lyd_node *fb = lyd_parent(leaf);
+	uint32_t hd = 0, max = 0;
+
+	if (yang_dnode_exists(fb, "./hold-down"))
+		hd = yang_dnode_get_uint32(fb, "./hold-down");
+	if (yang_dnode_exists(fb, "./hold-down-maximum"))
+		max = yang_dnode_get_uint32(fb, "./hold-down-maximum");
+	if (max && max < hd) {
+		snprintf(errmsg, errlen,
+			 "maximum %u must not be below hold-down %u", max, hd);
+		return NB_ERR_VALIDATION;
+	}
+	return NB_OK;
+}
+
 int erp_nb_holddown_modify(struct nb_cb_modify_args *args)
 {
 	struct erp_instance *inst;
 
+	if (args->event == NB_EV_VALIDATE)
+		return holddown_check(args->dnode, args->errmsg,
+				      args->errmsg_len);
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
 	inst = instance_of(args->dnode);
@@ -319,6 +498,9 @@ int erp_nb_holddown_max_modify(struct nb_cb_modify_args *args)
 {
 	struct erp_instance *inst;
 
+	if (args->event == NB_EV_VALIDATE)
+		return holddown_check(args->dnode, args->errmsg,
+				      args->errmsg_len);
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
 	inst = instance_of(args->dnode);
@@ -345,9 +527,16 @@ int erp_nb_drain_modify(struct nb_cb_modify_args *args)
 void erp_cli_show_neighbor(struct vty *vty, const struct lyd_node *dnode,
 			   bool show_defaults)
 {
-	vty_out(vty, " erpolicy neighbor %s path %s\n",
-		yang_dnode_get_string(dnode, "./name"),
+	const char *name = yang_dnode_get_string(dnode, "./name");
+
+	vty_out(vty, " erpolicy neighbor %s path %s\n", name,
 		yang_dnode_get_string(dnode, "./path"));
+	if (yang_dnode_exists(dnode, "./route-map-in"))
+		vty_out(vty, " erpolicy neighbor %s route-map %s in\n", name,
+			yang_dnode_get_string(dnode, "./route-map-in"));
+	if (yang_dnode_exists(dnode, "./route-map-out"))
+		vty_out(vty, " erpolicy neighbor %s route-map %s out\n", name,
+			yang_dnode_get_string(dnode, "./route-map-out"));
 }
 
 void erp_cli_show_local_pref(struct vty *vty, const struct lyd_node *dnode,

@@ -543,9 +543,10 @@ struct yang_data *erp_nb_st_naf_rmap(struct nb_cb_get_elem_args *args)
 	struct erp_peer_view view;
 	enum erp_afi afi = naf_view(args->list_entry, &view);
 
-	return yang_data_new_string(args->xpath, view.af[afi].rmap_in
-							  ? view.af[afi].rmap_in
-							  : "");
+	return yang_data_new_string(args->xpath,
+				    view.af[afi].rmap[ERP_DIR_IN]
+					    ? view.af[afi].rmap[ERP_DIR_IN]
+					    : "");
 }
 
 struct yang_data *erp_nb_st_naf_user_rmap(struct nb_cb_get_elem_args *args)
@@ -553,9 +554,11 @@ struct yang_data *erp_nb_st_naf_user_rmap(struct nb_cb_get_elem_args *args)
 	if (!is_stats_afi(args->list_entry))
 		return NULL;
 	struct erp_peer_view view;
-	enum erp_afi afi = naf_view(args->list_entry, &view);
 
-	return yang_data_new_string(args->xpath, view.af[afi].user_map);
+	naf_view(args->list_entry, &view);
+	return yang_data_new_string(args->xpath, view.user_map[ERP_DIR_IN]
+							  ? view.user_map[ERP_DIR_IN]
+							  : "");
 }
 
 struct yang_data *erp_nb_st_naf_prefixes(struct nb_cb_get_elem_args *args)
@@ -606,26 +609,16 @@ struct yang_data *erp_nb_st_naf_denied(struct nb_cb_get_elem_args *args)
 {
 	if (!is_stats_afi(args->list_entry))
 		return NULL;
-	static const struct {
-		const char *leaf;
-		enum erp_reason reason;
-	} leaves[] = {
-		{"default-route", ERP_DENY_DEFAULT_ROUTE},
-		{"too-long", ERP_DENY_TOO_LONG},
-		{"onprem-prefix", ERP_DENY_ONPREM},
-		{"not-azure-prefix", ERP_DENY_NOT_AZURE},
-		{"user-policy", ERP_DENY_USER_POLICY},
-		{"unsupported", ERP_DENY_UNSUPPORTED},
-	};
 	struct erp_peer_view view;
 	enum erp_afi afi = naf_view(args->list_entry, &view);
 	const char *leaf = strrchr(args->xpath, '/');
 
 	leaf = leaf ? leaf + 1 : args->xpath;
-	for (size_t i = 0; i < array_size(leaves); i++)
-		if (strcmp(leaf, leaves[i].leaf) == 0)
-			return yang_data_new_uint32(
-				args->xpath, view.af[afi].denied[leaves[i].reason]);
+	for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
+		if (erp_reason_applies(r, ERP_REASON_IN) &&
+		    strcmp(leaf, erp_reason_info(r)->yang) == 0)
+			return yang_data_new_uint32(args->xpath,
+						    view.af[afi].denied[r]);
 	return NULL;
 }
 
@@ -635,17 +628,6 @@ struct yang_data *erp_nb_st_naf_out(struct nb_cb_get_elem_args *args)
 {
 	if (!is_stats_afi(args->list_entry))
 		return NULL;
-	static const struct {
-		const char *leaf;
-		enum erp_reason reason;
-	} held[] = {
-		{"default-route", ERP_DENY_DEFAULT_ROUTE},
-		{"transit", ERP_DENY_TRANSIT},
-		{"not-onprem-prefix", ERP_DENY_NOT_ONPREM},
-		{"more-specific-than-expressroute", ERP_DENY_MORE_SPECIFIC},
-		{"limit", ERP_DENY_LIMIT},
-		{"user-policy", ERP_DENY_USER_POLICY},
-	};
 	struct erp_peer_view view;
 	enum erp_afi afi = naf_view(args->list_entry, &view);
 	const char *leaf = strrchr(args->xpath, '/');
@@ -655,21 +637,23 @@ struct yang_data *erp_nb_st_naf_out(struct nb_cb_get_elem_args *args)
 		if (strcmp(leaf, "truncated") == 0)
 			return yang_data_new_bool(args->xpath,
 						  view.af[afi].out_truncated);
-		for (size_t i = 0; i < array_size(held); i++)
-			if (strcmp(leaf, held[i].leaf) == 0)
+		for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
+			if (erp_reason_applies(r, ERP_REASON_OUT) &&
+			    strcmp(leaf, erp_reason_info(r)->yang) == 0)
 				return yang_data_new_uint32(
-					args->xpath,
-					view.af[afi].out_denied[held[i].reason]);
+					args->xpath, view.af[afi].out_denied[r]);
 		return NULL;
 	}
 	if (strcmp(leaf, "route-map-out") == 0)
 		return yang_data_new_string(args->xpath,
-					    view.af[afi].rmap_out
-						    ? view.af[afi].rmap_out
+					    view.af[afi].rmap[ERP_DIR_OUT]
+						    ? view.af[afi].rmap[ERP_DIR_OUT]
 						    : "");
 	if (strcmp(leaf, "user-route-map-out") == 0)
 		return yang_data_new_string(args->xpath,
-					    view.af[afi].user_map_out);
+					    view.user_map[ERP_DIR_OUT]
+						    ? view.user_map[ERP_DIR_OUT]
+						    : "");
 	if (strcmp(leaf, "prefixes-advertised") == 0)
 		return yang_data_new_uint32(args->xpath, view.af[afi].advertised);
 	if (strcmp(leaf, "advertise-limit") == 0)

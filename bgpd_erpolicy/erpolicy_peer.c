@@ -21,15 +21,15 @@
 #include "erpolicy_rib.h"
 #include "erpolicy_rmap.h"
 
-/* Catch what no hook reports (a neighbor created or an address family
- * activated later, the operator replacing an inbound route-map). */
-#define ERP_RECONCILE_INTERVAL 1
+/* Once a second: the path state, the debounced look at overlaps and the
+ * counters of deleted peers (reading only; nothing is repaired). */
+#define ERP_TICK_INTERVAL 1
 
 /* Delay that coalesces a burst of configuration changes into one
  * re-evaluation of received routes. */
 #define ERP_REEVALUATE_DELAY_MS 50
 
-static struct thread *t_reconcile;
+static struct thread *t_tick;
 
 static const afi_t erp_afis[ERP_AFI_MAX] = {AFI_IP, AFI_IP6};
 
@@ -57,13 +57,21 @@ static bool is_group_conf(const struct peer *peer)
 	return CHECK_FLAG(peer->sflags, PEER_STATUS_GROUP);
 }
 
-enum erp_role erp_peer_role(struct erp_instance *inst, struct peer *peer,
-			    const char **declared_as)
+const struct erp_neighbor *erp_peer_declaration(struct erp_instance *inst,
+					       struct peer *peer)
 {
 	struct erp_neighbor *nbr = erp_neighbor_find(inst, peer_name(peer));
 
 	if (!nbr && !is_group_conf(peer) && peer->group)
 		nbr = erp_neighbor_find(inst, peer->group->name);
+	return nbr;
+}
+
+enum erp_role erp_peer_role(struct erp_instance *inst, struct peer *peer,
+			    const char **declared_as)
+{
+	const struct erp_neighbor *nbr = erp_peer_declaration(inst, peer);
+
 	if (declared_as)
 		*declared_as = nbr ? nbr->name : NULL;
 	return nbr ? nbr->role : ERP_ROLE_NONE;
@@ -71,147 +79,23 @@ enum erp_role erp_peer_role(struct erp_instance *inst, struct peer *peer,
 
 static const int rmap_dirs[ERP_DIR_MAX] = {RMAP_IN, RMAP_OUT};
 
-static const char *rmap_name_of(struct peer *peer, afi_t afi, enum erp_dir dir)
+const char *erp_peer_rmap(struct peer *peer, afi_t afi, enum erp_dir dir)
 {
 	return peer->filter[afi][SAFI_UNICAST].map[rmap_dirs[dir]].name;
 }
 
-/* Give peer the map `name` (NULL: none) in direction dir.  A peer-group
- * member whose group has the same map inherits it instead of overriding. */
-static void set_rmap(struct peer *peer, afi_t afi, enum erp_dir dir,
-		     const char *name)
+/* The role of the module's map attached to peer in (afi, dir), or
+ * ERP_ROLE_NONE if the map there is not the module's. */
+static enum erp_role attached_role(struct peer *peer, afi_t afi,
+				   enum erp_dir dir)
 {
-	struct route_map *map = name ? erp_rmap_ensure(name) : NULL;
-	int direct = rmap_dirs[dir];
+	const char *name = erp_peer_rmap(peer, afi, dir);
+	enum erp_dir mdir;
+	enum erp_role role;
 
-	if (name && !map) /* an operator's map being restored */
-		map = route_map_lookup_by_name(name);
-
-	if (!is_group_conf(peer) && peer_group_active(peer)) {
-		const char *gname = rmap_name_of(peer->group->conf, afi, dir);
-
-		if ((!gname && !name) ||
-		    (gname && name && strcmp(gname, name) == 0)) {
-			if (CHECK_FLAG(peer->filter_override[afi][SAFI_UNICAST]
-							    [direct],
-				       PEER_FT_ROUTE_MAP))
-				peer_route_map_unset(peer, afi, SAFI_UNICAST,
-						     direct);
-			return;
-		}
-	}
-	if (name)
-		peer_route_map_set(peer, afi, SAFI_UNICAST, direct, name, map);
-	else
-		peer_route_map_unset(peer, afi, SAFI_UNICAST, direct);
-}
-
-/*
- * A module map named in a configuration read back before this module's
- * commands ran: bgpd looked it up when it did not exist yet.  Build it and
- * point the peer at it, as bgpd's own route-map update would do later.
- */
-static void bind_existing(struct peer *peer, afi_t afi, enum erp_dir dir,
-			  const char *name)
-{
-	struct bgp_filter *filter = &peer->filter[afi][SAFI_UNICAST];
-	struct route_map *map = erp_rmap_ensure(name);
-	int direct = rmap_dirs[dir];
-
-	if (!map || filter->map[direct].map == map)
-		return;
-	route_map_counter_decrement(filter->map[direct].map);
-	filter->map[direct].map = map;
-	route_map_counter_increment(map);
-	if (!is_group_conf(peer) && peer_established(peer))
-		peer_clear_soft(peer, afi, SAFI_UNICAST,
-				dir == ERP_DIR_IN ? BGP_CLEAR_SOFT_IN
-						  : BGP_CLEAR_SOFT_OUT);
-}
-
-/* Bit of a (direction, address family) in reconcile_peer()'s result. */
-static unsigned int map_bit(int dir, int afi_index)
-{
-	return 1u << (dir * ERP_AFI_MAX + afi_index);
-}
-
-/* Returns the (direction, address family) pairs whose map was changed:
- * bgpd re-evaluates those routes by itself, and only those (a new outbound
- * map re-announces; it does not re-run the inbound map). */
-static unsigned int reconcile_peer(struct erp_instance *inst, struct peer *peer)
-{
-	enum erp_role role = erp_peer_role(inst, peer, NULL);
-	unsigned int changed = 0;
-
-	for (int d = 0; d < ERP_DIR_MAX; d++)
-		for (int i = 0; i < ERP_AFI_MAX; i++) {
-			afi_t afi = erp_afis[i];
-			const char *cur = rmap_name_of(peer, afi, d);
-			enum erp_role cur_role;
-			enum erp_dir cur_dir;
-			char vrf[64], user[ERP_RMAP_NAMSIZ];
-			char want[ERP_RMAP_NAMSIZ];
-			bool ours = false;
-
-			if (cur && erp_rmap_parse(cur, &cur_dir, &cur_role, vrf,
-						  sizeof(vrf), user,
-						  sizeof(user)))
-				ours = strcmp(vrf, inst->vrf) == 0;
-
-			if (role == ERP_ROLE_NONE ||
-			    !peer->afc[afi][SAFI_UNICAST]) {
-				if (!ours)
-					continue;
-				ERP_DEBUG("%s %s %s: detach, restore %s",
-					  peer_name(peer), afi2str(afi),
-					  d == ERP_DIR_IN ? "in" : "out",
-					  user[0] ? user : "no route-map");
-				set_rmap(peer, afi, d, user[0] ? user : NULL);
-				changed |= map_bit(d, i);
-				continue;
-			}
-
-			erp_rmap_name(want, sizeof(want), d, role, inst->vrf,
-				      ours ? user : cur);
-			if (cur && strcmp(cur, want) == 0) {
-				bind_existing(peer, afi, d, want);
-				continue;
-			}
-			ERP_DEBUG("%s %s: attach %s", peer_name(peer),
-				  afi2str(afi), want);
-			set_rmap(peer, afi, d, want);
-			changed |= map_bit(d, i);
-		}
-	return changed;
-}
-
-static bool map_in_use(const char *name, void *arg)
-{
-	struct bgp *bgp;
-	struct listnode *node, *pnode;
-	struct peer *peer;
-	struct peer_group *group;
-
-	for (ALL_LIST_ELEMENTS_RO(bm->bgp, node, bgp))
-		for (int d = 0; d < ERP_DIR_MAX; d++)
-			for (int i = 0; i < ERP_AFI_MAX; i++) {
-				const char *cur;
-
-				for (ALL_LIST_ELEMENTS_RO(bgp->peer, pnode,
-							  peer)) {
-					cur = rmap_name_of(peer, erp_afis[i], d);
-					if (cur && strcmp(cur, name) == 0)
-						return true;
-				}
-				for (ALL_LIST_ELEMENTS_RO(bgp->group, pnode,
-							  group)) {
-					cur = rmap_name_of(group->conf,
-							   erp_afis[i], d);
-					if (cur && strcmp(cur, name) == 0)
-						return true;
-				}
-			}
-	return false;
+	if (!name || !erp_rmap_lookup_name(name, &mdir, &role) || mdir != dir)
+		return ERP_ROLE_NONE;
+	return role;
 }
 
 static bool peer_alive(const void *peer, void *arg)
@@ -221,36 +105,33 @@ static bool peer_alive(const void *peer, void *arg)
 	return bgp && listnode_lookup(bgp->peer, (void *)peer) != NULL;
 }
 
-/* The groups first: their members inherit what the group gets. */
-static void reconcile_bgp(struct erp_instance *inst, struct bgp *bgp,
-			  bool reevaluate)
+/*
+ * Re-evaluate, without resetting sessions, the routes of every established
+ * peer of bgp whose (direction, address family) runs one of the module's
+ * maps of a role in roles[direction] (bit 1 << role).  The map decides from
+ * the peer's declaration, so peers whose declaration went away are
+ * re-evaluated too: their routes are then denied.
+ */
+static void reevaluate_peers(struct erp_instance *inst, struct bgp *bgp,
+			     const uint8_t roles[ERP_DIR_MAX])
 {
 	struct listnode *node;
-	struct peer_group *group;
 	struct peer *peer;
 
-	for (ALL_LIST_ELEMENTS_RO(bgp->group, node, group))
-		reconcile_peer(inst, group->conf);
-
 	for (ALL_LIST_ELEMENTS_RO(bgp->peer, node, peer)) {
-		unsigned int changed = reconcile_peer(inst, peer);
-
-		enum erp_role role = erp_peer_role(inst, peer, NULL);
-
-		if (!reevaluate || !peer_established(peer) ||
-		    role == ERP_ROLE_NONE)
+		if (!peer_established(peer))
 			continue;
-		for (int d = 0; d < ERP_DIR_MAX; d++) {
-			if (!(inst->reevaluate_roles[d] & (1 << role)))
-				continue;
+		for (int d = 0; d < ERP_DIR_MAX; d++)
 			for (int i = 0; i < ERP_AFI_MAX; i++) {
 				afi_t afi = erp_afis[i];
+				enum erp_role role = attached_role(peer, afi, d);
 				struct erp_peer_stats *stats;
 
-				if (!peer->afc_nego[afi][SAFI_UNICAST] ||
-				    (changed & map_bit(d, i)))
+				if (role == ERP_ROLE_NONE ||
+				    !(roles[d] & (1 << role)) ||
+				    !peer->afc_nego[afi][SAFI_UNICAST])
 					continue;
-				stats = erp_stats_find(inst, peer);
+				stats = inst ? erp_stats_find(inst, peer) : NULL;
 				if (stats)
 					erp_stats_reset_af(stats, d, i);
 				ERP_DEBUG("%s %s: re-evaluating %s routes",
@@ -262,28 +143,28 @@ static void reconcile_bgp(struct erp_instance *inst, struct bgp *bgp,
 							? BGP_CLEAR_SOFT_IN
 							: BGP_CLEAR_SOFT_OUT);
 			}
-		}
 	}
 }
 
-void erp_reconcile(struct erp_instance *inst)
+void erp_instance_removing(struct erp_instance *inst)
 {
+	static const uint8_t all[ERP_DIR_MAX] = {0xff, 0xff};
 	struct bgp *bgp = erp_bgp_of(inst);
-
-	if (bgp)
-		reconcile_bgp(inst, bgp, false);
-	erp_stats_prune(inst, peer_alive, bgp);
-	erp_rmap_gc(map_in_use, NULL);
-}
-
-void erp_detach_all(struct erp_instance *inst)
-{
 	struct erp_neighbor *nbr;
 
 	THREAD_OFF(inst->t_reevaluate);
-	while ((nbr = erp_neighbor_first(inst)))
+	while ((nbr = erp_neighbor_first(inst))) {
+		for (int d = 0; d < ERP_DIR_MAX; d++)
+			if (nbr->user_map[d])
+				erp_rmap_user_dependency(d, nbr->role,
+							 nbr->user_map[d],
+							 false);
 		erp_neighbor_del(inst, nbr);
-	erp_reconcile(inst);
+	}
+	/* the maps stay attached and now deny: say so to the routes now,
+	 * the instance is gone when a timer would run */
+	if (bgp)
+		reevaluate_peers(NULL, bgp, all);
 }
 
 static void reevaluate_cb(struct thread *t)
@@ -292,25 +173,24 @@ static void reevaluate_cb(struct thread *t)
 	struct bgp *bgp = erp_bgp_of(inst);
 
 	if (bgp)
-		reconcile_bgp(inst, bgp, true);
+		reevaluate_peers(inst, bgp, inst->reevaluate_roles);
 	memset(inst->reevaluate_roles, 0, sizeof(inst->reevaluate_roles));
 	erp_stats_prune(inst, peer_alive, bgp);
-	erp_rmap_gc(map_in_use, NULL);
 	/* roles may have been given or taken */
 	erp_paths_update(inst, "configuration");
 }
 
-static void reconcile_cb(struct thread *t);
+static void tick_cb(struct thread *t);
 
-static void reconcile_schedule(void)
+static void tick_schedule(void)
 {
 	if (erp_instance_count() == 0) {
-		THREAD_OFF(t_reconcile);
+		THREAD_OFF(t_tick);
 		return;
 	}
-	if (!t_reconcile)
-		thread_add_timer(bm->master, reconcile_cb, NULL,
-				 ERP_RECONCILE_INTERVAL, &t_reconcile);
+	if (!t_tick)
+		thread_add_timer(bm->master, tick_cb, NULL, ERP_TICK_INTERVAL,
+				 &t_tick);
 }
 
 /* Overlaps and ER/VPN differences, logged once per change: looked at (a
@@ -371,16 +251,16 @@ static void overlaps_tick(struct erp_instance *inst)
 	check_overlaps(inst);
 }
 
-static void reconcile_cb(struct thread *t)
+static void tick_cb(struct thread *t)
 {
 	struct erp_instance *inst;
 
 	for (inst = erp_instance_first(); inst; inst = erp_instance_next(inst)) {
-		erp_reconcile(inst);
+		erp_stats_prune(inst, peer_alive, erp_bgp_of(inst));
 		erp_paths_update(inst, "neighbor configuration");
 		overlaps_tick(inst);
 	}
-	reconcile_schedule();
+	tick_schedule();
 }
 
 void erp_reevaluate(struct erp_instance *inst, enum erp_dir dir, uint8_t roles)
@@ -398,7 +278,7 @@ void erp_policy_changed(struct erp_instance *inst)
 
 	erp_reevaluate(inst, ERP_DIR_IN, all);
 	erp_reevaluate(inst, ERP_DIR_OUT, all);
-	reconcile_schedule();
+	tick_schedule();
 }
 
 struct peer *erp_real_peer(struct peer *peer)
@@ -459,6 +339,7 @@ void erp_peer_view(struct erp_instance *inst, struct peer *peer,
 		   struct erp_peer_view *view)
 {
 	struct erp_peer_stats *stats = erp_stats_find(inst, peer);
+	const struct erp_neighbor *nbr;
 
 	memset(view, 0, sizeof(*view));
 	view->name = peer_name(peer);
@@ -469,32 +350,26 @@ void erp_peer_view(struct erp_instance *inst, struct peer *peer,
 				   ? inst->policy.local_pref[view->role]
 				   : 0;
 	view->bfd = peer->bfd_config != NULL;
+	nbr = erp_peer_declaration(inst, peer);
+	for (int d = 0; d < ERP_DIR_MAX; d++)
+		view->user_map[d] = nbr ? nbr->user_map[d] : NULL;
 	for (int i = 0; i < ERP_AFI_MAX; i++) {
 		afi_t afi = erp_afis[i];
-		enum erp_role role;
-		enum erp_dir dir;
 		struct peer_af *paf;
 		struct peer *rep;
 		struct erp_peer_stats *rstats;
-		char vrf[64];
 
 		view->af[i].active = peer->afc[afi][SAFI_UNICAST];
 		view->af[i].local_pref =
 			erp_local_pref(&inst->policy, view->role,
 				       erp_paths_er_demoted(inst, i), NULL);
 		view->af[i].negotiated = peer->afc_nego[afi][SAFI_UNICAST];
-		view->af[i].rmap_in = rmap_name_of(peer, afi, ERP_DIR_IN);
-		if (view->af[i].rmap_in &&
-		    !erp_rmap_parse(view->af[i].rmap_in, &dir, &role, vrf,
-				    sizeof(vrf), view->af[i].user_map,
-				    sizeof(view->af[i].user_map)))
-			view->af[i].user_map[0] = '\0';
-		view->af[i].rmap_out = rmap_name_of(peer, afi, ERP_DIR_OUT);
-		if (view->af[i].rmap_out &&
-		    !erp_rmap_parse(view->af[i].rmap_out, &dir, &role, vrf,
-				    sizeof(vrf), view->af[i].user_map_out,
-				    sizeof(view->af[i].user_map_out)))
-			view->af[i].user_map_out[0] = '\0';
+		for (int d = 0; d < ERP_DIR_MAX; d++) {
+			view->af[i].rmap[d] = erp_peer_rmap(peer, afi, d);
+			view->af[i].attached[d] =
+				view->role != ERP_ROLE_NONE &&
+				attached_role(peer, afi, d) == view->role;
+		}
 		paf = peer_af_find(peer, afi, SAFI_UNICAST);
 		view->af[i].advertised =
 			paf && PAF_SUBGRP(paf) ? PAF_SUBGRP(paf)->scount : 0;
@@ -632,11 +507,6 @@ static int peer_status_changed_hook(struct peer *peer)
 				for (int i = 0; i < ERP_AFI_MAX; i++)
 					erp_stats_clear_denied(stats, d, i);
 	}
-
-	/* a new neighbor starts connecting: attach before routes arrive
-	 * (from the event loop, not from inside bgpd's state machine) */
-	THREAD_OFF(t_reconcile);
-	thread_add_event(bm->master, reconcile_cb, NULL, 0, &t_reconcile);
 	return 0;
 }
 
@@ -647,6 +517,6 @@ void erp_peer_init(void)
 
 void erp_peer_fini(void)
 {
-	THREAD_OFF(t_reconcile);
+	THREAD_OFF(t_tick);
 	hook_unregister(peer_status_changed, peer_status_changed_hook);
 }

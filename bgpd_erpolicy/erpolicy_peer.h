@@ -3,14 +3,12 @@
  * bgpd_erpolicy: neighbors in bgpd (FRR glue).
  *
  * Resolves declared neighbors (addresses, interfaces, peer-groups) to bgpd
- * peers, attaches and detaches the module's inbound route-maps, re-evaluates
- * received routes after policy changes, and describes peers for the show
- * commands and the operational state.
+ * peers, re-evaluates their routes after policy changes, and describes
+ * peers for the show commands and the operational state.
  *
- * Attachment is reconciled, not remembered: what a peer has is read from its
- * inbound route-map name, so a neighbor configured later, a saved
- * configuration read back, or an operator replacing the map are all handled
- * by the same pass.
+ * The module never attaches or detaches route-maps: the operator's
+ * configuration names the module's maps (erpolicy_rmap.h), and the maps
+ * look up the peer's declaration when they run.
  */
 #ifndef _ERPOLICY_PEER_H
 #define _ERPOLICY_PEER_H
@@ -25,15 +23,22 @@ struct peer;
 extern const char *erp_vrf_of(const struct bgp *bgp);
 extern struct bgp *erp_bgp_of(const struct erp_instance *inst);
 
-/* Role of a bgpd peer: declared for itself, else for its peer-group.
- * *declared_as (optional) gets the name of the declaration. */
+/* The declaration of a bgpd peer: its own, else its peer-group's; NULL if
+ * neither is declared. */
+extern const struct erp_neighbor *
+erp_peer_declaration(struct erp_instance *inst, struct peer *peer);
+/* Role of a bgpd peer (its declaration's).  *declared_as (optional) gets
+ * the name of the declaration. */
 extern enum erp_role erp_peer_role(struct erp_instance *inst, struct peer *peer,
 				   const char **declared_as);
+/* The route-map attached to peer in (afi, dir), or NULL. */
+extern const char *erp_peer_rmap(struct peer *peer, afi_t afi,
+				 enum erp_dir dir);
 
-/* Bring every peer of the instance in line with the declarations. */
-extern void erp_reconcile(struct erp_instance *inst);
-/* Restore every peer of the instance as if the module were not there. */
-extern void erp_detach_all(struct erp_instance *inst);
+/* The instance's configuration is being removed: forget its declarations
+ * and re-evaluate at once the routes of peers that still run the module's
+ * maps (they now deny everything). */
+extern void erp_instance_removing(struct erp_instance *inst);
 /* The policy changed: reconcile and re-evaluate received routes soon. */
 extern void erp_policy_changed(struct erp_instance *inst);
 /* Re-evaluate received (dir in) or advertised (dir out) routes of
@@ -67,19 +72,19 @@ struct erp_peer_view {
 	bool established;
 	uint32_t local_pref;	/* configured for the role */
 	bool bfd;		/* BFD configured on the neighbor */
+	const char *user_map[ERP_DIR_MAX]; /* operator's maps (declaration) */
 	struct {
 		uint32_t local_pref; /* applied now (demotion included) */
 		bool active;	      /* address family activated */
 		bool negotiated;      /* ... and negotiated in the session */
-		const char *rmap_in;  /* attached inbound map */
-		char user_map[256];   /* operator's map inside ours */
+		const char *rmap[ERP_DIR_MAX]; /* attached maps, by direction */
+		/* the module's map of the declared path is attached */
+		bool attached[ERP_DIR_MAX];
 		uint32_t prefixes;    /* accepted now (bgpd's count) */
 		uint32_t denied[ERP_REASON_MAX]; /* distinct prefixes now */
 		bool denied_truncated;
 		uint64_t updates[ERP_REASON_MAX]; /* cumulative evaluations */
 		/* outbound */
-		const char *rmap_out;
-		char user_map_out[256];
 		uint32_t advertised;	/* prefixes advertised now */
 		uint32_t adv_limit;
 		uint32_t out_denied[ERP_REASON_MAX];

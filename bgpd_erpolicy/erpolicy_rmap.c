@@ -30,27 +30,20 @@
 #define RULE_SET_LP "erpolicy-local-preference"
 #define RULE_SET_OUT "erpolicy-out"
 
-/* Compiled argument of the verdict and set rules. */
+/* Names of the module's maps, by direction and path. */
+static const char *const map_names[ERP_DIR_MAX][ERP_ROLE_MAX] = {
+	[ERP_DIR_IN] = {[ERP_ROLE_EXPRESSROUTE] = "erpolicy-expressroute",
+			[ERP_ROLE_VPN] = "erpolicy-vpn"},
+	[ERP_DIR_OUT] = {[ERP_ROLE_EXPRESSROUTE] = "erpolicy-out-expressroute",
+			 [ERP_ROLE_VPN] = "erpolicy-out-vpn"},
+};
+
+/* Compiled argument of every rule: the path of the map it is in, and for
+ * the user-map rule the direction. */
 struct erp_rule_arg {
-	enum erp_role role;
-	char vrf[64];
-};
-
-/* Compiled argument of the user-map rule. */
-struct erp_user_arg {
 	enum erp_dir dir;
-	char name[];
+	enum erp_role role;
 };
-
-/* Names of the maps this module created, to delete them when unused.
- * Initialised by erp_rmap_init(): a static INIT_LIST lacks 8.4's sentinel. */
-PREDECL_LIST(erp_maps);
-struct erp_map_name {
-	struct erp_maps_item item;
-	char name[];
-};
-DECLARE_LIST(erp_maps, struct erp_map_name, item);
-static struct erp_maps_head module_maps;
 
 /* Set while the outbound rules are run to predict what an ExpressRoute
  * neighbor would get: nothing is counted or logged then. */
@@ -67,48 +60,85 @@ static afi_t bgp_afi_of(enum erp_afi afi)
 }
 
 /*
+ * What a rule evaluates against: the peer (for outbound maps the real peer
+ * behind the update group's copy), its instance and the declaration that
+ * applies to it.  Returns false (fail closed) unless the peer is declared
+ * with the path of the map the rule is in.
+ */
+struct erp_eval {
+	struct peer *peer;
+	struct erp_instance *inst;
+	const struct erp_neighbor *nbr;
+};
+
+static bool eval_of(struct bgp_path_info *path, enum erp_dir dir,
+		    enum erp_role role, struct erp_eval *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->peer = path->peer;
+	if (!e->peer || !e->peer->bgp)
+		return false;
+	if (dir == ERP_DIR_OUT)
+		e->peer = erp_real_peer(e->peer);
+	e->inst = erp_instance_find(erp_vrf_of(e->peer->bgp));
+	if (e->inst)
+		e->nbr = erp_peer_declaration(e->inst, e->peer);
+	return e->nbr && e->nbr->role == role;
+}
+
+/*
  * Counters are kept only for real updates: bgpd also runs inbound maps to
  * answer "show ... filtered-routes", and then passes no destination.
  */
-static struct erp_peer_stats *update_stats(struct erp_instance *inst,
+static struct erp_peer_stats *update_stats(const struct erp_eval *e,
 					   struct bgp_path_info *path,
 					   enum erp_dir dir)
 {
-	struct peer *peer = path->peer;
-
-	if (!inst || !path->net || !peer || predicting)
+	if (!e->inst || !path->net || !e->peer || predicting)
 		return NULL;
-	/* outbound maps run on an update group's copy of a peer */
-	if (dir == ERP_DIR_OUT)
-		peer = erp_real_peer(peer);
-	else
+	if (dir == ERP_DIR_IN)
 		/* something changed in what Azure sends: worth a new look at
 		 * overlaps and ER/VPN differences */
-		inst->overlaps_changes++;
-	return erp_stats_get(inst, peer, peer->host);
+		e->inst->overlaps_changes++;
+	return erp_stats_get(e->inst, e->peer, e->peer->host);
 }
 
-static struct erp_instance *instance_of_path(struct bgp_path_info *path)
+/* A map of this module on a neighbor not declared with its path: said
+ * once per session and address family (the first prefix denied so). */
+static void warn_not_declared(const struct erp_eval *e,
+			      struct erp_peer_stats *stats, enum erp_dir dir,
+			      enum erp_role role, enum erp_afi afi)
 {
-	if (!path->peer || !path->peer->bgp)
-		return NULL;
-	return erp_instance_find(erp_vrf_of(path->peer->bgp));
+	if (stats->dir[dir].denied_count[afi][ERP_DENY_NOT_DECLARED] != 1)
+		return;
+	zlog_warn(
+		"erpolicy: %s has route-map %s %s but is not declared \"erpolicy neighbor ... path %s\": %s %s routes are %s",
+		e->peer->host, erp_rmap_name(dir, role),
+		dir == ERP_DIR_IN ? "in" : "out", erp_role_name(role),
+		dir == ERP_DIR_IN ? "all received" : "no",
+		erp_afi_name(afi),
+		dir == ERP_DIR_IN ? "denied" : "advertised");
 }
 
 static void *rule_arg_compile(const char *text)
 {
 	struct erp_rule_arg *arg;
-	char role[32], vrf[64];
+	char word[32], role[32];
+	enum erp_dir dir = ERP_DIR_IN;
 
-	if (sscanf(text, "%31s %63s", role, vrf) != 2)
+	/* "ROLE", or "in ROLE" / "out ROLE" for the user-map rule */
+	if (sscanf(text, "%31s %31s", word, role) == 2) {
+		if (strcmp(word, "out") == 0)
+			dir = ERP_DIR_OUT;
+		else if (strcmp(word, "in") != 0)
+			return NULL;
+	} else if (sscanf(text, "%31s", role) != 1)
+		return NULL;
+	if (erp_role_from_name(role) == ERP_ROLE_NONE)
 		return NULL;
 	arg = XCALLOC(MTYPE_ERP_RMAP_RULE, sizeof(*arg));
+	arg->dir = dir;
 	arg->role = erp_role_from_name(role);
-	strlcpy(arg->vrf, vrf, sizeof(arg->vrf));
-	if (arg->role == ERP_ROLE_NONE) {
-		XFREE(MTYPE_ERP_RMAP_RULE, arg);
-		return NULL;
-	}
 	return arg;
 }
 
@@ -124,24 +154,27 @@ match_verdict(void *rule, const struct prefix *p, void *object)
 {
 	struct erp_rule_arg *arg = rule;
 	struct bgp_path_info *path = object;
-	struct erp_instance *inst = erp_instance_find(arg->vrf);
 	struct erp_peer_stats *stats;
 	enum erp_reason reason;
+	struct erp_eval e;
 
-	if (!inst) /* policy being removed: fail closed until detached */
-		return RMAP_MATCH;
-
-	reason = erp_decide(&inst->policy, arg->role, p, NULL);
+	if (eval_of(path, ERP_DIR_IN, arg->role, &e))
+		reason = erp_decide(&e.inst->policy, arg->role, p, NULL);
+	else
+		reason = ERP_DENY_NOT_DECLARED;
 	if (reason == ERP_ACCEPT)
 		return RMAP_NOMATCH;
 
-	stats = update_stats(inst, path, ERP_DIR_IN);
+	stats = update_stats(&e, path, ERP_DIR_IN);
 	if (stats &&
 	    erp_stats_verdict(stats, ERP_DIR_IN, erp_prefix_afi(p), p, reason)) {
 		if (reason == ERP_DENY_ONPREM) /* once per prefix and session */
 			zlog_warn(
 				"erpolicy: %s (%s) sent %pFX, inside a declared on-prem prefix: denied",
 				path->peer->host, erp_role_name(arg->role), p);
+		if (reason == ERP_DENY_NOT_DECLARED)
+			warn_not_declared(&e, stats, ERP_DIR_IN, arg->role,
+					  erp_prefix_afi(p));
 		ERP_DEBUG("%s (%s): denied %pFX: %s", path->peer->host,
 			  erp_role_name(arg->role), p, erp_reason_name(reason));
 	}
@@ -280,34 +313,40 @@ match_out_verdict(void *rule, const struct prefix *p, void *object)
 {
 	struct erp_rule_arg *arg = rule;
 	struct bgp_path_info *path = object;
-	struct erp_instance *inst = erp_instance_find(arg->vrf);
 	enum erp_afi afi = erp_prefix_afi(p);
 	struct out_ctx ctx;
 	struct erp_out_facts facts = {};
-	struct erp_out_verdict v;
+	struct erp_out_verdict v = {};
 	struct erp_peer_stats *stats;
+	struct erp_eval e;
 
-	if (!inst || !path->peer)
-		return RMAP_MATCH;
+	if (eval_of(path, ERP_DIR_OUT, arg->role, &e)) {
+		ctx.inst = e.inst;
+		ctx.dest = path->net;
+		ctx.afi = bgp_afi_of(afi);
+		facts.learned_from = source_role(e.inst, path->net);
+		facts.er_gets = er_gets;
+		facts.arg = &ctx;
+		advertised_state(e.peer, ctx.afi, path->net,
+				 &facts.already_advertised, &facts.advertised);
+		erp_decide_out(&e.inst->policy, arg->role, p, &facts, &v);
+	} else
+		v.reason = ERP_DENY_NOT_DECLARED;
 
-	ctx.inst = inst;
-	ctx.dest = path->net;
-	ctx.afi = bgp_afi_of(afi);
-	facts.learned_from = source_role(inst, path->net);
-	facts.er_gets = er_gets;
-	facts.arg = &ctx;
-	advertised_state(erp_real_peer(path->peer), ctx.afi, path->net,
-			 &facts.already_advertised, &facts.advertised);
-	erp_decide_out(&inst->policy, arg->role, p, &facts, &v);
-
-	stats = update_stats(inst, path, ERP_DIR_OUT);
+	stats = update_stats(&e, path, ERP_DIR_OUT);
 	if (!stats)
 		return v.reason == ERP_ACCEPT ? RMAP_NOMATCH : RMAP_MATCH;
 
-	if (erp_stats_verdict(stats, ERP_DIR_OUT, afi, p, v.reason))
+	if (erp_stats_verdict(stats, ERP_DIR_OUT, afi, p, v.reason)) {
+		if (v.reason == ERP_DENY_NOT_DECLARED)
+			warn_not_declared(&e, stats, ERP_DIR_OUT, arg->role,
+					  afi);
 		ERP_DEBUG("%s (%s): not advertising %pFX: %s", path->peer->host,
 			  erp_role_name(arg->role), p,
 			  erp_reason_name(v.reason));
+	}
+	if (v.reason == ERP_DENY_NOT_DECLARED)
+		return RMAP_MATCH;
 	if (v.reason == ERP_DENY_MORE_SPECIFIC &&
 	    stats->dir[ERP_DIR_OUT].denied_count[afi][v.reason] <= 10)
 		zlog_warn(
@@ -320,7 +359,7 @@ match_out_verdict(void *rule, const struct prefix *p, void *object)
 				"erpolicy: advertising %pFX to VPN neighbor %s although more specific than what ExpressRoute gets: Azure will route it back over VPN",
 				p, path->peer->host);
 	}
-	note_limit(inst, path->peer, stats, arg->role, afi,
+	note_limit(e.inst, path->peer, stats, arg->role, afi,
 		   facts.advertised + (v.reason == ERP_ACCEPT &&
 				       !facts.already_advertised));
 	return v.reason == ERP_ACCEPT ? RMAP_NOMATCH : RMAP_MATCH;
@@ -332,20 +371,29 @@ static const struct route_map_rule_cmd match_out_verdict_cmd = {
 /* --- match erpolicy-user-map ----------------------------------------------- */
 
 /*
- * Runs the operator's own map on the route, exactly as bgpd would have:
- * its sets modify the attributes, its deny (or a name that resolves to no
- * map, which bgpd treats as deny) makes this rule match in a deny entry.
+ * Runs the operator's own map of the neighbor's declaration on the route,
+ * exactly as bgpd would have: its sets modify the attributes, its deny (or
+ * a name that resolves to no map, which bgpd treats as deny) makes this
+ * rule match in a deny entry.
  */
 static enum route_map_cmd_result_t
 match_user_map(void *rule, const struct prefix *p, void *object)
 {
-	struct erp_user_arg *arg = rule;
+	struct erp_rule_arg *arg = rule;
 	struct bgp_path_info *path = object;
-	struct route_map *map = route_map_lookup_by_name(arg->name);
+	struct route_map *map;
 	static int depth;
 	route_map_result_t ret = RMAP_DENYMATCH;
 	struct erp_peer_stats *stats;
+	struct erp_eval e;
+	const char *name;
 
+	if (!eval_of(path, arg->dir, arg->role, &e))
+		return RMAP_MATCH; /* the verdict rule denied it already */
+	name = e.nbr->user_map[arg->dir];
+	if (!name)
+		return RMAP_NOMATCH;
+	map = route_map_lookup_by_name(name);
 	if (map && depth == 0) { /* no loops through a map that calls ours */
 		depth++;
 		ret = route_map_apply_ext(map, p, object, object, NULL);
@@ -354,35 +402,17 @@ match_user_map(void *rule, const struct prefix *p, void *object)
 	if (ret != RMAP_DENYMATCH)
 		return RMAP_NOMATCH;
 
-	stats = update_stats(instance_of_path(path), path, arg->dir);
+	stats = update_stats(&e, path, arg->dir);
 	if (stats && erp_stats_verdict(stats, arg->dir, erp_prefix_afi(p), p,
 				       ERP_DENY_USER_POLICY))
 		ERP_DEBUG("%s: %s %pFX: route-map %s%s", path->peer->host,
 			  arg->dir == ERP_DIR_IN ? "denied" : "not advertising",
-			  p, arg->name, map ? "" : " (does not exist)");
+			  p, name, map ? "" : " (does not exist)");
 	return RMAP_MATCH;
 }
 
-static void *user_map_compile(const char *text)
-{
-	struct erp_user_arg *arg;
-	const char *name;
-	enum erp_dir dir;
-
-	if (strncmp(text, "in ", 3) == 0)
-		dir = ERP_DIR_IN, name = text + 3;
-	else if (strncmp(text, "out ", 4) == 0)
-		dir = ERP_DIR_OUT, name = text + 4;
-	else
-		return NULL;
-	arg = XCALLOC(MTYPE_ERP_RMAP_RULE, sizeof(*arg) + strlen(name) + 1);
-	arg->dir = dir;
-	strcpy(arg->name, name);
-	return arg;
-}
-
 static const struct route_map_rule_cmd match_user_map_cmd = {
-	RULE_USER_MAP, match_user_map, user_map_compile, rule_arg_free};
+	RULE_USER_MAP, match_user_map, rule_arg_compile, rule_arg_free};
 
 /* --- set erpolicy-local-preference (inbound) ------------------------------- */
 
@@ -391,18 +421,18 @@ set_local_pref(void *rule, const struct prefix *p, void *object)
 {
 	struct erp_rule_arg *arg = rule;
 	struct bgp_path_info *path = object;
-	struct erp_instance *inst = erp_instance_find(arg->vrf);
 	struct erp_peer_stats *stats;
+	struct erp_eval e;
 
-	if (!inst)
-		return RMAP_OKAY;
+	if (!eval_of(path, ERP_DIR_IN, arg->role, &e))
+		return RMAP_OKAY; /* not reached: the verdict denied it */
 
-	path->attr->local_pref =
-		erp_local_pref(&inst->policy, arg->role,
-			       erp_paths_er_demoted(inst, erp_prefix_afi(p)), p);
+	path->attr->local_pref = erp_local_pref(
+		&e.inst->policy, arg->role,
+		erp_paths_er_demoted(e.inst, erp_prefix_afi(p)), p);
 	path->attr->flag |= ATTR_FLAG_BIT(BGP_ATTR_LOCAL_PREF);
 
-	stats = update_stats(inst, path, ERP_DIR_IN);
+	stats = update_stats(&e, path, ERP_DIR_IN);
 	if (stats)
 		erp_stats_verdict(stats, ERP_DIR_IN, erp_prefix_afi(p), p,
 				  ERP_ACCEPT);
@@ -421,23 +451,23 @@ set_out(void *rule, const struct prefix *p, void *object)
 {
 	struct erp_rule_arg *arg = rule;
 	struct bgp_path_info *path = object;
-	struct erp_instance *inst = erp_instance_find(arg->vrf);
 	struct erp_peer_stats *stats;
 	struct aspath *aspath;
+	struct erp_eval e;
 
-	if (!inst || !path->peer)
-		return RMAP_OKAY;
+	if (!eval_of(path, ERP_DIR_OUT, arg->role, &e))
+		return RMAP_OKAY; /* not reached: the verdict denied it */
 
-	if (arg->role == ERP_ROLE_VPN && inst->policy.vpn_prepend) {
+	if (arg->role == ERP_ROLE_VPN && e.inst->policy.vpn_prepend) {
 		aspath = path->attr->aspath->refcnt
 				 ? aspath_dup(path->attr->aspath)
 				 : path->attr->aspath;
-		for (int i = 0; i < inst->policy.vpn_prepend; i++)
+		for (int i = 0; i < e.inst->policy.vpn_prepend; i++)
 			aspath = aspath_add_seq(aspath, path->peer->local_as);
 		path->attr->aspath = aspath;
 	}
 
-	stats = update_stats(inst, path, ERP_DIR_OUT);
+	stats = update_stats(&e, path, ERP_DIR_OUT);
 	if (stats)
 		erp_stats_verdict(stats, ERP_DIR_OUT, erp_prefix_afi(p), p,
 				  ERP_ACCEPT);
@@ -447,177 +477,76 @@ set_out(void *rule, const struct prefix *p, void *object)
 static const struct route_map_rule_cmd set_out_cmd = {
 	RULE_SET_OUT, set_out, rule_arg_compile, rule_arg_free};
 
-/* --- module maps --------------------------------------------------------------- */
+/* --- the module's maps ---------------------------------------------------------- */
 
-const char *erp_rmap_name(char *buf, size_t len, enum erp_dir dir,
-			  enum erp_role role, const char *vrf,
-			  const char *user_map)
+const char *erp_rmap_name(enum erp_dir dir, enum erp_role role)
 {
-	bool dflt = !vrf || strcmp(vrf, VRF_DEFAULT_NAME) == 0;
-	bool user = user_map && user_map[0];
-
-	snprintf(buf, len, "%s%s%s%s%s%s",
-		 dir == ERP_DIR_OUT ? ERP_RMAP_OUT_PREFIX : ERP_RMAP_PREFIX,
-		 erp_role_name(role), dflt ? "" : "@", dflt ? "" : vrf,
-		 user ? "+" : "", user ? user_map : "");
-	return buf;
+	if ((unsigned int)dir >= ERP_DIR_MAX || (unsigned int)role >= ERP_ROLE_MAX ||
+	    !map_names[dir][role])
+		return "erpolicy-invalid";
+	return map_names[dir][role];
 }
 
-bool erp_rmap_parse(const char *name, enum erp_dir *dir, enum erp_role *role,
-		    char *vrf, size_t vrflen, char *user_map, size_t userlen)
+bool erp_rmap_lookup_name(const char *name, enum erp_dir *dir,
+			  enum erp_role *role)
 {
-	char rolebuf[32];
-	const char *s, *at, *plus;
-	size_t n;
-
-	if (strncmp(name, ERP_RMAP_OUT_PREFIX, strlen(ERP_RMAP_OUT_PREFIX)) ==
-	    0) {
-		*dir = ERP_DIR_OUT;
-		s = name + strlen(ERP_RMAP_OUT_PREFIX);
-	} else if (strncmp(name, ERP_RMAP_PREFIX, strlen(ERP_RMAP_PREFIX)) ==
-		   0) {
-		*dir = ERP_DIR_IN;
-		s = name + strlen(ERP_RMAP_PREFIX);
-	} else
-		return false;
-	plus = strchr(s, '+');
-	at = strchr(s, '@');
-	if (at && plus && at > plus)
-		at = NULL; /* an '@' inside the user map's name */
-	n = at ? (size_t)(at - s) : plus ? (size_t)(plus - s) : strlen(s);
-	if (n == 0 || n >= sizeof(rolebuf))
-		return false;
-	memcpy(rolebuf, s, n);
-	rolebuf[n] = '\0';
-	*role = erp_role_from_name(rolebuf);
-	if (*role == ERP_ROLE_NONE)
-		return false;
-	if (at) {
-		n = plus ? (size_t)(plus - at - 1) : strlen(at + 1);
-		if (n == 0 || n >= vrflen)
-			return false;
-		memcpy(vrf, at + 1, n);
-		vrf[n] = '\0';
-	} else
-		strlcpy(vrf, VRF_DEFAULT_NAME, vrflen);
-	if (plus) {
-		if (!plus[1])
-			return false;
-		strlcpy(user_map, plus + 1, userlen);
-	} else
-		user_map[0] = '\0';
-	return true;
-}
-
-static bool module_map_known(const char *name)
-{
-	struct erp_map_name *known;
-
-	frr_each (erp_maps, &module_maps, known)
-		if (strcmp(known->name, name) == 0)
-			return true;
+	for (int d = 0; d < ERP_DIR_MAX; d++)
+		for (int r = 0; r < ERP_ROLE_MAX; r++)
+			if (map_names[d][r] && strcmp(map_names[d][r], name) == 0) {
+				*dir = d;
+				*role = r;
+				return true;
+			}
 	return false;
 }
 
-static void module_map_remember(const char *name)
+bool erp_rmap_reserved(const char *name)
 {
-	size_t len = strlen(name) + 1;
-	struct erp_map_name *entry;
-
-	entry = XCALLOC(MTYPE_ERP_NAME, sizeof(*entry) + len);
-	memcpy(entry->name, name, len);
-	erp_maps_add_tail(&module_maps, entry);
+	return strncmp(name, ERP_RMAP_RESERVED_PREFIX,
+		       strlen(ERP_RMAP_RESERVED_PREFIX)) == 0;
 }
 
-struct route_map *erp_rmap_ensure(const char *name)
+void erp_rmap_user_dependency(enum erp_dir dir, enum erp_role role,
+			      const char *user, bool add)
 {
-	struct route_map *map;
+	/* bgpd re-applies a changed route-map only where it is attached by
+	 * name: declaring the operator's map a dependency of ours makes an
+	 * edit of it re-apply ours, as a "call" would (refcounted by
+	 * libfrr: one reference per declaration) */
+	route_map_upd8_dependency(add ? RMAP_EVENT_CALL_ADDED
+				      : RMAP_EVENT_CALL_DELETED,
+				  user, erp_rmap_name(dir, role));
+}
+
+static void build_map(enum erp_dir dir, enum erp_role role)
+{
+	const char *name = map_names[dir][role];
+	const char *role_name = erp_role_name(role);
+	struct route_map *map = route_map_get(name);
 	struct route_map_index *idx;
-	enum erp_dir dir;
-	enum erp_role role;
-	char vrf[64], user[ERP_RMAP_NAMSIZ], arg[128], uarg[ERP_RMAP_NAMSIZ + 8];
+	char uarg[48];
 
-	if (!erp_rmap_parse(name, &dir, &role, vrf, sizeof(vrf), user,
-			    sizeof(user)))
-		return NULL;
-
-	map = route_map_lookup_by_name(name);
-	if (map && map->head && module_map_known(name))
-		return map;
-
-	/* Created here, or written by hand / left from a previous life of
-	 * bgpd (e.g. "neighbor X route-map erpolicy-... in" in a saved
-	 * configuration, before this module's commands ran): (re)build it. */
-	map = route_map_get(name);
-	while (map->head)
-		route_map_index_delete(map->head, 0);
-
-	snprintf(arg, sizeof(arg), "%s %s", erp_role_name(role), vrf);
 	idx = route_map_index_get(map, RMAP_DENY, 10);
 	route_map_add_match(idx,
 			    dir == ERP_DIR_IN ? RULE_VERDICT : RULE_OUT_VERDICT,
-			    arg, RMAP_EVENT_MATCH_ADDED);
-	if (user[0]) {
-		snprintf(uarg, sizeof(uarg), "%s %s",
-			 dir == ERP_DIR_IN ? "in" : "out", user);
-		idx = route_map_index_get(map, RMAP_DENY, 20);
-		route_map_add_match(idx, RULE_USER_MAP, uarg,
-				    RMAP_EVENT_MATCH_ADDED);
-	}
+			    role_name, RMAP_EVENT_MATCH_ADDED);
+	snprintf(uarg, sizeof(uarg), "%s %s", dir == ERP_DIR_IN ? "in" : "out",
+		 role_name);
+	idx = route_map_index_get(map, RMAP_DENY, 20);
+	route_map_add_match(idx, RULE_USER_MAP, uarg, RMAP_EVENT_MATCH_ADDED);
 	idx = route_map_index_get(map, RMAP_PERMIT, 30);
 	route_map_add_set(idx, dir == ERP_DIR_IN ? RULE_SET_LP : RULE_SET_OUT,
-			  arg);
+			  role_name);
 	/* A new map is marked for bgpd's route-map update timer, which 5 s
-	 * later binds peers to it and has every established peer that uses it
-	 * re-send or replay all its routes.  The module binds its peers itself
-	 * (peer_route_map_set, bind_existing) and re-evaluates when its policy
-	 * changes: that second pass over every route is only cost. */
+	 * later re-binds the peers that name it and re-sends or replays all
+	 * their routes.  The maps are built before the configuration is read:
+	 * no peer names them yet, and that pass would only cost. */
 	map->to_be_processed = false;
-
-	if (!module_map_known(name)) {
-		module_map_remember(name);
-		/* bgpd re-applies a changed route-map only where it is attached
-		 * by name: declaring the operator's map a dependency of ours
-		 * makes an edit of it re-apply ours, as a "call" would */
-		if (user[0])
-			route_map_upd8_dependency(RMAP_EVENT_CALL_ADDED, user,
-						  name);
-	}
 	ERP_DEBUG("route-map %s built", name);
-	return map;
 }
-
-void erp_rmap_gc(bool (*in_use)(const char *name, void *arg), void *arg)
-{
-	struct erp_map_name *entry;
-
-	frr_each_safe (erp_maps, &module_maps, entry) {
-		struct route_map *map;
-
-		enum erp_dir dir;
-		enum erp_role role;
-		char vrf[64], user[ERP_RMAP_NAMSIZ];
-
-		if (in_use(entry->name, arg))
-			continue;
-		if (erp_rmap_parse(entry->name, &dir, &role, vrf, sizeof(vrf),
-				   user, sizeof(user)) &&
-		    user[0])
-			route_map_upd8_dependency(RMAP_EVENT_CALL_DELETED, user,
-						  entry->name);
-		map = route_map_lookup_by_name(entry->name);
-		if (map)
-			route_map_delete(map);
-		ERP_DEBUG("route-map %s deleted (unused)", entry->name);
-		erp_maps_del(&module_maps, entry);
-		XFREE(MTYPE_ERP_NAME, entry);
-	}
-}
-
 
 void erp_rmap_init(void)
 {
-	erp_maps_init(&module_maps);
 	route_map_install_match(&match_verdict_cmd);
 	route_map_install_match(&match_out_verdict_cmd);
 	route_map_install_match(&match_user_map_cmd);
@@ -625,13 +554,15 @@ void erp_rmap_init(void)
 	route_map_install_set(&set_out_cmd);
 }
 
-/* At shutdown bgpd has already deleted every route-map (bgp_exit); only the
- * names are left to free. */
+void erp_rmap_build_maps(void)
+{
+	for (int d = 0; d < ERP_DIR_MAX; d++)
+		for (int r = 0; r < ERP_ROLE_MAX; r++)
+			if (map_names[d][r])
+				build_map(d, r);
+}
+
+/* At shutdown bgpd has already deleted every route-map (bgp_exit). */
 void erp_rmap_fini(void)
 {
-	struct erp_map_name *entry;
-
-	while ((entry = erp_maps_pop(&module_maps)))
-		XFREE(MTYPE_ERP_NAME, entry);
-	erp_maps_fini(&module_maps);
 }

@@ -1,48 +1,56 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * bgpd_erpolicy: module-owned route-maps.
+ * bgpd_erpolicy: the module's route-maps.
  *
- * A neighbor with a path role gets, per address family,
+ * Four maps with fixed names exist for the module's whole life, one per
+ * path and direction.  The operator attaches them in frr.conf, like any
+ * route-map (so frr-reload, "write memory" and boot see ordinary config):
  *
- *   inbound  erpolicy-ROLE[@VRF][+USERMAP]
- *     deny 10    match erpolicy-verdict "ROLE VRF"      received-route verdict
- *     deny 20    match erpolicy-user-map "in USERMAP"   the operator's own map:
- *                                                       its sets apply, its deny denies
- *     permit 30  set erpolicy-local-preference "ROLE VRF"
+ *   neighbor X route-map erpolicy-expressroute in
+ *   neighbor X route-map erpolicy-out-expressroute out
+ *   neighbor Y route-map erpolicy-vpn in
+ *   neighbor Y route-map erpolicy-out-vpn out
  *
- *   outbound erpolicy-out-ROLE[@VRF][+USERMAP]
- *     deny 10    match erpolicy-out-verdict "ROLE VRF"  what Azure may get
- *     deny 20    match erpolicy-user-map "out USERMAP"
- *     permit 30  set erpolicy-out "ROLE VRF"            VPN AS-path prepend
+ * Each map is
  *
- * so the operator's maps keep working and the module's decisions come
- * first (inbound: its local-preference last).  The name carries everything
- * needed to restore the neighbor: the operator's map is the part after '+'.
+ *   deny 10    match erpolicy-verdict / erpolicy-out-verdict "ROLE"
+ *   deny 20    match erpolicy-user-map "in|out ROLE"
+ *   permit 30  set erpolicy-local-preference / erpolicy-out "ROLE"
+ *
+ * Nothing is encoded in a neighbor's map name beyond the path: the VRF is
+ * the peer's BGP instance, the operator's own map is a leaf of the
+ * neighbor's declaration, both looked up when a route is evaluated.  A map
+ * attached to a neighbor not declared with its path denies everything
+ * (ERP_DENY_NOT_DECLARED).  Outbound maps differ by path so that bgpd
+ * never puts an ExpressRoute and a VPN neighbor in one update group.
+ *
+ * Route-map names starting with "erpolicy-" are reserved: the northbound
+ * refuses an operator's route-map of such a name (erpolicy_nb.c).
  */
 #ifndef _ERPOLICY_RMAP_H
 #define _ERPOLICY_RMAP_H
 
 #include "erpolicy.h"
 
-#define ERP_RMAP_PREFIX "erpolicy-"
-#define ERP_RMAP_OUT_PREFIX "erpolicy-out-"
-#define ERP_RMAP_NAMSIZ 256
+#define ERP_RMAP_RESERVED_PREFIX "erpolicy-"
 
-extern void erp_rmap_init(void);
+extern void erp_rmap_init(void); /* installs the rules */
+/* Builds the four maps: in the daemon proper, before the configuration is
+ * read (an event after late init, like the YANG model). */
+extern void erp_rmap_build_maps(void);
 extern void erp_rmap_fini(void);
 
-/* Compose the module map name; returns buf. */
-extern const char *erp_rmap_name(char *buf, size_t len, enum erp_dir dir,
-				 enum erp_role role, const char *vrf,
-				 const char *user_map);
-/* Is name a module map?  If so, fill in what it encodes (user_map "" if
- * none). */
-extern bool erp_rmap_parse(const char *name, enum erp_dir *dir,
-			   enum erp_role *role, char *vrf, size_t vrflen,
-			   char *user_map, size_t userlen);
-/* Create the module map of that name (parsed from the name) if missing. */
-extern struct route_map *erp_rmap_ensure(const char *name);
-/* Delete module maps for which in_use(name, arg) is false. */
-extern void erp_rmap_gc(bool (*in_use)(const char *name, void *arg), void *arg);
+/* The module's map of a path and direction. */
+extern const char *erp_rmap_name(enum erp_dir dir, enum erp_role role);
+/* Is name one of the module's maps?  If so, which. */
+extern bool erp_rmap_lookup_name(const char *name, enum erp_dir *dir,
+				 enum erp_role *role);
+/* Is name reserved for the module ("erpolicy-...")? */
+extern bool erp_rmap_reserved(const char *name);
+
+/* The operator's map user runs inside the module's map of (dir, role):
+ * an edit of it re-applies the module's map.  add false: no longer. */
+extern void erp_rmap_user_dependency(enum erp_dir dir, enum erp_role role,
+				     const char *user, bool add);
 
 #endif

@@ -38,10 +38,16 @@ bool erp_debug;
  * configuration command starts here, so the candidate is prepared here. */
 static bool instance_xpath(struct vty *vty, char *buf, size_t len)
 {
-	VTY_DECLVAR_CONTEXT(bgp, bgp);
-	const char *vrf = erp_vrf_of(bgp);
-	char q = erp_xpath_quote(vrf);
+	struct bgp *bgp = VTY_GET_CONTEXT(bgp);
+	const char *vrf;
+	char q;
 
+	if (!bgp) {
+		vty_out(vty, "%% the BGP instance of this node no longer exists\n");
+		return false;
+	}
+	vrf = erp_vrf_of(bgp);
+	q = erp_xpath_quote(vrf);
 	if (!q) {
 		vty_out(vty,
 			"%% erpolicy cannot be configured in VRF %s: its name holds both kinds of quote\n",
@@ -116,6 +122,64 @@ static bool neighbor_name(struct vty *vty, const char *in, char *out,
 	return true;
 }
 
+/* The xpath of a declared neighbor in this BGP instance. */
+static bool neighbor_xpath(struct vty *vty, const char *name, char *nbr,
+			   size_t nbrlen, char *xpath, size_t len)
+{
+	char base[160];
+
+	if (!neighbor_name(vty, name, nbr, nbrlen))
+		return false;
+	if (!instance_xpath(vty, base, sizeof(base)))
+		return false;
+	snprintf(xpath, len, "%s/neighbor[name=%c%s%c]", base,
+		 erp_xpath_quote(nbr), nbr, erp_xpath_quote(nbr));
+	return true;
+}
+
+/* Interactive help: what the operator still has to write for the
+ * declaration to take effect. */
+static void neighbor_notes(struct vty *vty, const char *nbr,
+			   enum erp_role role)
+{
+	struct bgp *bgp = VTY_GET_CONTEXT(bgp);
+	struct peer *peer = NULL;
+	union sockunion su;
+
+	if (!bgp || vty->type == VTY_FILE)
+		return;
+	if (str2sockunion(nbr, &su) == 0)
+		peer = peer_lookup(bgp, &su);
+	else
+		peer = peer_lookup_by_conf_if(bgp, nbr);
+	if (!peer && !peer_group_lookup(bgp, nbr)) {
+		vty_out(vty,
+			"%% note: no neighbor or peer-group %s exists (yet); the policy applies when it is configured\n",
+			nbr);
+		return;
+	}
+	if (!peer)
+		peer = peer_group_lookup(bgp, nbr)->conf;
+	for (int i = 0; i < ERP_AFI_MAX; i++) {
+		afi_t afi = i == ERP_AFI_IPV6 ? AFI_IP6 : AFI_IP;
+
+		if (!peer->afc[afi][SAFI_UNICAST])
+			continue;
+		for (int d = 0; d < ERP_DIR_MAX; d++) {
+			const char *want = erp_rmap_name(d, role);
+			const char *cur = erp_peer_rmap(peer, afi, d);
+
+			if (cur && strcmp(cur, want) == 0)
+				continue;
+			vty_out(vty,
+				"%% note: %s %s has %s; the policy applies once its address-family has \"neighbor %s route-map %s %s\"\n",
+				nbr, erp_afi_name(i),
+				cur ? cur : "no route-map", nbr, want,
+				d == ERP_DIR_IN ? "in" : "out");
+		}
+	}
+}
+
 DEFPY_YANG(erp_neighbor, erp_neighbor_cmd,
 	   "erpolicy neighbor <A.B.C.D|X:X::X:X|WORD>$name path <expressroute|vpn>$role",
 	   ERP_STR
@@ -127,43 +191,50 @@ DEFPY_YANG(erp_neighbor, erp_neighbor_cmd,
 	   "Azure ExpressRoute (MSEE, AS 12076)\n"
 	   "Azure site-to-site VPN gateway\n")
 {
-	char base[160], xpath[XPATH_MAXLEN], nbr[64];
-	const struct lyd_node *existing;
-	struct bgp *bgp = VTY_GET_CONTEXT(bgp);
+	char xpath[XPATH_MAXLEN], nbr[64];
+	int ret;
 
-	if (!neighbor_name(vty, name, nbr, sizeof(nbr)))
+	if (!neighbor_xpath(vty, name, nbr, sizeof(nbr), xpath, sizeof(xpath)))
 		return CMD_WARNING_CONFIG_FAILED;
-	if (!instance_xpath(vty, base, sizeof(base)))
-		return CMD_WARNING_CONFIG_FAILED;
-	snprintf(xpath, sizeof(xpath), "%s/neighbor[name=%c%s%c]", base,
-		 erp_xpath_quote(nbr), nbr, erp_xpath_quote(nbr));
-
-	existing = candidate(vty, xpath);
-	if (existing &&
-	    strcmp(yang_dnode_get_string(existing, "./path"), role) != 0) {
-		vty_out(vty,
-			"%% neighbor %s is already declared path %s; a neighbor has one path. Remove it first with \"no erpolicy neighbor %s\"\n",
-			nbr, yang_dnode_get_string(existing, "./path"), nbr);
-		return CMD_WARNING_CONFIG_FAILED;
-	}
-
-	if (bgp && vty->type != VTY_FILE) {
-		struct peer *peer = NULL;
-		union sockunion su;
-
-		if (str2sockunion(nbr, &su) == 0)
-			peer = peer_lookup(bgp, &su);
-		else
-			peer = peer_lookup_by_conf_if(bgp, nbr);
-		if (!peer && !peer_group_lookup(bgp, nbr))
-			vty_out(vty,
-				"%% note: no neighbor or peer-group %s exists (yet); the policy applies when it is configured\n",
-				nbr);
-	}
-
 	nb_cli_enqueue_change(vty, xpath, NB_OP_CREATE, NULL);
 	strlcat(xpath, "/path", sizeof(xpath));
 	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, role);
+	ret = nb_cli_apply_changes(vty, NULL);
+	if (ret == CMD_SUCCESS)
+		neighbor_notes(vty, nbr, erp_role_from_name(role));
+	return ret;
+}
+
+DEFPY_YANG(erp_neighbor_rmap, erp_neighbor_rmap_cmd,
+	   "[no$no] erpolicy neighbor <A.B.C.D|X:X::X:X|WORD>$name route-map ![RMAP_NAME$rmap] <in|out>$dir",
+	   NO_STR ERP_STR
+	   "A declared neighbor\n"
+	   "Neighbor address\n"
+	   "Neighbor IPv6 address\n"
+	   "Interface name (unnumbered neighbor) or peer-group name\n"
+	   "The operator's own route-map, run inside the module's map\n"
+	   "Route-map name\n"
+	   "Routes received\n"
+	   "Routes advertised\n")
+{
+	char xpath[XPATH_MAXLEN], nbr[64];
+
+	if (!no && !rmap) {
+		vty_out(vty, "%% route-map name missing\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	if (!neighbor_xpath(vty, name, nbr, sizeof(nbr), xpath, sizeof(xpath)))
+		return CMD_WARNING_CONFIG_FAILED;
+	if (!candidate(vty, xpath)) {
+		vty_out(vty,
+			"%% neighbor %s has no erpolicy path; declare it first: erpolicy neighbor %s path <expressroute|vpn>\n",
+			nbr, nbr);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	strlcat(xpath, strcmp(dir, "in") == 0 ? "/route-map-in" : "/route-map-out",
+		sizeof(xpath));
+	nb_cli_enqueue_change(vty, xpath, no ? NB_OP_DESTROY : NB_OP_MODIFY,
+			      no ? NULL : rmap);
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -178,15 +249,11 @@ DEFPY_YANG(no_erp_neighbor, no_erp_neighbor_cmd,
 	   "Azure ExpressRoute\n"
 	   "Azure site-to-site VPN gateway\n")
 {
-	char base[160], xpath[XPATH_MAXLEN], nbr[64];
+	char xpath[XPATH_MAXLEN], nbr[64];
 	const struct lyd_node *existing;
 
-	if (!neighbor_name(vty, name, nbr, sizeof(nbr)))
+	if (!neighbor_xpath(vty, name, nbr, sizeof(nbr), xpath, sizeof(xpath)))
 		return CMD_WARNING_CONFIG_FAILED;
-	if (!instance_xpath(vty, base, sizeof(base)))
-		return CMD_WARNING_CONFIG_FAILED;
-	snprintf(xpath, sizeof(xpath), "%s/neighbor[name=%c%s%c]", base,
-		 erp_xpath_quote(nbr), nbr, erp_xpath_quote(nbr));
 	existing = candidate(vty, xpath);
 	if (!existing) {
 		vty_out(vty, "%% neighbor %s has no erpolicy path\n", nbr);
@@ -249,14 +316,6 @@ DEFPY_YANG(erp_prefix, erp_prefix_cmd,
 {
 	char base[160], xpath[512], leaf[XPATH_MAXLEN];
 	char err[256], pstr[PREFIX_STRLEN];
-	/* a prefix cannot be Azure's and on-prem; an on-prem prefix cannot
-	 * prefer a path to Azure */
-	const char *const on_prem_only[] = {"onprem-prefix", NULL};
-	const char *const not_on_prem[] = {"azure-prefix", "prefer-vpn-prefix",
-					   NULL};
-	const char *const *conflicts = strcmp(kind, "onprem-prefix") == 0
-					       ? not_on_prem
-					       : on_prem_only;
 	struct prefix p;
 
 	if (str2prefix(prefix_str, &p) <= 0) {
@@ -282,17 +341,6 @@ DEFPY_YANG(erp_prefix, erp_prefix_cmd,
 		vty_out(vty, "%% %s\n", err);
 		return CMD_WARNING_CONFIG_FAILED;
 	}
-	for (const char *const *other = conflicts; *other; other++) {
-		snprintf(leaf, sizeof(leaf), "%s/%s[prefix='%s']", base, *other,
-			 pstr);
-		if (candidate(vty, leaf)) {
-			vty_out(vty,
-				"%% %s is already an %s; a prefix cannot be both\n",
-				pstr, *other);
-			return CMD_WARNING_CONFIG_FAILED;
-		}
-	}
-
 	nb_cli_enqueue_change(vty, xpath, NB_OP_CREATE, NULL);
 	snprintf(leaf, sizeof(leaf), "%s/ge", xpath);
 	nb_cli_enqueue_change(vty, leaf, ge_str ? NB_OP_MODIFY : NB_OP_DESTROY,
@@ -353,11 +401,6 @@ DEFPY_YANG(erp_holddown, erp_holddown_cmd,
 	   "Double the hold-down after each flap, up to a maximum\n"
 	   "Maximum hold-down in seconds\n")
 {
-	if (max_str && max < hd) {
-		vty_out(vty, "%% maximum %ld must not be below hold-down %ld\n",
-			max, hd);
-		return CMD_WARNING_CONFIG_FAILED;
-	}
 	if (!enqueue_leaf(vty, NB_OP_MODIFY, hd_str, "failback/hold-down"))
 		return CMD_WARNING_CONFIG_FAILED;
 	if (!enqueue_leaf(vty, max_str ? NB_OP_MODIFY : NB_OP_DESTROY, max_str,
@@ -515,15 +558,6 @@ DEFPY(debug_erp, debug_erp_cmd, "[no$no] debug bgp erpolicy",
 
 /* --- show ------------------------------------------------------------------- */
 
-static const char *const reason_order_text[] = {
-	"default route", "too long", "on-prem", "not Azure", "user map",
-	"unsupported",
-};
-static const enum erp_reason reason_order[] = {
-	ERP_DENY_DEFAULT_ROUTE, ERP_DENY_TOO_LONG,    ERP_DENY_ONPREM,
-	ERP_DENY_NOT_AZURE,	ERP_DENY_USER_POLICY, ERP_DENY_UNSUPPORTED,
-};
-
 static void health_json(const struct erp_health_item *item, void *arg)
 {
 	json_object *o = json_object_new_object();
@@ -570,38 +604,51 @@ static uint32_t denied_prefixes(const uint32_t *denied)
 	return sum;
 }
 
-/* Which verdicts each direction can give. */
-static bool reason_applies(enum erp_reason r, enum erp_dir dir)
+/* Counters of one direction, by reason, each under its JSON key. */
+static json_object *reasons_json(const uint32_t *denied, unsigned int dirbit,
+				 bool truncated)
 {
-	switch (r) {
-	case ERP_DENY_UNSUPPORTED:
-	case ERP_DENY_DEFAULT_ROUTE:
-	case ERP_DENY_USER_POLICY:
-		return true;
-	case ERP_DENY_TOO_LONG:
-	case ERP_DENY_ONPREM:
-	case ERP_DENY_NOT_AZURE:
-		return dir == ERP_DIR_IN;
-	case ERP_DENY_TRANSIT:
-	case ERP_DENY_NOT_ONPREM:
-	case ERP_DENY_MORE_SPECIFIC:
-	case ERP_DENY_LIMIT:
-		return dir == ERP_DIR_OUT;
-	case ERP_ACCEPT:
-		break;
-	}
-	return false;
+	json_object *o = json_object_new_object();
+
+	for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
+		if (erp_reason_applies(r, dirbit))
+			json_object_int_add(o, erp_reason_info(r)->json,
+					    denied[r]);
+	json_object_int_add(o, "total", denied_prefixes(denied));
+	json_object_boolean_add(o, "truncated", truncated);
+	return o;
+}
+
+/* "label N, label N, ..." of one direction's counters. */
+static void reasons_text(struct vty *vty, const uint32_t *denied,
+			 unsigned int dirbit)
+{
+	const char *sep = "";
+
+	for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
+		if (erp_reason_applies(r, dirbit)) {
+			vty_out(vty, "%s%s %u", sep, erp_reason_info(r)->label,
+				denied[r]);
+			sep = ", ";
+		}
 }
 
 static json_object *peer_json(const struct erp_peer_view *v)
 {
-	json_object *o = json_object_new_object(), *afs, *af, *den;
+	json_object *o = json_object_new_object(), *afs, *af;
 
 	json_object_string_add(o, "path", erp_role_name(v->role));
 	json_object_string_add(o, "declaredAs", v->declared_as);
 	json_object_string_add(o, "sessionState", v->session_state);
 	json_object_boolean_add(o, "bfd", v->bfd);
 	json_object_int_add(o, "localPreference", v->local_pref);
+	json_object_string_add(o, "userRouteMapIn",
+			       v->user_map[ERP_DIR_IN] ? v->user_map[ERP_DIR_IN]
+						       : "");
+	json_object_string_add(o, "userRouteMapOut",
+			       v->user_map[ERP_DIR_OUT]
+				       ? v->user_map[ERP_DIR_OUT]
+				       : "");
 	afs = json_object_new_object();
 	for (int i = 0; i < ERP_AFI_MAX; i++) {
 		if (!v->af[i].active)
@@ -610,41 +657,33 @@ static json_object *peer_json(const struct erp_peer_view *v)
 		json_object_boolean_add(af, "negotiated", v->af[i].negotiated);
 		json_object_int_add(af, "localPreference", v->af[i].local_pref);
 		json_object_string_add(af, "routeMapIn",
-				       v->af[i].rmap_in ? v->af[i].rmap_in : "");
-		json_object_string_add(af, "userRouteMapIn", v->af[i].user_map);
+				       v->af[i].rmap[ERP_DIR_IN]
+					       ? v->af[i].rmap[ERP_DIR_IN]
+					       : "");
+		json_object_boolean_add(af, "policyAttachedIn",
+					v->af[i].attached[ERP_DIR_IN]);
 		json_object_int_add(af, "prefixesAccepted", v->af[i].prefixes);
-		den = json_object_new_object();
-		for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
-			if (reason_applies(r, ERP_DIR_IN))
-				json_object_int_add(den, erp_reason_json_key(r),
-						    v->af[i].denied[r]);
-		json_object_int_add(den, "total",
-				    denied_prefixes(v->af[i].denied));
-		json_object_boolean_add(den, "truncated",
-					v->af[i].denied_truncated);
-		json_object_object_add(af, "prefixesDenied", den);
+		json_object_object_add(af, "prefixesDenied",
+				       reasons_json(v->af[i].denied,
+						    ERP_REASON_IN,
+						    v->af[i].denied_truncated));
 		json_object_int_add(af, "updatesAccepted",
 				    v->af[i].updates[ERP_ACCEPT]);
 		json_object_int_add(af, "updatesDenied",
 				    denied_total(v->af[i].updates));
 		json_object_string_add(af, "routeMapOut",
-				       v->af[i].rmap_out ? v->af[i].rmap_out
-							 : "");
-		json_object_string_add(af, "userRouteMapOut",
-				       v->af[i].user_map_out);
+				       v->af[i].rmap[ERP_DIR_OUT]
+					       ? v->af[i].rmap[ERP_DIR_OUT]
+					       : "");
+		json_object_boolean_add(af, "policyAttachedOut",
+					v->af[i].attached[ERP_DIR_OUT]);
 		json_object_int_add(af, "prefixesAdvertised",
 				    v->af[i].advertised);
 		json_object_int_add(af, "advertiseLimit", v->af[i].adv_limit);
-		den = json_object_new_object();
-		for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
-			if (reason_applies(r, ERP_DIR_OUT))
-				json_object_int_add(den, erp_reason_json_key(r),
-						    v->af[i].out_denied[r]);
-		json_object_int_add(den, "total",
-				    denied_prefixes(v->af[i].out_denied));
-		json_object_boolean_add(den, "truncated",
-					v->af[i].out_truncated);
-		json_object_object_add(af, "prefixesNotAdvertised", den);
+		json_object_object_add(af, "prefixesNotAdvertised",
+				       reasons_json(v->af[i].out_denied,
+						    ERP_REASON_OUT,
+						    v->af[i].out_truncated));
 		json_object_int_add(af, "symmetricGuardWarnings",
 				    v->af[i].guard_warnings);
 		json_object_object_add(afs, erp_afi_name(i), af);
@@ -656,42 +695,41 @@ static json_object *peer_json(const struct erp_peer_view *v)
 static void show_peer_text(struct vty *vty, const struct erp_peer_view *v,
 			   bool detail)
 {
+	const char *user_in = v->user_map[ERP_DIR_IN];
+	const char *user_out = v->user_map[ERP_DIR_OUT];
+
 	for (int i = 0; i < ERP_AFI_MAX; i++) {
+		const char *rin = v->af[i].rmap[ERP_DIR_IN];
+		const char *rout = v->af[i].rmap[ERP_DIR_OUT];
+
 		if (!v->af[i].active)
 			continue;
-		vty_out(vty, "%-25s %-12s %-11s %6u %-4s %8u %7u  %s\n",
+		vty_out(vty, "%-25s %-12s %-11s %6u %-4s %8u %7u  %s%s\n",
 			v->name, erp_role_name(v->role), v->session_state,
 			v->af[i].local_pref, erp_afi_name(i), v->af[i].prefixes,
-			denied_prefixes(v->af[i].denied),
-			v->af[i].rmap_in ? v->af[i].rmap_in : "-");
+			denied_prefixes(v->af[i].denied), rin ? rin : "-",
+			v->af[i].attached[ERP_DIR_IN] ? "" : " (not the policy)");
 		if (!detail)
 			continue;
 		vty_out(vty, "    declared as %s; operator's route-map: %s\n",
-			v->declared_as,
-			v->af[i].user_map[0] ? v->af[i].user_map : "none");
-		vty_out(vty, "    prefixes denied%s:",
+			v->declared_as, user_in ? user_in : "none");
+		vty_out(vty, "    prefixes denied%s: ",
 			v->af[i].denied_truncated ? " (first 10000 kept)" : "");
-		for (size_t r = 0; r < array_size(reason_order); r++)
-			vty_out(vty, " %s %u%s", reason_order_text[r],
-				v->af[i].denied[reason_order[r]],
-				r + 1 < array_size(reason_order) ? "," : "\n");
+		reasons_text(vty, v->af[i].denied, ERP_REASON_IN);
+		vty_out(vty, "\n");
 		vty_out(vty,
 			"    updates evaluated this session: %" PRIu64
 			" accepted, %" PRIu64 " denied\n",
 			v->af[i].updates[ERP_ACCEPT],
 			denied_total(v->af[i].updates));
 		vty_out(vty,
-			"    advertised %u of at most %u prefixes (route-map out %s, operator's %s); not advertised: transit %u, not on-prem %u, more specific than ER %u, limit %u, default %u, user map %u\n",
+			"    advertised %u of at most %u prefixes (route-map out %s%s, operator's %s); not advertised: ",
 			v->af[i].advertised, v->af[i].adv_limit,
-			v->af[i].rmap_out ? v->af[i].rmap_out : "-",
-			v->af[i].user_map_out[0] ? v->af[i].user_map_out
-						 : "none",
-			v->af[i].out_denied[ERP_DENY_TRANSIT],
-			v->af[i].out_denied[ERP_DENY_NOT_ONPREM],
-			v->af[i].out_denied[ERP_DENY_MORE_SPECIFIC],
-			v->af[i].out_denied[ERP_DENY_LIMIT],
-			v->af[i].out_denied[ERP_DENY_DEFAULT_ROUTE],
-			v->af[i].out_denied[ERP_DENY_USER_POLICY]);
+			rout ? rout : "-",
+			v->af[i].attached[ERP_DIR_OUT] ? "" : ", not the policy",
+			user_out ? user_out : "none");
+		reasons_text(vty, v->af[i].out_denied, ERP_REASON_OUT);
+		vty_out(vty, "\n");
 	}
 }
 
@@ -1232,6 +1270,7 @@ void erp_vty_init(void)
 {
 	install_element(BGP_NODE, &erp_neighbor_cmd);
 	install_element(BGP_NODE, &no_erp_neighbor_cmd);
+	install_element(BGP_NODE, &erp_neighbor_rmap_cmd);
 	install_element(BGP_NODE, &erp_lp_config_cmd);
 	install_element(BGP_NODE, &no_erp_lp_config_cmd);
 	install_element(BGP_NODE, &erp_prefix_cmd);
