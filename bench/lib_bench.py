@@ -364,10 +364,15 @@ def edge_conf(policy, v6=False, bfd=False, n_az=1000, n_op=1000,
         rm = "ER-IN" if name == "msee" else "VPN-IN"
         # the module brings its own outbound rule (on-prem only, no
         # transit between the paths); the others get the same by hand
-        out = "" if policy == "module" else \
-            f"  neighbor {peer4} route-map OUT out\n"
-        out6 = "" if policy == "module" else \
-            f"  neighbor {peer6} route-map OUT out\n"
+        role = "vpn" if name == "vpngw" else "expressroute"
+        out = (f"  neighbor {peer4} route-map erpolicy-{role} in\n"
+               f"  neighbor {peer4} route-map erpolicy-out-{role} out\n"
+               if policy == "module" else
+               f"  neighbor {peer4} route-map OUT out\n")
+        out6 = (f"  neighbor {peer6} route-map erpolicy-{role} in\n"
+                f"  neighbor {peer6} route-map erpolicy-out-{role} out\n"
+                if policy == "module" else
+                f"  neighbor {peer6} route-map OUT out\n")
         af4 += f"  neighbor {peer4} activate\n" + out
         if policy in ("routemap", "floor"):
             af4 += f"  neighbor {peer4} route-map {rm} in\n"

@@ -94,8 +94,10 @@ def edge_bgpd_conf():
                  f" neighbor {p['peer']} timers connect {CONNECT}\n"
                  f" neighbor {p['peer']} advertisement-interval 0\n")
         af += (f"  neighbor {p['peer']} activate\n"
-               f"  neighbor {p['peer']} route-map TO-AZURE out\n")
-        erp += f" erpolicy neighbor {p['peer']} path {p['role']}\n"
+               f"  neighbor {p['peer']} route-map erpolicy-{p['role']} in\n"
+               f"  neighbor {p['peer']} route-map erpolicy-out-{p['role']} out\n")
+        erp += (f" erpolicy neighbor {p['peer']} path {p['role']}\n"
+                f" erpolicy neighbor {p['peer']} route-map TO-AZURE out\n")
     # route-maps first: one defined after "router bgp" denies the first
     # updates until bgpd's route-map delay timer fires
     return f"""\

@@ -42,8 +42,8 @@ def start_lab(lab):
     }
     edge_cfg = azure.edge_conf(
         ["msee1", "vpngw"], before=USER_MAP,
-        ipv4_extra="  neighbor %s route-map ER-IN in\n" % ER[1],
         erpolicy=azure.erpolicy_lines(["msee1", "vpngw"]) +
+        " erpolicy neighbor %s route-map ER-IN in\n" % ER[1] +
         " erpolicy maximum-prefix-length ipv4 24\n")
     r = azure.build(lab, azure=azure_cfg, edge_bgpd=edge_cfg)
     lab.start()
@@ -101,8 +101,9 @@ def test_er_preferred_filters_and_user_map(lab):
     # --- ... and counted, by reason, per neighbor and address family
     st = azure.erpolicy(edge)
     er4 = st["neighbors"][ER[1]]["addressFamilies"]["ipv4"]
-    assert er4["routeMapIn"] == "erpolicy-expressroute+ER-IN"
-    assert er4["userRouteMapIn"] == "ER-IN"
+    assert er4["routeMapIn"] == "erpolicy-expressroute"
+    assert er4["policyAttachedIn"] is True
+    assert st["neighbors"][ER[1]]["userRouteMapIn"] == "ER-IN"
     den = er4["prefixesDenied"]
     assert den["defaultRoute"] == 1
     assert den["onpremPrefix"] == 1

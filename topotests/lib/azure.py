@@ -86,9 +86,28 @@ def edge_neighbors(names):
     return out
 
 
-def edge_af(names, ipv4_extra="", ipv6_extra=""):
-    v4 = "".join("  neighbor %s activate\n" % PEERS[n][1] for n in names)
-    v6 = "".join("  neighbor %s activate\n" % PEERS[n][3] for n in names)
+def role_of(name):
+    return "vpn" if name.startswith("vpn") else "expressroute"
+
+
+def attach_lines(addr, role, user_in=None, user_out=None):
+    """What the user guide tells operators to write in each address family
+    of a declared neighbor: the module's maps of its path."""
+    return ("  neighbor %s route-map erpolicy-%s in\n"
+            "  neighbor %s route-map erpolicy-out-%s out\n"
+            % (addr, role, addr, role))
+
+
+def edge_af(names, ipv4_extra="", ipv6_extra="", attach=True):
+    """Address families of the edge; attach: the module's maps on every
+    Azure neighbor (as the user guide's configuration has them)."""
+    v4 = v6 = ""
+    for n in names:
+        v4 += "  neighbor %s activate\n" % PEERS[n][1]
+        v6 += "  neighbor %s activate\n" % PEERS[n][3]
+        if attach:
+            v4 += attach_lines(PEERS[n][1], role_of(n))
+            v6 += attach_lines(PEERS[n][3], role_of(n))
     return (" address-family ipv4 unicast\n" + v4 + ipv4_extra +
             " exit-address-family\n"
             " address-family ipv6 unicast\n" + v6 + ipv6_extra +
@@ -101,7 +120,7 @@ def erpolicy_lines(names, v4=("10.100.0.0/16 le 24",),
                    lp="200 vpn 100"):
     out = ""
     for n in names:
-        role = "vpn" if n.startswith("vpn") else "expressroute"
+        role = role_of(n)
         out += " erpolicy neighbor %s path %s\n" % (PEERS[n][1], role)
         out += " erpolicy neighbor %s path %s\n" % (PEERS[n][3], role)
     out += " erpolicy local-preference expressroute %s\n" % lp
@@ -112,14 +131,15 @@ def erpolicy_lines(names, v4=("10.100.0.0/16 le 24",),
     return out
 
 
-def edge_conf(names, erpolicy=None, before="", ipv4_extra="", extra=""):
+def edge_conf(names, erpolicy=None, before="", ipv4_extra="", extra="",
+              attach=True):
     if erpolicy is None:
         erpolicy = erpolicy_lines(names)
     return f"""\
 {before}router bgp {EDGE_AS}
  bgp router-id 10.0.0.1
  no bgp default ipv4-unicast
-{TIMERS}{edge_neighbors(names)}{edge_af(names, ipv4_extra)}{erpolicy}{extra}!
+{TIMERS}{edge_neighbors(names)}{edge_af(names, ipv4_extra, attach=attach)}{erpolicy}{extra}!
 """
 
 
