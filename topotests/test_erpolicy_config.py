@@ -1,10 +1,12 @@
-"""Issue 2: configuration life cycle.
+"""Issues 2 and 11: configuration life cycle.
 
 Policy changes re-evaluate received routes without resetting sessions;
-removing the configuration returns neighbors to exactly what they were and
-frees the module's memory; a saved configuration boots back to the same
-state; a neighbor named before it exists gets the policy when it appears;
-peer-groups work; bad input is refused and changes nothing.
+the module's maps are attached by the operator's configuration and the
+module never changes an attachment (a removed declaration fails closed);
+removing the configuration frees the module's memory; a saved
+configuration boots back to the same state; a neighbor named before it
+exists gets the policy when it appears; peer-groups work, also with a
+member declared on its own; bad input is refused and changes nothing.
 """
 
 from lib import azure
@@ -26,13 +28,15 @@ def sessions_established_count(router, addr):
         "connectionsEstablished"]
 
 
-def start(lab, erpolicy=None, before=USER_MAP, ipv4_extra=None, names=None,
+def start(lab, erpolicy=None, before=USER_MAP, user_map=True, names=None,
           edge_extra=""):
     names = names or ["msee1", "vpngw"]
-    if ipv4_extra is None:
-        ipv4_extra = "  neighbor %s route-map ER-IN in\n" % ER[1]
-    edge_cfg = azure.edge_conf(names, before=before, ipv4_extra=ipv4_extra,
-                               erpolicy=erpolicy, extra=edge_extra)
+    if erpolicy is None:
+        erpolicy = azure.erpolicy_lines(names)
+    if user_map:
+        erpolicy += " erpolicy neighbor %s route-map ER-IN in\n" % ER[1]
+    edge_cfg = azure.edge_conf(names, before=before, erpolicy=erpolicy,
+                               extra=edge_extra)
     r = azure.build(lab, names=names, edge_bgpd=edge_cfg)
     lab.start()
     return r
@@ -90,70 +94,96 @@ def test_policy_change_reevaluates_without_reset(lab):
     assert after == before
 
 
-def test_policy_change_while_outbound_map_detached(lab):
-    """frr-reload with a hand-written frr.conf removes the attachments and
-    changes the policy in one go.  The pass that re-evaluates the policy
-    change then also re-attaches the outbound map; that re-announces
-    outbound only, so the received routes must still be re-evaluated (they
-    kept the old local-preference, 1 frr-reload in 10)."""
-    r = start(lab, before="", ipv4_extra="")
+def test_detached_map_stays_detached_and_is_reported(lab):
+    """The module does not repair attachments: an operator (or frr-reload)
+    who removes the module's map from a neighbor gets exactly that, and a
+    health warning says what is missing.  (Before issue 11 the module put
+    its map back within a second, so every frr-reload of a hand-written
+    frr.conf churned routes.)"""
+    r = start(lab, before="", user_map=False)
     edge = r["edge"]
     wait_best(lab, edge, "10.100.1.0/24", ER[1], 200)
     before = sessions_established_count(edge, ER[1])
 
-    # one vty session: both reach bgpd before the module's re-evaluation
-    # (50 ms later) runs
     edge.config(["router bgp 65010",
                  "address-family ipv4 unicast",
                  "no neighbor %s route-map erpolicy-out-expressroute out"
-                 % ER[1],
-                 "exit-address-family",
+                 % ER[1]])
+    want = " neighbor %s route-map erpolicy-out-expressroute out" % ER[1]
+    # the module's tick is 1 s: 3 s without the line coming back
+    for _ in range(6):
+        assert want not in edge.vty("show running-config")
+        __import__("time").sleep(0.5)
+    st = azure.erpolicy(edge)
+    af = st["neighbors"][ER[1]]["addressFamilies"]["ipv4"]
+    assert af["routeMapOut"] == ""
+    assert af["policyAttachedOut"] is False
+    assert af["policyAttachedIn"] is True
+    checks = [(w["check"], w.get("neighbor")) for w in st["healthWarnings"]]
+    assert ("policyNotAttached", ER[1]) in checks, st["healthWarnings"]
+    msg = [w["message"] for w in st["healthWarnings"]
+           if w["check"] == "policyNotAttached"][0]
+    assert "neighbor %s route-map erpolicy-out-expressroute out" % ER[1] \
+        in msg, msg
+
+    # a policy change still re-evaluates the received routes
+    edge.config(["router bgp 65010",
                  "erpolicy local-preference expressroute 300 vpn 120"])
-    lab.wait_until(lambda: " neighbor %s route-map erpolicy-out-expressroute"
-                   " out" % ER[1] in edge.vty("show running-config"),
-                   timeout=5, message="outbound map attached again")
     wait_best(lab, edge, "10.100.1.0/24", ER[1], 300)
-    wait_best(lab, edge, "10.100.0.0/16", ER[1], 300)
     assert sessions_established_count(edge, ER[1]) == before
 
+    # attached again by the operator: the warning clears
+    edge.config(["router bgp 65010", "address-family ipv4 unicast",
+                 "neighbor %s route-map erpolicy-out-expressroute out"
+                 % ER[1]])
+    lab.wait_until(lambda: "policyNotAttached" not in
+                   [w["check"] for w in
+                    azure.erpolicy(edge)["healthWarnings"]],
+                   timeout=5, message="warning cleared")
 
-def test_role_removal_restores_neighbor_and_memory(lab):
+
+def test_removed_declaration_fails_closed_and_frees_memory(lab):
     r = start(lab)
     edge = r["edge"]
     wait_best(lab, edge, "10.100.1.0/24", ER[1], 200)
     assert azure.module_memory(edge).get("erpolicy neighbor", 0) > 0
+    before_counts = {a: sessions_established_count(edge, a)
+                     for a in (ER[1], VPN[1])}
 
-    # remove the ER neighbor's role: the operator's map alone applies again
+    # the ER neighbor's declaration goes; its attachment (the operator's
+    # configuration) stays, and the module's map now denies everything
     edge.config(["router bgp 65010",
                  "no erpolicy neighbor %s" % ER[1]])
     conf = edge.vty("show running-config")
-    assert " neighbor %s route-map ER-IN in" % ER[1] in conf
-    assert " neighbor %s route-map erpolicy" % ER[1] not in conf
-    # ER-IN sets 50 < VPN's 100: VPN is now best
+    assert " neighbor %s route-map erpolicy-expressroute in" % ER[1] in conf
+    assert " erpolicy neighbor %s " % ER[1] not in conf
+    lab.wait_until(lambda: azure.path_from(edge, "10.100.1.0/24",
+                                           ER[1]) is None,
+                   timeout=10, message="ER routes denied (not declared)")
     wait_best(lab, edge, "10.100.1.0/24", VPN[1], 100)
-    assert azure.path_from(edge, "10.100.1.0/24", ER[1])["locPrf"] == 50
+    st = azure.erpolicy(edge)
+    checks = [(w["check"], w.get("neighbor")) for w in st["healthWarnings"]]
+    assert ("notDeclared", ER[1]) in checks, st["healthWarnings"]
+    assert "not declared" in edge.log_text()
 
-    # remove everything: the VPN neighbor has no inbound map again, its
-    # routes are refused by ebgp-requires-policy, as before the module
-    before_counts = sessions_established_count(edge, VPN[1])
+    # everything goes: both paths denied, sessions untouched
     edge.config(["router bgp 65010", "no erpolicy"])
     conf = edge.vty("show running-config")
-    assert not [ln for ln in conf.splitlines()
-                if ln.startswith(" erpolicy") or "route-map erpolicy" in ln]
-    lab.wait_until(lambda: azure.path_from(edge, "10.100.1.0/24",
-                                           VPN[1]) is None,
-                   timeout=10, message="VPN routes gone with the policy")
-    # the maps' entries go at once; bgpd frees the emptied maps on its
-    # route-map update timer (5 s by default)
-    lab.wait_until(lambda: "erpolicy-" not in edge.vty("show route-map"),
-                   timeout=15, message="module route-maps deleted")
-    assert sessions_established_count(edge, VPN[1]) == before_counts
+    assert not [ln for ln in conf.splitlines() if ln.startswith(" erpolicy")]
+    lab.wait_until(lambda: azure.paths(edge, "10.100.1.0/24") == [],
+                   timeout=10, message="all Azure routes denied")
+    # the module's maps stay (they are what the configuration names)
+    assert "route-map: erpolicy-vpn" in edge.vty("show route-map")
+    after_counts = {a: sessions_established_count(edge, a)
+                    for a in (ER[1], VPN[1])}
+    assert after_counts == before_counts
 
     # every allocation of the module is freed
     def mem_zero():
         mem = azure.module_memory(edge)
         return all(v == 0 for k, v in mem.items()
-                   if k != "erpolicy northbound node")
+                   if k not in ("erpolicy northbound node",
+                                "erpolicy route-map rule"))
     lab.wait_until(mem_zero, timeout=5, message="module memory freed",
                    diag=lambda: azure.module_memory(edge))
 
@@ -179,8 +209,9 @@ def test_saved_config_restart(lab):
     assert " erpolicy neighbor %s path expressroute" % ER[1] in saved
     assert " erpolicy azure-prefix 10.100.0.0/16 le 24" in saved
     assert " erpolicy maximum-prefix-length ipv4 24" in saved
-    assert (" neighbor %s route-map erpolicy-expressroute+ER-IN in" % ER[1]
+    assert (" neighbor %s route-map erpolicy-expressroute in" % ER[1]
             in saved)
+    assert " erpolicy neighbor %s route-map ER-IN in" % ER[1] in saved
     running_before = edge.vty("show running-config")
 
     edge.restart_daemon("bgpd")
@@ -190,8 +221,7 @@ def test_saved_config_restart(lab):
     best = azure.best_path(edge, "10.100.1.0/24")
     assert "65010:99" in best["community"]["string"]  # operator map kept
     st = azure.erpolicy(edge)
-    assert st["neighbors"][ER[1]]["addressFamilies"]["ipv4"][
-        "userRouteMapIn"] == "ER-IN"
+    assert st["neighbors"][ER[1]]["userRouteMapIn"] == "ER-IN"
     assert edge.vty("show running-config") == running_before
 
 
@@ -212,7 +242,9 @@ def test_neighbor_declared_before_it_exists(lab):
                  "neighbor %s remote-as 65515" % VPN[1],
                  "neighbor %s timers connect 1" % VPN[1],
                  "address-family ipv4 unicast",
-                 "neighbor %s activate" % VPN[1]])
+                 "neighbor %s activate" % VPN[1],
+                 "neighbor %s route-map erpolicy-vpn in" % VPN[1],
+                 "neighbor %s route-map erpolicy-out-vpn out" % VPN[1]])
     lab.wait_until(lambda: (azure.path_from(edge, "10.100.1.0/24", VPN[1])
                             or {}).get("locPrf") == 100, timeout=30,
                    message="VPN routes with the module's preference")
@@ -238,13 +270,26 @@ router bgp 65010
  neighbor %s timers connect 1
  address-family ipv4 unicast
   neighbor AZURE-ER activate
+  neighbor AZURE-ER route-map erpolicy-expressroute in
+  neighbor AZURE-ER route-map erpolicy-out-expressroute out
   neighbor %s activate
+  neighbor %s route-map erpolicy-vpn in
+  neighbor %s route-map erpolicy-out-vpn out
  exit-address-family
  erpolicy neighbor AZURE-ER path expressroute
+ erpolicy neighbor AZURE-ER route-map GROUP-IN in
  erpolicy neighbor %s path vpn
  erpolicy azure-prefix 10.100.0.0/16 le 24
 !
-""" % (group, VPN[1], VPN[1], VPN[1], VPN[1])
+""" % (group, VPN[1], VPN[1], VPN[1], VPN[1], VPN[1], VPN[1])
+    edge_cfg = """\
+route-map GROUP-IN permit 10
+ set community 65010:1
+!
+route-map MEMBER-IN permit 10
+ set community 65010:2
+!
+""" + edge_cfg
     r = azure.build(lab, names=names, edge_bgpd=edge_cfg)
     lab.start()
     edge = r["edge"]
@@ -268,10 +313,35 @@ router bgp 65010
     # members inherit from the group: no per-member attachment
     assert " neighbor %s route-map" % m1 not in conf
 
-    # removing the group's role restores the group (no inbound map)
+    def communities(peer):
+        p = azure.path_from(edge, "10.100.1.0/24", peer) or {}
+        return p.get("community", {}).get("string")
+
+    lab.wait_until(lambda: communities(m1) == communities(m2) == "65010:1",
+                   timeout=10, message="the group's map on both members")
+
+    # a member declared on its own: its declaration (path and maps) wins
+    edge.config(["router bgp 65010",
+                 "erpolicy neighbor %s path expressroute" % m2,
+                 "erpolicy neighbor %s route-map MEMBER-IN in" % m2])
+    lab.wait_until(lambda: communities(m2) == "65010:2", timeout=10,
+                   message="member's own map")
+    # the group's map changes: the member keeps its own, the other member
+    # follows the group (no stale copy either way)
+    edge.config(["router bgp 65010",
+                 "erpolicy neighbor AZURE-ER route-map MEMBER-IN in"])
+    lab.wait_until(lambda: communities(m1) == "65010:2", timeout=10,
+                   message="group's new map on the plain member")
+    edge.config(["router bgp 65010",
+                 "erpolicy neighbor AZURE-ER route-map GROUP-IN in",
+                 "no erpolicy neighbor %s" % m2])
+    # undeclared, the member falls back to the group's declaration
+    lab.wait_until(lambda: communities(m1) == communities(m2) == "65010:1",
+                   timeout=10, message="member back on the group's map")
+    assert azure.erpolicy(edge)["neighbors"][m2]["declaredAs"] == "AZURE-ER"
+
+    # the group's declaration removed: its members' routes are denied
     edge.config(["router bgp 65010", "no erpolicy neighbor AZURE-ER"])
-    conf = edge.vty("show running-config")
-    assert "route-map erpolicy-expressroute" not in conf
     lab.wait_until(lambda: len(azure.paths(edge, "10.100.1.0/24")) == 1,
                    timeout=10, message="only the VPN path left")
 
