@@ -3,11 +3,12 @@
  * bgpd_erpolicy: the failover state machine and the event history (no bgpd
  * internals; see the header).
  *
- * Every input goes through fo_step(): it updates the session counts, makes
- * the state agree with the configuration, applies a hold-down that is due,
- * then the session change.  demotion_changed and carrier_changed are the
- * difference between the outputs before and after the whole step, so they
- * are exact whatever happened in between.
+ * Every input goes through erp_fo_input(): it stores the inputs, makes the
+ * state agree with the configuration, applies a hold-down that is due, then
+ * the change of the paths, which it sees only through erp_fo_path_usable().
+ * demotion_changed and carrier_changed are the difference between the
+ * outputs before and after the whole step, so they are exact whatever
+ * happened in between.
  */
 #include <zebra.h>
 
@@ -50,6 +51,21 @@ const char *erp_event_type_name(enum erp_event_type type)
 
 /* --- outputs -------------------------------------------------------------- */
 
+bool erp_fo_path_usable(const struct erp_fo_path *path)
+{
+	return path->established > 0;
+}
+
+bool erp_fo_er_usable(const struct erp_failover *fo)
+{
+	return erp_fo_path_usable(&fo->in.er);
+}
+
+bool erp_fo_vpn_usable(const struct erp_failover *fo)
+{
+	return erp_fo_path_usable(&fo->in.vpn);
+}
+
 bool erp_fo_er_demoted(const struct erp_failover *fo)
 {
 	return fo->state == ERP_FO_HOLDDOWN || fo->state == ERP_FO_DRAINED;
@@ -62,23 +78,18 @@ uint64_t erp_fo_deadline(const struct erp_failover *fo)
 	return fo->holddown_until_ms;
 }
 
-enum erp_path erp_fo_carrier(const struct erp_failover *fo)
+enum erp_path erp_fo_carrier(const struct erp_failover *fo,
+			     enum erp_path both_usable)
 {
-	switch (fo->state) {
-	case ERP_FO_EXPRESSROUTE:
-		return ERP_PATH_EXPRESSROUTE;
-	case ERP_FO_VPN:
-	case ERP_FO_HOLDDOWN:
-	case ERP_FO_DRAINED:
-		if (fo->vpn_up > 0)
-			return ERP_PATH_VPN;
-		if (fo->er_up > 0)
-			return ERP_PATH_EXPRESSROUTE;
+	bool er = erp_fo_er_usable(fo), vpn = erp_fo_vpn_usable(fo);
+
+	if (!er && !vpn)
 		return ERP_PATH_NONE;
-	case ERP_FO_NONE:
-		break;
-	}
-	return ERP_PATH_NONE;
+	if (!er || (vpn && erp_fo_er_demoted(fo)))
+		return ERP_PATH_VPN;
+	if (!vpn)
+		return ERP_PATH_EXPRESSROUTE;
+	return both_usable;
 }
 
 /* --- the machine ---------------------------------------------------------- */
@@ -145,30 +156,41 @@ static void fo_start_holddown(struct erp_failover *fo,
 		fo->holddown_until_ms = now_ms + len;
 }
 
-/* ER has a session again: hold it down, or prefer it at once. */
+/* ER is usable again: hold it down, or prefer it at once. */
 static bool fo_holddown_applies(const struct erp_failover *fo,
 				const struct erp_fo_config *cfg)
 {
-	return cfg->holddown_ms > 0 && fo->er_failed && fo->vpn_up > 0;
+	return cfg->holddown_ms > 0 && fo->er_failed && erp_fo_vpn_usable(fo);
 }
 
-static void fo_step(struct erp_failover *fo, const struct erp_fo_config *cfg,
-		    unsigned int er_up, unsigned int vpn_up, uint64_t now_ms,
-		    struct erp_fo_result *res)
+void erp_fo_init(struct erp_failover *fo, uint64_t now_ms)
+{
+	memset(fo, 0, sizeof(*fo));
+	fo->state = ERP_FO_NONE;
+	fo->since_ms = now_ms;
+}
+
+void erp_fo_input(struct erp_failover *fo, const struct erp_fo_config *cfg,
+		  const struct erp_fo_inputs *in, uint64_t now_ms,
+		  struct erp_fo_result *res)
 {
 	struct erp_fo_result dummy;
 	bool demoted = erp_fo_er_demoted(fo);
-	enum erp_path carrier = erp_fo_carrier(fo);
+	enum erp_path carrier = erp_fo_carrier(fo, ERP_PATH_EXPRESSROUTE);
+	bool er_was_usable = erp_fo_er_usable(fo);
+	bool er_usable, vpn_usable; /* after this input */
 
 	if (!res)
 		res = &dummy;
 	memset(res, 0, sizeof(*res));
 
+	if (in)
+		fo->in = *in;
+	er_usable = erp_fo_er_usable(fo);
+	vpn_usable = erp_fo_vpn_usable(fo);
 	/* "ER was lost since it was last preferred", whatever the state. */
-	if (fo->er_up > 0 && er_up == 0)
+	if (er_was_usable && !er_usable)
 		fo->er_failed = true;
-	fo->er_up = er_up;
-	fo->vpn_up = vpn_up;
 
 	/* Drained: nothing else matters until undrained. */
 	if (cfg->drained) {
@@ -182,9 +204,9 @@ static void fo_step(struct erp_failover *fo, const struct erp_fo_config *cfg,
 	/* Undrained: an administrative action, no hold-down. */
 	if (fo->state == ERP_FO_DRAINED) {
 		fo_event(res, ERP_EV_UNDRAIN);
-		if (er_up > 0)
+		if (er_usable)
 			fo_enter_er(fo, now_ms);
-		else if (vpn_up > 0)
+		else if (vpn_usable)
 			fo_set_state(fo, ERP_FO_VPN, now_ms);
 		else
 			fo_set_state(fo, ERP_FO_NONE, now_ms);
@@ -207,7 +229,7 @@ static void fo_step(struct erp_failover *fo, const struct erp_fo_config *cfg,
 
 	switch (fo->state) {
 	case ERP_FO_NONE:
-		if (er_up > 0) {
+		if (er_usable) {
 			if (fo_holddown_applies(fo, cfg)) {
 				/* the VPN carries, ER held down */
 				fo_event(res, ERP_EV_PATH_UP);
@@ -217,17 +239,17 @@ static void fo_step(struct erp_failover *fo, const struct erp_fo_config *cfg,
 							    : ERP_EV_PATH_UP);
 				fo_enter_er(fo, now_ms);
 			}
-		} else if (vpn_up > 0) {
+		} else if (vpn_usable) {
 			fo_event(res, ERP_EV_PATH_UP);
 			fo_set_state(fo, ERP_FO_VPN, now_ms);
 		}
 		break;
 	case ERP_FO_EXPRESSROUTE:
-		if (er_up > 0)
+		if (er_usable)
 			break;
 		/* also when a due hold-down was just applied above */
 		fo->er_failed = true;
-		if (vpn_up > 0) {
+		if (vpn_usable) {
 			fo_event(res, ERP_EV_FAILOVER);
 			fo_set_state(fo, ERP_FO_VPN, now_ms);
 		} else {
@@ -236,32 +258,32 @@ static void fo_step(struct erp_failover *fo, const struct erp_fo_config *cfg,
 		}
 		break;
 	case ERP_FO_VPN:
-		if (er_up > 0) {
+		if (er_usable) {
 			if (fo_holddown_applies(fo, cfg)) {
 				fo_start_holddown(fo, cfg, now_ms, res);
 			} else {
 				fo_event(res, ERP_EV_FAILBACK);
 				fo_enter_er(fo, now_ms);
 			}
-		} else if (vpn_up == 0) {
+		} else if (!vpn_usable) {
 			fo_event(res, ERP_EV_PATHS_LOST);
 			fo_set_state(fo, ERP_FO_NONE, now_ms);
 		}
 		break;
 	case ERP_FO_HOLDDOWN:
-		if (er_up == 0) {
+		if (!er_usable) {
 			/* ER flapped: traffic is already on the VPN, so no
 			 * event; the next hold-down is longer and its start
 			 * is reported as a restart. */
 			if (fo->flaps < UINT_MAX)
 				fo->flaps++;
-			if (vpn_up > 0) {
+			if (vpn_usable) {
 				fo_set_state(fo, ERP_FO_VPN, now_ms);
 			} else {
 				fo_event(res, ERP_EV_PATHS_LOST);
 				fo_set_state(fo, ERP_FO_NONE, now_ms);
 			}
-		} else if (vpn_up == 0) {
+		} else if (!vpn_usable) {
 			/* no alternative: holding ER down is pointless */
 			fo_event(res, ERP_EV_FAILBACK);
 			fo_enter_er(fo, now_ms);
@@ -273,41 +295,8 @@ static void fo_step(struct erp_failover *fo, const struct erp_fo_config *cfg,
 
 out:
 	res->demotion_changed = demoted != erp_fo_er_demoted(fo);
-	res->carrier_changed = carrier != erp_fo_carrier(fo);
-}
-
-void erp_fo_init(struct erp_failover *fo, uint64_t now_ms)
-{
-	memset(fo, 0, sizeof(*fo));
-	fo->state = ERP_FO_NONE;
-	fo->since_ms = now_ms;
-}
-
-void erp_fo_sessions(struct erp_failover *fo, const struct erp_fo_config *cfg,
-		     unsigned int er_up, unsigned int vpn_up, uint64_t now_ms,
-		     struct erp_fo_result *res)
-{
-	fo_step(fo, cfg, er_up, vpn_up, now_ms, res);
-}
-
-void erp_fo_tick(struct erp_failover *fo, const struct erp_fo_config *cfg,
-		 uint64_t now_ms, struct erp_fo_result *res)
-{
-	fo_step(fo, cfg, fo->er_up, fo->vpn_up, now_ms, res);
-}
-
-void erp_fo_drain_changed(struct erp_failover *fo,
-			  const struct erp_fo_config *cfg, uint64_t now_ms,
-			  struct erp_fo_result *res)
-{
-	fo_step(fo, cfg, fo->er_up, fo->vpn_up, now_ms, res);
-}
-
-void erp_fo_config_changed(struct erp_failover *fo,
-			   const struct erp_fo_config *cfg, uint64_t now_ms,
-			   struct erp_fo_result *res)
-{
-	fo_step(fo, cfg, fo->er_up, fo->vpn_up, now_ms, res);
+	res->carrier_changed =
+		carrier != erp_fo_carrier(fo, ERP_PATH_EXPRESSROUTE);
 }
 
 /* --- event history -------------------------------------------------------- */

@@ -2,16 +2,21 @@
 /*
  * bgpd_erpolicy: the failover state machine and the event history.
  *
- * Plain C, no bgpd headers: the glue (erpolicy_peer.c) feeds it the number
- * of established sessions per role, the clock and administrative drains; it
- * answers whether ExpressRoute routes are demoted below VPN routes and
+ * Plain C, no bgpd headers: the glue (erpolicy_paths.c) feeds it, through
+ * erp_fo_input() alone, what it knows of each path (struct erp_fo_inputs),
+ * the configuration and the clock; it answers whether ExpressRoute routes
+ * are demoted below VPN routes, which path carries the Azure prefixes and
  * which events happened.  One machine per BGP instance and address family.
  *
- *   NONE         no session of either role
- *   EXPRESSROUTE ExpressRoute up and preferred
- *   VPN          no ExpressRoute session: the VPN carries the Azure prefixes
- *   HOLDDOWN     ExpressRoute back after a failure, VPN still up: ER stays
- *                demoted until it has been stable for the hold-down time
+ * Whether a path can carry traffic ("usable") is decided in one place,
+ * erp_fo_path_usable(); the transitions and erp_fo_carrier() (hence the
+ * displayed preferred path) read nothing else of the inputs.
+ *
+ *   NONE         no usable path
+ *   EXPRESSROUTE ExpressRoute usable and preferred
+ *   VPN          ExpressRoute not usable: the VPN carries the Azure prefixes
+ *   HOLDDOWN     ExpressRoute back after a failure, VPN still usable: ER
+ *                stays demoted until it has been stable for the hold-down time
  *   DRAINED      operator drained ExpressRoute: demoted while drained
  */
 #ifndef _ERPOLICY_FAILOVER_H
@@ -54,9 +59,20 @@ struct erp_fo_config {
 	bool drained;		  /* administrative drain of ExpressRoute */
 };
 
+/* What the glue knows of one path (the sessions of one role) in one address
+ * family. */
+struct erp_fo_path {
+	unsigned int established; /* sessions established, family negotiated */
+	unsigned int with_routes; /* of those, sessions with accepted routes */
+};
+
+struct erp_fo_inputs {
+	struct erp_fo_path er, vpn;
+};
+
 struct erp_failover {
 	enum erp_fo_state state;
-	unsigned int er_up, vpn_up;	/* sessions established, last input */
+	struct erp_fo_inputs in;	/* the last inputs */
 	unsigned int flaps;		/* ER losses during the current hold-down
 					 * sequence; the hold-down doubles with each, up to
 					 * the cap; 0 after a successful failback */
@@ -70,7 +86,7 @@ struct erp_failover {
 #define ERP_FO_MAX_EVENTS 4
 struct erp_fo_result {
 	bool demotion_changed; /* erp_fo_er_demoted() flipped: re-evaluate ER routes */
-	bool carrier_changed;  /* the path carrying the Azure prefixes changed */
+	bool carrier_changed;  /* erp_fo_carrier(fo, EXPRESSROUTE) flipped */
 	unsigned int n_events;
 	enum erp_event_type events[ERP_FO_MAX_EVENTS];
 };
@@ -78,37 +94,45 @@ struct erp_fo_result {
 extern void erp_fo_init(struct erp_failover *fo, uint64_t now_ms);
 
 /*
- * Inputs.  Each one first makes the state agree with the configuration it is
- * given (cfg->drained: DRAINED; hold-down turned off: fail back at once) and
- * applies a hold-down whose deadline has passed, then the input itself.
- * res may be NULL; otherwise it is overwritten.
+ * The one input.  Call it whenever something the machine depends on may have
+ * changed: the paths (in), the configuration (cfg: drain, hold-down) or the
+ * time (at or after erp_fo_deadline(); harmless earlier).  in == NULL: the
+ * paths are as in the last input.
+ *
+ * It first makes the state agree with cfg (cfg->drained: DRAINED; hold-down
+ * turned off: fail back at once) and applies a hold-down whose deadline has
+ * passed, then the change of the paths.  res may be NULL; otherwise it is
+ * overwritten.
  */
-extern void erp_fo_sessions(struct erp_failover *fo,
-			    const struct erp_fo_config *cfg, unsigned int er_up,
-			    unsigned int vpn_up, uint64_t now_ms,
-			    struct erp_fo_result *res);
-/* Call at or after erp_fo_deadline(); harmless earlier. */
-extern void erp_fo_tick(struct erp_failover *fo, const struct erp_fo_config *cfg,
-			uint64_t now_ms, struct erp_fo_result *res);
-/* cfg->drained already holds the new value. */
-extern void erp_fo_drain_changed(struct erp_failover *fo,
-				 const struct erp_fo_config *cfg,
-				 uint64_t now_ms, struct erp_fo_result *res);
-/* The hold-down configuration changed (e.g. turned off: fail back now). */
-extern void erp_fo_config_changed(struct erp_failover *fo,
-				  const struct erp_fo_config *cfg,
-				  uint64_t now_ms, struct erp_fo_result *res);
+extern void erp_fo_input(struct erp_failover *fo,
+			 const struct erp_fo_config *cfg,
+			 const struct erp_fo_inputs *in, uint64_t now_ms,
+			 struct erp_fo_result *res);
+
+/*
+ * The definition of a usable path, read by the transitions and by the
+ * carrier.  Today: at least one session established (with the address
+ * family negotiated); with_routes is carried but not read.
+ */
+extern bool erp_fo_path_usable(const struct erp_fo_path *path);
 
 /* Outputs. */
+extern bool erp_fo_er_usable(const struct erp_failover *fo);  /* last input */
+extern bool erp_fo_vpn_usable(const struct erp_failover *fo); /* last input */
 extern bool erp_fo_er_demoted(const struct erp_failover *fo);
 extern uint64_t erp_fo_deadline(const struct erp_failover *fo); /* 0: none */
 /*
- * The path carrying the Azure prefixes, derived from state and sessions:
- * EXPRESSROUTE: ER; VPN, HOLDDOWN, DRAINED: the VPN while a VPN session is
- * up, else ER if an ER session is up (drained but the only path), else none;
- * NONE: none.  Never ERP_PATH_BOTH.  carrier_changed reports its changes.
+ * The path carrying the Azure prefixes, for display and for the machine:
+ * none if no path is usable; the only usable path if there is one; the VPN
+ * while ExpressRoute is demoted (hold-down, drain); otherwise both are usable
+ * and ExpressRoute is not demoted, and the local-preferences decide:
+ * both_usable is their choice (erp_preferred_path(pol, 1, 1):
+ * EXPRESSROUTE in backup mode, BOTH when equal).  The result names only
+ * usable paths.  carrier_changed reports the changes for both_usable =
+ * ERP_PATH_EXPRESSROUTE.
  */
-extern enum erp_path erp_fo_carrier(const struct erp_failover *fo);
+extern enum erp_path erp_fo_carrier(const struct erp_failover *fo,
+				    enum erp_path both_usable);
 extern const char *erp_fo_state_name(enum erp_fo_state state);
 extern const char *erp_event_type_name(enum erp_event_type type);
 

@@ -196,10 +196,10 @@ struct yang_data *erp_nb_st_iaf_preferred(struct nb_cb_get_elem_args *args)
 {
 	if (!is_inst_afi(args->list_entry))
 		return NULL;
-	struct erp_af_view view;
+	const struct erp_inst_afi *ref = args->list_entry;
 
-	iaf_view(args->list_entry, &view);
-	return yang_data_new_enum(args->xpath, view.preferred);
+	return yang_data_new_enum(args->xpath,
+				  erp_paths_preferred(ref->inst, ref->afi));
 }
 
 struct yang_data *erp_nb_st_iaf_er_up(struct nb_cb_get_elem_args *args)

@@ -21,6 +21,13 @@ bool erp_paths_er_demoted(const struct erp_instance *inst, enum erp_afi afi)
 	return erp_fo_er_demoted(&inst->fo[afi]);
 }
 
+enum erp_path erp_paths_preferred(const struct erp_instance *inst,
+				  enum erp_afi afi)
+{
+	return erp_fo_carrier(&inst->fo[afi],
+			      erp_preferred_path(&inst->policy, 1, 1));
+}
+
 uint32_t erp_paths_holddown_left(const struct erp_instance *inst,
 				 enum erp_afi afi)
 {
@@ -42,19 +49,25 @@ static uint32_t vpn_prefixes(struct erp_instance *inst, enum erp_afi afi)
 	return view.vpn_prefixes;
 }
 
-static void record(struct erp_instance *inst, enum erp_afi afi,
-		   enum erp_fo_state from, uint32_t from_holddown_ms,
-		   const struct erp_fo_result *res, const char *cause)
+/* The one way into a failover machine: in == NULL when only the
+ * configuration or the clock changed. */
+static void input(struct erp_instance *inst, enum erp_afi afi,
+		  const struct erp_fo_inputs *in, const char *cause)
 {
 	struct erp_failover *fo = &inst->fo[afi];
+	enum erp_fo_state from = fo->state;
+	uint32_t from_holddown_ms = fo->holddown_current_ms;
+	struct erp_fo_result res;
 	char moved[48];
 
-	for (unsigned int i = 0; i < res->n_events; i++) {
+	erp_fo_input(fo, &inst->fo_config, in, erp_now_ms(), &res);
+
+	for (unsigned int i = 0; i < res.n_events; i++) {
 		struct erp_event ev = {};
 
 		ev.wall_time = time(NULL);
 		ev.mono_ms = erp_now_ms();
-		ev.type = res->events[i];
+		ev.type = res.events[i];
 		ev.afi = afi;
 		ev.from = from;
 		ev.to = fo->state;
@@ -93,7 +106,7 @@ static void record(struct erp_instance *inst, enum erp_afi afi,
 				ev.holddown_ms / 1000);
 	}
 
-	if (res->demotion_changed)
+	if (res.demotion_changed)
 		erp_reevaluate(inst, ERP_DIR_IN, 1 << ERP_ROLE_EXPRESSROUTE);
 
 	THREAD_OFF(inst->t_holddown[afi]);
@@ -109,46 +122,28 @@ static void record(struct erp_instance *inst, enum erp_afi afi,
 static void holddown_cb(struct thread *t)
 {
 	struct erp_inst_afi *ref = THREAD_ARG(t);
-	struct erp_instance *inst = ref->inst;
-	enum erp_fo_state from = inst->fo[ref->afi].state;
-	uint32_t hd = inst->fo[ref->afi].holddown_current_ms;
-	struct erp_fo_result res = {};
 
-	erp_fo_tick(&inst->fo[ref->afi], &inst->fo_config, erp_now_ms(), &res);
-	record(inst, ref->afi, from, hd, &res,
-	       "ExpressRoute stable for the hold-down time");
+	input(ref->inst, ref->afi, NULL,
+	      "ExpressRoute stable for the hold-down time");
 }
 
 void erp_paths_update(struct erp_instance *inst, const char *cause)
 {
 	for (int i = 0; i < ERP_AFI_MAX; i++) {
 		struct erp_af_view view;
-		enum erp_fo_state from = inst->fo[i].state;
-		uint32_t hd = inst->fo[i].holddown_current_ms;
-		struct erp_fo_result res = {};
+		struct erp_fo_inputs in = {};
 
 		erp_af_view(inst, i, &view);
-		erp_fo_sessions(&inst->fo[i], &inst->fo_config,
-				view.er_established, view.vpn_established,
-				erp_now_ms(), &res);
-		record(inst, i, from, hd, &res, cause);
+		in.er.established = view.er_established;
+		in.er.with_routes = view.er_with_routes;
+		in.vpn.established = view.vpn_established;
+		in.vpn.with_routes = view.vpn_with_routes;
+		input(inst, i, &in, cause);
 	}
 }
 
 void erp_paths_config_changed(struct erp_instance *inst)
 {
-	for (int i = 0; i < ERP_AFI_MAX; i++) {
-		enum erp_fo_state from = inst->fo[i].state;
-		uint32_t hd = inst->fo[i].holddown_current_ms;
-		struct erp_fo_result res = {};
-		bool was_drained = from == ERP_FO_DRAINED;
-
-		if (was_drained != inst->fo_config.drained)
-			erp_fo_drain_changed(&inst->fo[i], &inst->fo_config,
-					     erp_now_ms(), &res);
-		else
-			erp_fo_config_changed(&inst->fo[i], &inst->fo_config,
-					      erp_now_ms(), &res);
-		record(inst, i, from, hd, &res, "configuration");
-	}
+	for (int i = 0; i < ERP_AFI_MAX; i++)
+		input(inst, i, NULL, "configuration");
 }

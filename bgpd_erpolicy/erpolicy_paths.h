@@ -2,10 +2,10 @@
 /*
  * bgpd_erpolicy: path state in bgpd (FRR glue around erpolicy_failover.c).
  *
- * Counts the established sessions of each role, feeds the failover state
- * machine of each address family, runs the hold-down timers, records and
- * logs events, and asks for ExpressRoute routes to be re-evaluated when
- * their demotion changes.
+ * Counts the sessions of each role (established, with routes), feeds the
+ * failover state machine of each address family (erp_fo_input()), runs the
+ * hold-down timers, records and logs events, and asks for ExpressRoute routes
+ * to be re-evaluated when their demotion changes.
  */
 #ifndef _ERPOLICY_PATHS_H
 #define _ERPOLICY_PATHS_H
@@ -20,6 +20,11 @@ extern void erp_paths_config_changed(struct erp_instance *inst);
 /* Is ExpressRoute demoted below VPN in this address family? */
 extern bool erp_paths_er_demoted(const struct erp_instance *inst,
 				 enum erp_afi afi);
+/* The path that carries the Azure prefixes in this address family, as the
+ * failover machine sees the paths (erp_fo_carrier()): what the show commands
+ * and the operational state call the preferred path. */
+extern enum erp_path erp_paths_preferred(const struct erp_instance *inst,
+					 enum erp_afi afi);
 /* Seconds left of a running hold-down, 0 if none. */
 extern uint32_t erp_paths_holddown_left(const struct erp_instance *inst,
 					enum erp_afi afi);

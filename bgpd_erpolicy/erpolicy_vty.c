@@ -771,8 +771,9 @@ static void show_instance(struct vty *vty, struct erp_instance *inst,
 			json_object *af = json_object_new_object();
 
 			erp_af_view(inst, i, &av);
-			json_object_string_add(af, "preferredPath",
-					       erp_path_name(av.preferred));
+			json_object_string_add(
+				af, "preferredPath",
+				erp_path_name(erp_paths_preferred(inst, i)));
 			json_object_string_add(
 				af, "pathState",
 				erp_fo_state_name(inst->fo[i].state));
@@ -847,8 +848,8 @@ static void show_instance(struct vty *vty, struct erp_instance *inst,
 			vty_out(vty,
 				"  %s preferred path: %s (ExpressRoute sessions up %u, VPN sessions up %u); state %s",
 				i == ERP_AFI_IPV4 ? "IPv4" : "IPv6",
-				erp_path_name(av.preferred), av.er_established,
-				av.vpn_established,
+				erp_path_name(erp_paths_preferred(inst, i)),
+				av.er_established, av.vpn_established,
 				erp_fo_state_name(inst->fo[i].state));
 			if (erp_paths_holddown_left(inst, i))
 				vty_out(vty, ", fail-back in %u s",
