@@ -429,12 +429,6 @@ void erp_af_view(struct erp_instance *inst, enum erp_afi afi,
 			view->vpn_prefixes += pcount;
 		}
 	}
-	view->preferred = erp_preferred_path(&inst->policy,
-					     view->er_with_routes,
-					     view->vpn_with_routes);
-	/* held down or drained: the VPN carries them while it can */
-	if (erp_paths_er_demoted(inst, afi) && view->vpn_with_routes)
-		view->preferred = ERP_PATH_VPN;
 }
 
 /* --- hooks ----------------------------------------------------------------- */

@@ -98,7 +98,6 @@ extern void erp_peer_view(struct erp_instance *inst, struct peer *peer,
 			  struct erp_peer_view *view);
 
 struct erp_af_view {
-	enum erp_path preferred;
 	unsigned int er_established, vpn_established;
 	unsigned int er_with_routes, vpn_with_routes;
 	uint32_t er_prefixes, vpn_prefixes; /* accepted, established sessions */
