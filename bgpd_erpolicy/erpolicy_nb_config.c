@@ -524,6 +524,22 @@ int erp_nb_drain_modify(struct nb_cb_modify_args *args)
 
 /* --- running-config --------------------------------------------------------- */
 
+/*
+ * The running configuration shows what was written, default values
+ * included, and nothing that was not: erp_config_write() asks for every
+ * node (with defaults) and these callbacks skip libyang's implicit
+ * defaults.  So an operator's frr.conf that spells out a default
+ * ("erpolicy local-preference expressroute 200 vpn 100", as the user guide
+ * does) reloads with frr-reload.py without a perpetual diff.
+ */
+static bool written(const struct lyd_node *dnode, const char *xpath)
+{
+	const struct lyd_node *node = xpath ? yang_dnode_get(dnode, xpath)
+					    : dnode;
+
+	return node && !(node->flags & LYD_DEFAULT);
+}
+
 void erp_cli_show_neighbor(struct vty *vty, const struct lyd_node *dnode,
 			   bool show_defaults)
 {
@@ -542,6 +558,8 @@ void erp_cli_show_neighbor(struct vty *vty, const struct lyd_node *dnode,
 void erp_cli_show_local_pref(struct vty *vty, const struct lyd_node *dnode,
 			     bool show_defaults)
 {
+	if (!written(dnode, "./expressroute") && !written(dnode, "./vpn"))
+		return;
 	vty_out(vty, " erpolicy local-preference expressroute %u vpn %u\n",
 		yang_dnode_get_uint32(dnode, "./expressroute"),
 		yang_dnode_get_uint32(dnode, "./vpn"));
@@ -569,10 +587,10 @@ void erp_cli_show_allow_default(struct vty *vty, const struct lyd_node *dnode,
 void erp_cli_show_maxlen(struct vty *vty, const struct lyd_node *dnode,
 			 bool show_defaults)
 {
-	if (show_defaults || !yang_dnode_is_default(dnode, "./ipv4"))
+	if (written(dnode, "./ipv4"))
 		vty_out(vty, " erpolicy maximum-prefix-length ipv4 %u\n",
 			yang_dnode_get_uint8(dnode, "./ipv4"));
-	if (show_defaults || !yang_dnode_is_default(dnode, "./ipv6"))
+	if (written(dnode, "./ipv6"))
 		vty_out(vty, " erpolicy maximum-prefix-length ipv6 %u\n",
 			yang_dnode_get_uint8(dnode, "./ipv6"));
 }
@@ -583,7 +601,7 @@ void erp_cli_show_failback(struct vty *vty, const struct lyd_node *dnode,
 	uint32_t hd = yang_dnode_get_uint32(dnode, "./hold-down");
 	uint32_t max = yang_dnode_get_uint32(dnode, "./hold-down-maximum");
 
-	if (!hd && !show_defaults)
+	if (!written(dnode, "./hold-down"))
 		return;
 	vty_out(vty, " erpolicy failback hold-down %u", hd);
 	if (max)
@@ -601,7 +619,7 @@ void erp_cli_show_drain(struct vty *vty, const struct lyd_node *dnode,
 void erp_cli_show_mode(struct vty *vty, const struct lyd_node *dnode,
 		       bool show_defaults)
 {
-	if (show_defaults || !yang_dnode_is_default(dnode, NULL))
+	if (written(dnode, NULL))
 		vty_out(vty, " erpolicy mode %s\n",
 			yang_dnode_get_string(dnode, NULL));
 }
@@ -613,23 +631,22 @@ void erp_cli_show_advertise(struct vty *vty, const struct lyd_node *dnode,
 		vty_out(vty, " erpolicy advertise default-route\n");
 	if (yang_dnode_get_bool(dnode, "./allow-transit"))
 		vty_out(vty, " erpolicy advertise allow-transit\n");
-	if (show_defaults || !yang_dnode_is_default(dnode, "./symmetric-guard"))
+	if (written(dnode, "./symmetric-guard"))
 		vty_out(vty, " erpolicy advertise symmetric-guard %s\n",
 			yang_dnode_get_string(dnode, "./symmetric-guard"));
-	if (show_defaults || !yang_dnode_is_default(dnode, "./vpn-prepend"))
+	if (written(dnode, "./vpn-prepend"))
 		vty_out(vty, " erpolicy advertise vpn-prepend %u\n",
 			yang_dnode_get_uint8(dnode, "./vpn-prepend"));
-	if (show_defaults || !yang_dnode_is_default(dnode, "./limit/expressroute"))
+	if (written(dnode, "./limit/expressroute"))
 		vty_out(vty, " erpolicy advertise limit expressroute %u\n",
 			yang_dnode_get_uint32(dnode, "./limit/expressroute"));
-	if (show_defaults || !yang_dnode_is_default(dnode, "./limit/vpn"))
+	if (written(dnode, "./limit/vpn"))
 		vty_out(vty, " erpolicy advertise limit vpn %u\n",
 			yang_dnode_get_uint32(dnode, "./limit/vpn"));
-	if (show_defaults || !yang_dnode_is_default(dnode, "./limit/action"))
+	if (written(dnode, "./limit/action"))
 		vty_out(vty, " erpolicy advertise limit action %s\n",
 			yang_dnode_get_string(dnode, "./limit/action"));
-	if (show_defaults ||
-	    !yang_dnode_is_default(dnode, "./limit/warning-threshold"))
+	if (written(dnode, "./limit/warning-threshold"))
 		vty_out(vty, " erpolicy advertise limit warning-threshold %u\n",
 			yang_dnode_get_uint8(dnode, "./limit/warning-threshold"));
 }

@@ -1262,8 +1262,10 @@ int erp_config_write(struct bgp *bgp, struct vty *vty)
 {
 	const struct lyd_node *dnode = erp_nb_running_instance(erp_vrf_of(bgp));
 
+	/* every node: the callbacks print what was written (see
+	 * erpolicy_nb_config.c), implicit defaults excluded */
 	if (dnode)
-		nb_cli_show_dnode_cmds(vty, dnode, false);
+		nb_cli_show_dnode_cmds(vty, dnode, true);
 	return 0;
 }
 

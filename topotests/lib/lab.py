@@ -217,6 +217,21 @@ def _chown_frr(path):
     os.chown(path, uid, gid)
 
 
+def netns_view_wrapper(names):
+    """Command prefix that runs a daemon in a private mount namespace where
+    /run/netns holds only the named namespaces.  zebra's --vrfwnetns
+    backend takes every namespace there for a VRF: without this it would
+    list (and track, and crash on, as 8.4.4 did) the namespaces of every
+    other router and lab on the machine."""
+    script = ('set -e; d=$(mktemp -d); mount -t tmpfs tmpfs "$d"; '
+              'for n in %s; do : > "$d/$n"; '
+              'mount --bind "/run/netns/$n" "$d/$n"; done; '
+              'mount --rbind "$d" /run/netns; exec "$@"'
+              % " ".join(shlex.quote(n) for n in names))
+    return ["unshare", "-m", "--propagation", "private", "/bin/sh", "-c",
+            script, "sh"]
+
+
 def _netns_list():
     proc = _run(["ip", "-j", "netns", "list"], check=False)
     try:
@@ -347,6 +362,10 @@ class Router(Node):
         super().__init__(lab, name)
         self.dir = os.path.join(lab.dir, name)
         self.bgpd_args = list(bgpd_args)
+        self.zebra_args = []  # e.g. ["--vrfwnetns"], set before start
+        # namespaces zebra and bgpd see in /run/netns (None: the host's
+        # all); set before start, see netns_view_wrapper()
+        self.netns_view = None
         self.bgpd_wrapper = list(bgpd_wrapper)
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout or DEFAULT_STOP_TIMEOUT
@@ -421,6 +440,8 @@ class Router(Node):
             argv += ["--log-level", self.log_level]
         if daemon == "bfdd":
             argv += ["--bfdctl", os.path.join(self.dir, "bfdd.sock")]
+        if daemon == "zebra":
+            argv += self.zebra_args
         if daemon == "bgpd":
             argv += self.bgpd_args if extra_args is None else list(extra_args)
             if self.bgpd_wrapper:
@@ -431,6 +452,8 @@ class Router(Node):
                     # its /tmp/vgdb-pipe-* files at exit
                     wrapper.insert(1, "--vgdb=no")
                 argv = wrapper + argv
+        if self.netns_view is not None and daemon in ("zebra", "bgpd"):
+            argv = netns_view_wrapper(self.netns_view) + argv
         return argv
 
     def start_daemon(self, daemon="bgpd", extra_args=None, timeout=None):
@@ -874,6 +897,16 @@ class Lab:
         r._setup_dir()
         r._create_ns(forwarding=True)
         return r
+
+    def add_netns(self, suffix):
+        """An extra namespace named lab.prefix + suffix (e.g. a VRF of
+        zebra's --vrfwnetns backend, which names VRFs after namespaces),
+        deleted with the lab.  Returns its name."""
+        ns = self.prefix + suffix
+        _run(["ip", "netns", "add", ns])
+        self._namespaces.append(ns)
+        _run(["ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"])
+        return ns
 
     def add_host(self, name, forwarding=False):
         """A plain namespace without daemons (traffic source/sink)."""
