@@ -122,6 +122,9 @@ struct erp_instance {
 	uint32_t azure_best[ERP_AFI_MAX];
 	uint64_t azure_best_ms[ERP_AFI_MAX]; /* when counted; 0: never */
 	uint64_t azure_best_changes[ERP_AFI_MAX]; /* overlaps_changes then */
+	/* attachments that deny everything, as last logged
+	 * (erp_health_log_attachments) */
+	unsigned int attach_warnings;
 	/* handles naming (instance, address family), for the operational state */
 	struct erp_inst_afi {
 		struct erp_instance *inst;

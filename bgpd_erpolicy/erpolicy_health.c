@@ -35,6 +35,9 @@ static void emit(void (*fn)(const struct erp_health_item *, void *), void *arg,
  * bgpd_erpolicy 0.x (erpolicy-ROLE@VRF+USERMAP, no longer built: bgpd
  * denies everything through a name that resolves to no map).
  */
+static const char *legacy_fmt =
+	"neighbor %s %s has route-map %s %s, which bgpd_erpolicy no longer builds (everything is denied): attach \"%s\" or \"%s\" instead and name your own map in \"erpolicy neighbor %s route-map NAME %s\" (see the upgrade notes; scripts/erpolicy-migrate-config rewrites a configuration file)";
+
 static void undeclared_maps(struct erp_instance *inst, struct bgp *bgp,
 			    void (*fn)(const struct erp_health_item *, void *),
 			    void *arg)
@@ -57,8 +60,7 @@ static void undeclared_maps(struct erp_instance *inst, struct bgp *bgp,
 				if (!erp_rmap_lookup_name(name, &mdir, &role) ||
 				    (int)mdir != d) {
 					emit(fn, arg, "legacyRouteMap", host,
-					     "neighbor %s %s has route-map %s %s, which bgpd_erpolicy no longer builds (everything is denied): attach \"%s\" or \"%s\" instead and name your own map in \"erpolicy neighbor %s route-map NAME %s\" (see the upgrade notes)",
-					     host, erp_afi_name(i), name,
+					     legacy_fmt, host, erp_afi_name(i), name,
 					     d == ERP_DIR_IN ? "in" : "out",
 					     erp_rmap_name(d, ERP_ROLE_EXPRESSROUTE),
 					     erp_rmap_name(d, ERP_ROLE_VPN), host,
@@ -167,4 +169,43 @@ void erp_health_walk(struct erp_instance *inst,
 				     ERP_AZURE_ER_ROUTES_LIMIT);
 		}
 	}
+}
+
+static void legacy_log(const struct erp_health_item *item, void *arg)
+{
+	unsigned int *count = arg;
+
+	if (strcmp(item->check, "legacyRouteMap") != 0 &&
+	    strcmp(item->check, "notDeclared") != 0)
+		return;
+	(*count)++;
+	zlog_warn("erpolicy: %s", item->message);
+}
+
+static void legacy_count(const struct erp_health_item *item, void *arg)
+{
+	unsigned int *count = arg;
+
+	if (strcmp(item->check, "legacyRouteMap") == 0 ||
+	    strcmp(item->check, "notDeclared") == 0)
+		(*count)++;
+}
+
+void erp_health_log_attachments(struct erp_instance *inst)
+{
+	struct bgp *bgp = erp_bgp_of(inst);
+	unsigned int count = 0;
+
+	if (!bgp)
+		return;
+	undeclared_maps(inst, bgp, legacy_count, &count);
+	if (count == inst->attach_warnings)
+		return;
+	if (count) {
+		count = 0;
+		undeclared_maps(inst, bgp, legacy_log, &count);
+	} else
+		zlog_info("erpolicy: %s: every attached erpolicy route-map now matches a declaration",
+			  inst->vrf);
+	inst->attach_warnings = count;
 }

@@ -16,7 +16,7 @@
 struct erp_health_item {
 	const char *check; /* stable key: erNoBfd, vpnTimers, ... */
 	const char *neighbor; /* or NULL */
-	char message[200];
+	char message[512];
 };
 
 /* Call fn for every warning of the instance. */
@@ -24,5 +24,10 @@ extern void erp_health_walk(struct erp_instance *inst,
 			    void (*fn)(const struct erp_health_item *item,
 				       void *arg),
 			    void *arg);
+
+/* Log the attachments that deny everything (legacy names of bgpd_erpolicy
+ * 0.x, maps of undeclared neighbors) when their number changes: what
+ * "show bgp erpolicy" says about them, without anyone asking. */
+extern void erp_health_log_attachments(struct erp_instance *inst);
 
 #endif

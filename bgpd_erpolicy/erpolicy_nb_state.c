@@ -347,7 +347,8 @@ struct yang_data *erp_nb_st_event_elem(struct nb_cb_get_elem_args *args)
 #define HEALTH_MAX 64
 static struct {
 	unsigned int count;
-	char text[HEALTH_MAX][256];
+	char text[HEALTH_MAX][sizeof(((struct erp_health_item *)0)->message) +
+			     32];
 } health;
 
 static void health_collect(const struct erp_health_item *item, void *arg)

@@ -16,6 +16,7 @@
 
 #include "erpolicy.h"
 #include "erpolicy_debug.h"
+#include "erpolicy_health.h"
 #include "erpolicy_paths.h"
 #include "erpolicy_peer.h"
 #include "erpolicy_rib.h"
@@ -258,6 +259,7 @@ static void tick_cb(struct thread *t)
 	for (inst = erp_instance_first(); inst; inst = erp_instance_next(inst)) {
 		erp_stats_prune(inst, peer_alive, erp_bgp_of(inst));
 		erp_paths_update(inst, "neighbor configuration");
+		erp_health_log_attachments(inst);
 		overlaps_tick(inst);
 	}
 	tick_schedule();

@@ -132,14 +132,14 @@ def erpolicy_lines(names, v4=("10.100.0.0/16 le 24",),
 
 
 def edge_conf(names, erpolicy=None, before="", ipv4_extra="", extra="",
-              attach=True):
+              attach=True, ipv6_extra=""):
     if erpolicy is None:
         erpolicy = erpolicy_lines(names)
     return f"""\
 {before}router bgp {EDGE_AS}
  bgp router-id 10.0.0.1
  no bgp default ipv4-unicast
-{TIMERS}{edge_neighbors(names)}{edge_af(names, ipv4_extra, attach=attach)}{erpolicy}{extra}!
+{TIMERS}{edge_neighbors(names)}{edge_af(names, ipv4_extra, ipv6_extra, attach=attach)}{erpolicy}{extra}!
 """
 
 
