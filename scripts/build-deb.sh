@@ -58,10 +58,10 @@ for f in "$frr_orig" "$frr_debian"; do
 	want=$(sed -n '/^Checksums-Sha256:/,/^[^ ]/p' "$dsc" |
 		awk -v n="$(basename "$f")" '$3 == n { print $1 }')
 	got=$(sha256sum "$f" | cut -d' ' -f1)
-	[ -n "$want" ] && [ "$want" = "$got" ] || {
+	if [ -z "$want" ] || [ "$want" != "$got" ]; then
 		echo "build-deb: $f does not match $dsc (sha256 $got, want ${want:-none})" >&2
 		exit 1
-	}
+	fi
 done
 
 # --- 2. orig tarballs -----------------------------------------------------------
