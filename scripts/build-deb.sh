@@ -1,49 +1,130 @@
 #!/usr/bin/env bash
-# Build the frr-bgpd-erpolicy Debian package from this source tree.
-# dpkg-buildpackage writes its results next to the source directory (../);
-# they are moved into build/deb/.  The build itself runs in build/deb-obj
-# (see debian/rules), with the FRR tree cached in build/frr.
-# usage: scripts/build-deb.sh [extra dpkg-buildpackage args]
+# Build the frr-bgpd-erpolicy Debian source package and, from it, the binary
+# package, the way a Debian build daemon would: offline.
+#
+#  1. scripts/frr-source.sh gets Debian's source of the installed frr (the
+#     only step that may use the network; cached in build/frr).
+#  2. Orig tarballs in build/deb-src:
+#       frr-bgpd-erpolicy_V.orig.tar.xz            this project's files
+#                                                  (git ls-files, without debian/)
+#       frr-bgpd-erpolicy_V.orig-frr.tar.xz        Debian's frr_X.orig.tar.xz
+#       frr-bgpd-erpolicy_V.orig-frr-debian.tar.xz Debian's frr_X-R.debian.tar.xz
+#     The two frr components are Debian's files byte for byte (their sha256
+#     is checked against Debian's .dsc).
+#  3. dpkg-source -b makes the .dsc; it is unpacked again with dpkg-source -x
+#     and the binary package is built from that fresh tree, with no network
+#     (unshare -n) when that is possible (root).
+#
+# Results (.dsc, tarballs, .deb, .buildinfo, .changes, build.log) go to
+# build/deb/.  usage: scripts/build-deb.sh [extra dpkg-buildpackage args]
 # prints the path of the .deb on its last line.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-if ! command -v dpkg-buildpackage >/dev/null || ! command -v dh >/dev/null; then
-	echo "build-deb: dpkg-buildpackage/debhelper missing (scripts/deps.sh installs them)" >&2
-	exit 1
-fi
+for tool in dpkg-buildpackage dh dpkg-source git; do
+	command -v "$tool" >/dev/null || {
+		echo "build-deb: $tool missing (scripts/deps.sh installs what is needed)" >&2
+		exit 1
+	}
+done
 
 src=$(dpkg-parsechangelog -S Source)
 ver=$(dpkg-parsechangelog -S Version)
+upver=${ver%-*}
 arch=$(dpkg-architecture -qDEB_HOST_ARCH)
-parent=$(dirname "$top")
-changes="$parent/${src}_${ver}_${arch}.changes"
 out="$top/build/deb"
-mkdir -p "$out"
-# one package build at a time (debian/ and ../ are shared)
+work="$top/build/deb-src"
+mkdir -p "$top/build"
+# one package build at a time (build/deb and build/deb-src are shared)
 exec 8>"$top/build/.build-deb.lock"
 flock 8
-rm -f "$out/${src}"_* "$out/${src}"-dbgsym_*
 
-# -b: binary only; no signing; -Jauto: parallel make in debian/rules
+# --- 1. Debian's frr source of the installed version --------------------------
+frr_tree=$(scripts/frr-source.sh | tail -n 1)
+frr_ver=$(dpkg-query -W -f='${Version}' frr)
+frr_up=${frr_ver%-*}
+dl="$(dirname "$frr_tree")/dl"
+dsc="$dl/frr_$frr_ver.dsc"
+frr_orig="$dl/frr_$frr_up.orig.tar.xz"
+frr_debian="$dl/frr_$frr_ver.debian.tar.xz"
+for f in "$dsc" "$frr_orig" "$frr_debian"; do
+	[ -f "$f" ] || {
+		echo "build-deb: $f missing: remove $(dirname "$frr_tree")/.configured-* and run scripts/frr-source.sh" >&2
+		exit 1
+	}
+done
+for f in "$frr_orig" "$frr_debian"; do
+	want=$(sed -n '/^Checksums-Sha256:/,/^[^ ]/p' "$dsc" |
+		awk -v n="$(basename "$f")" '$3 == n { print $1 }')
+	got=$(sha256sum "$f" | cut -d' ' -f1)
+	if [ -z "$want" ] || [ "$want" != "$got" ]; then
+		echo "build-deb: $f does not match $dsc (sha256 $got, want ${want:-none})" >&2
+		exit 1
+	fi
+done
+
+# --- 2. orig tarballs -----------------------------------------------------------
+rm -rf "$work" && mkdir -p "$work" "$out"
+rm -f "$out/${src}"_* "$out/${src}"-dbgsym_* "$out/build.log"
+epoch=$(dpkg-parsechangelog -S Timestamp)
+tarflags=(--sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch"
+	--format=gnu)
+# this project: the files of the work tree that git tracks or would track
+# (not the ignored build products), NUL-separated
+tree_files() {
+	git ls-files -z --cached --others --exclude-standard -- "$@" |
+		while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done
+}
+tree_files | grep -zv '^debian/' |
+	tar -c "${tarflags[@]}" --null -T - --transform "s,^,$src-$upver/," |
+	xz -6 >"$work/${src}_$upver.orig.tar.xz"
+cp "$frr_orig" "$work/${src}_$upver.orig-frr.tar.xz"
+cp "$frr_debian" "$work/${src}_$upver.orig-frr-debian.tar.xz"
+
+# --- 3. source package, unpacked again, binary build ---------------------------
+# dpkg-source -b looks for the orig tarballs next to the tree
+stage="$work/$src-$upver"
+mkdir -p "$stage/frr" "$stage/frr-debian"
+tar -xf "$work/${src}_$upver.orig.tar.xz" -C "$stage" --strip-components=1
+tar -xf "$work/${src}_$upver.orig-frr.tar.xz" -C "$stage/frr" --strip-components=1
+tar -xf "$work/${src}_$upver.orig-frr-debian.tar.xz" -C "$stage/frr-debian" --strip-components=1
+tree_files debian | tar -c --null -T - | tar -x -C "$stage"
+(cd "$work" && dpkg-source -b "$src-$upver") >&2
+rm -rf "$stage"
+dscfile="${src}_$ver.dsc"
+(cd "$work" && dpkg-source -x "$dscfile" "$src-$upver") >&2
+
+netns=()
+if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
+	netns=(unshare -n)
+	msg="build-deb: network: none (unshare -n)"
+else
+	msg="build-deb: network: present (unshare -n not possible here; debian/rules does not use it)"
+fi
+echo "$msg" | tee "$out/build.log" >&2
 rc=0
-dpkg-buildpackage -b -us -uc -Jauto "$@" || rc=$?
+(cd "$work/$src-$upver" &&
+	"${netns[@]}" dpkg-buildpackage -b -us -uc -Jauto "$@") >>"$out/build.log" 2>&1 || rc=$?
 
-# Move what dpkg-buildpackage left in ../ (listed in the .changes), even
-# after a failure, so nothing is left outside the tree.
-files=()
-if [ -f "$changes" ]; then
+# Results: the source package and what dpkg-buildpackage listed in .changes
+changes="${src}_${ver}_${arch}.changes"
+files=("$dscfile" "${src}_$upver.orig.tar.xz" "${src}_$upver.orig-frr.tar.xz"
+	"${src}_$upver.orig-frr-debian.tar.xz" "${src}_$ver.debian.tar.xz")
+if [ -f "$work/$changes" ]; then
 	while read -r f; do files+=("$f"); done < <(
-		sed -n '/^Files:/,/^[^ ]/{/^ /p}' "$changes" | awk '{print $NF}')
-	files+=("$(basename "$changes")")
+		sed -n '/^Files:/,/^[^ ]/{/^ /p}' "$work/$changes" | awk '{print $NF}')
+	files+=("$changes")
 fi
 for f in "${files[@]}" "${src}_${ver}_${arch}.buildinfo"; do
-	[ -e "$parent/$f" ] && mv -f "$parent/$f" "$out/"
+	[ -e "$work/$f" ] && mv -f "$work/$f" "$out/"
 done
-[ $rc -eq 0 ] || { echo "build-deb: dpkg-buildpackage failed ($rc); build dir kept in build/deb-obj" >&2; exit $rc; }
-# staging dirs and generated maintainer scripts are not kept in debian/
-debian/rules clean >/dev/null 2>&1 || true
+if [ $rc -ne 0 ]; then
+	tail -n 40 "$out/build.log" >&2
+	echo "build-deb: dpkg-buildpackage failed ($rc); log in $out/build.log, tree in $work/$src-$upver" >&2
+	exit $rc
+fi
+rm -rf "$work"
 
 deb="$out/${src}_${ver}_${arch}.deb"
 [ -f "$deb" ] || { echo "build-deb: $deb was not produced" >&2; exit 1; }

@@ -17,7 +17,7 @@ pkgs=(
 	# robustness topotests: bird2 (route bursts), gdb (FRR's own topotests)
 	bird2 gdb
 	# Debian package (debian/, scripts/build-deb.sh)
-	debhelper
+	debhelper lintian
 	# documentation (doc/*.rst, the man page made by rst2man)
 	python3-docutils
 )

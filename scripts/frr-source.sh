@@ -55,28 +55,7 @@ rm -rf "$src"
 dpkg-source --no-check -x "frr_$ver.dsc" "$src" >&2   # applies debian/patches
 cd "$src"
 
-# --- configure exactly like debian/rules -------------------------------------
-# The flag list below is the "configured with" line of Debian's bgpd (bgpd -v),
-# minus the documentation switches that do not affect any header.
-if [ ! -x configure ]; then
-	./bootstrap.sh >&2
-fi
-./configure -q \
-	--build=x86_64-linux-gnu --prefix=/usr '--includedir=${prefix}/include' \
-	'--mandir=${prefix}/share/man' '--infodir=${prefix}/share/info' \
-	--sysconfdir=/etc --localstatedir=/var --disable-option-checking \
-	--disable-silent-rules '--libdir=${prefix}/lib/x86_64-linux-gnu' \
-	'--libexecdir=${prefix}/lib/x86_64-linux-gnu' --disable-maintainer-mode \
-	--localstatedir=/var/run/frr --sbindir=/usr/lib/frr --sysconfdir=/etc/frr \
-	--with-vtysh-pager=/usr/bin/pager --libdir=/usr/lib/x86_64-linux-gnu/frr \
-	--with-moduledir=/usr/lib/x86_64-linux-gnu/frr/modules \
-	--disable-dependency-tracking --enable-rpki --disable-scripting \
-	--disable-pim6d --with-libpam --enable-snmp --enable-fpm \
-	--disable-protobuf --disable-zeromq --enable-ospfapi --enable-bgp-vnc \
-	--enable-multipath=256 --enable-user=frr --enable-group=frr \
-	--enable-vty-group=frrvty --enable-configfile-mask=0640 \
-	--enable-logfile-mask=0640 build_alias=x86_64-linux-gnu \
-	PYTHON=/usr/bin/python3 >&2
-make -s lib/route_types.h lib/version.h lib/clippy >&2
+# --- configure exactly like Debian's frr (shared with debian/rules) -----------
+"$top/scripts/frr-configure.sh" "$src"
 touch "$stamp"
 echo "$src"

@@ -10,6 +10,18 @@
   module with a plain ``-M erpolicy`` and /usr/bin/vtysh configures it);
   ``dpkg -r`` restores Debian's vtysh (same sha256) and leaves no diversion.
 
+* The source package (scripts/build-deb.sh): FRR's source comes as orig
+  components that are Debian's frr tarballs byte for byte, the binary
+  package is built from the unpacked .dsc without network, Debian's frr
+  patches are applied, FRR is configured with the flags of Debian's bgpd,
+  the cmocka unit tests run in the build, and lintian --pedantic finds no
+  error or warning that an override with a reason does not cover.
+* The maintainer scripts' messages (add -M erpolicy, restart after an
+  upgrade, warning on removal while /etc/frr/daemons still loads the
+  module), run against private daemons files in a mount namespace.
+* The autopkgtest script (debian/tests/module-loads) against the installed
+  package.
+
 The tests that change the machine restore it in ``finally`` even when they
 fail, and refuse to run if the machine already has a diversion of
 /usr/bin/vtysh or the package installed.  Set ERPOLICY_SKIP_SYSTEM_INSTALL=1
@@ -19,6 +31,8 @@ to skip them; ERPOLICY_DEB=path.deb uses a package built beforehand.
 import glob
 import hashlib
 import os
+import re
+import shlex
 import shutil
 import subprocess
 
@@ -31,10 +45,25 @@ BUILD = os.path.join(ROOT, "build", "obj")
 PKG = "frr-bgpd-erpolicy"
 VTYSH = "/usr/bin/vtysh"
 DIVERTED = "/usr/bin/vtysh.distrib"
-MODULEDIR = "/usr/lib/x86_64-linux-gnu/frr/modules"
+
+def _multiarch():
+    try:
+        return subprocess.run(["dpkg-architecture", "-qDEB_HOST_MULTIARCH"],
+                              capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        # without dpkg-dev: what gcc was built for
+        return subprocess.run(["gcc", "-print-multiarch"],
+                              capture_output=True, text=True).stdout.strip()
+
+
+MULTIARCH = _multiarch()
+MODULEDIR = "/usr/lib/%s/frr/modules" % MULTIARCH
 MODULE = os.path.join(MODULEDIR, "bgpd_erpolicy.so")
 YANG = "/usr/share/yang/frr-bgp-erpolicy.yang"
 BUILD_DEB = os.path.join(ROOT, "scripts", "build-deb.sh")
+AUTOPKGTEST = os.path.join(ROOT, "debian", "tests", "module-loads")
+UNIT_TESTS = ("test_erpolicy_decide", "test_erpolicy_failover")
 
 
 def run(argv, check=True, timeout=600, **kw):
@@ -233,9 +262,253 @@ def test_deb_contents(deb):
     assert "dpkg-divert --package" in ctrl and DIVERTED in ctrl
 
 
-def test_deb_install_remove(lab, deb, system_guard):
-    run(["dpkg", "-i", deb])
+# ------------------------------------------------------ source package ----
+def source_package(deb):
+    """The .dsc that scripts/build-deb.sh left next to the .deb."""
+    dscs = glob.glob(os.path.join(os.path.dirname(deb), PKG + "_*.dsc"))
+    if not dscs:
+        pytest.skip("no source package next to %s" % deb)
+    return dscs[0]
+
+
+def dsc_checksums(path):
+    """file name -> sha256 (Checksums-Sha256 of a .dsc)."""
+    out, inside = {}, False
+    with open(path) as f:
+        for line in f:
+            if line.startswith("Checksums-Sha256:"):
+                inside = True
+            elif inside and line.startswith(" "):
+                digest, _size, name = line.split()
+                out[name] = digest
+            elif inside:
+                break
+    return out
+
+
+def frr_dl_dir():
+    """build/frr/dl: Debian's frr source as scripts/frr-source.sh got it."""
+    return os.path.join(ROOT, "build", "frr", "dl")
+
+
+def test_source_package_components(deb):
+    """Format 3.0 (quilt); FRR's source is in the source package as two
+    orig components that are Debian's frr tarballs byte for byte."""
+    dsc = source_package(deb)
+    d = os.path.dirname(dsc)
+    with open(dsc) as f:
+        text = f.read()
+    assert re.search(r"^Format: 3\.0 \(quilt\)$", text, re.M), text
+    sums = dsc_checksums(dsc)
+    names = sorted(sums)
+    upver = run(["dpkg-parsechangelog", "-l",
+                 os.path.join(ROOT, "debian", "changelog"),
+                 "-S", "Version"]).stdout.strip().rsplit("-", 1)[0]
+    base = "%s_%s.orig" % (PKG, upver)
+    for want in (base + ".tar.xz", base + "-frr.tar.xz",
+                 base + "-frr-debian.tar.xz"):
+        assert want in names, names
+    assert any(n.endswith(".debian.tar.xz") for n in names), names
+    for name, digest in sums.items():
+        assert sha256(os.path.join(d, name)) == digest, name
+
+    frr_version = run(["dpkg-query", "-W", "-f=${Version}", "frr"]).stdout
+    frr_dsc = os.path.join(frr_dl_dir(), "frr_%s.dsc" % frr_version)
+    if not os.path.exists(frr_dsc):
+        pytest.skip("%s not there (scripts/frr-source.sh)" % frr_dsc)
+    debian = dsc_checksums(frr_dsc)
+    frr_up = frr_version.rsplit("-", 1)[0]
+    assert sums[base + "-frr.tar.xz"] == \
+        debian["frr_%s.orig.tar.xz" % frr_up]
+    assert sums[base + "-frr-debian.tar.xz"] == \
+        debian["frr_%s.debian.tar.xz" % frr_version]
+
+
+def test_rules_fetch_nothing():
+    """debian/rules builds from what the source package holds."""
+    with open(os.path.join(ROOT, "debian", "rules")) as f:
+        rules = "".join(l for l in f if not l.lstrip().startswith("#"))
+    for word in ("frr-source.sh", "apt-get", "wget", "curl", "http:",
+                 "https:", "git clone"):
+        assert word not in rules, word
+
+
+def configure_flags(text):
+    """The configure arguments in `text` (quoted like bgpd -v or
+    config.status --config), without those that differ on purpose:
+    documentation switches and PYTHON (see scripts/frr-configure.sh), and
+    the compiler flags that dpkg-buildflags puts in the environment of a
+    package build (Debian's frr is built with them too; its bgpd -v does not
+    list them)."""
+    skip = {"--enable-doc", "--enable-doc-html", "-q"}
+    return [a for a in shlex.split(text)
+            if a not in skip and not a.startswith("PYTHON=")
+            and not re.match(r"^[A-Z]*FLAGS=", a)]
+
+
+def debian_bgpd_flags():
+    out = run(["/usr/lib/frr/bgpd", "-v"]).stdout
+    return configure_flags(out.split("configured with:", 1)[1])
+
+
+def test_frr_configured_like_debian():
+    """The tree of developer builds (scripts/frr-source.sh, configured by
+    scripts/frr-configure.sh) has the flags of Debian's bgpd."""
+    trees = glob.glob(os.path.join(ROOT, "build", "frr", "frr-*",
+                                   "config.status"))
+    if not trees:
+        pytest.skip("no configured FRR tree (scripts/frr-source.sh)")
+    ours = run([trees[0], "--config"]).stdout
+    assert configure_flags(ours) == debian_bgpd_flags()
+
+
+def test_package_build_log(deb):
+    """The binary package was built offline from the .dsc: Debian's frr
+    patches applied, FRR configured with Debian's flags, the cmocka unit
+    tests ran and passed."""
+    log_path = os.path.join(os.path.dirname(source_package(deb)),
+                            "build.log")
+    with open(log_path) as f:
+        log = f.read()
+    if os.geteuid() == 0:
+        assert "build-deb: network: none (unshare -n)" in log
+
+    frr_version = run(["dpkg-query", "-W", "-f=${Version}", "frr"]).stdout
+    series = run(["tar", "-xOJf", os.path.join(
+        frr_dl_dir(), "frr_%s.debian.tar.xz" % frr_version),
+        "debian/patches/series"]).stdout
+    patches = [l.split()[0] for l in series.splitlines()
+               if l.strip() and not l.lstrip().startswith("#")]
+    assert patches
+    for name in patches:
+        assert "frr-apply-patches: %s\n" % name in log, name
+    assert "frr-apply-patches: %d patches applied" % len(patches) in log
+
+    m = re.search(r"^frr configured with: (.*)$", log, re.M)
+    assert m, "no 'frr configured with' line in the build log"
+    assert configure_flags(m.group(1)) == debian_bgpd_flags()
+
+    for t in UNIT_TESTS:
+        head = "===== debian/build/tests/%s.log\n" % t
+        assert head in log, "%s: cmocka output not in the build log" % t
+        part = log.split(head, 1)[1].split("\n=====", 1)[0]
+        ran = re.search(r"^\[=+\] (\d+) test\(s\) run\.$", part, re.M)
+        passed = re.search(r"^\[  PASSED  \] (\d+) test\(s\)\.$", part,
+                           re.M)
+        assert ran and passed and ran.group(1) == passed.group(1), part
+        assert int(ran.group(1)) > 0
+        assert "[  FAILED  ]" not in part
+
+
+LINTIAN_LINE = re.compile(r"^([EWIPXNO]): (\S+?)( source)?: (\S+)(.*)$")
+
+
+def test_lintian(deb):
+    """lintian --pedantic (with info and experimental tags) on the source
+    and binary packages: no error, no warning; every override is used."""
+    if not shutil.which("lintian"):
+        pytest.skip("lintian not installed (scripts/deps.sh)")
+    dsc = source_package(deb)
+    p = run(["lintian", "--pedantic", "--display-info",
+             "--display-experimental", "--tag-display-limit", "0",
+             dsc, deb], check=False, timeout=900)
+    print(p.text)
+    tags = [LINTIAN_LINE.match(l).groups() for l in p.stdout.splitlines()
+            if LINTIAN_LINE.match(l)]
+    bad = [t for t in tags if t[0] in "EW"]
+    assert not bad, p.text
+    stale = [t for t in tags
+             if t[3] in ("unused-override", "mismatched-override")]
+    assert not stale, p.text
+    assert "error" not in p.stderr.replace(
+        "running with root privileges is not recommended!", ""), p.text
+
+
+# --------------------------------------------------- maintainer scripts ----
+def run_maint_script(script, args, daemons, frr_conf=""):
+    """Run an extracted maintainer script with private /etc/frr/daemons and
+    /etc/frr/frr.conf (bind mounts in a mount namespace of its own)."""
+    d = os.path.dirname(script)
+    with open(os.path.join(d, "daemons.test"), "w") as f:
+        f.write(daemons)
+    with open(os.path.join(d, "frr.conf.test"), "w") as f:
+        f.write(frr_conf)
+    sh = ('mount --bind "$1/daemons.test" /etc/frr/daemons && '
+          'mount --bind "$1/frr.conf.test" /etc/frr/frr.conf && '
+          'shift && exec sh "$@"')
+    return run(["unshare", "-m", "sh", "-c", sh, "sh", d, script] +
+               list(args))
+
+
+def test_maintainer_script_messages(deb, tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("needs root (mount namespace)")
+    if not (os.path.isfile("/etc/frr/daemons") and
+            os.path.isfile("/etc/frr/frr.conf")):
+        pytest.skip("no /etc/frr/daemons or frr.conf to bind over")
+    if present(PKG) or diversion():
+        pytest.skip("%s or a vtysh diversion present: postrm would act"
+                    % PKG)
+    real = ("/etc/frr/daemons", "/etc/frr/frr.conf")
+    before = [sha256(f) for f in real]
+    ctrl = str(tmp_path / "DEBIAN")
+    run(["dpkg-deb", "-e", deb, ctrl])
+    postinst = os.path.join(ctrl, "postinst")
+    postrm = os.path.join(ctrl, "postrm")
+    plain = 'bgpd=yes\nbgpd_options="   -A 127.0.0.1"\n'
+    loaded = 'bgpd=yes\nbgpd_options="   -A 127.0.0.1 -M erpolicy"\n'
+
+    p = run_maint_script(postinst, ["configure", ""], plain)
+    assert 'add "-M erpolicy"' in p.stdout and "/etc/frr/daemons" in p.stdout
+    p = run_maint_script(postinst, ["configure", "0.0.9-1"], plain)
+    assert 'add "-M erpolicy"' in p.stdout
+    p = run_maint_script(postinst, ["configure", "0.0.9-1"], loaded)
+    assert "upgraded from 0.0.9-1" in p.stdout
+    assert "restart bgpd" in p.stdout
+    assert "add" not in p.stdout
+
+    for daemons in (loaded,
+                    'bgpd_options="-A 127.0.0.1 -Merpolicy"\n',
+                    'bgpd_options="--module=erpolicy:x -A 127.0.0.1"\n',
+                    '  bgpd_options="-A 127.0.0.1 --module erpolicy"\n'):
+        p = run_maint_script(postrm, ["remove"], daemons)
+        assert "WARNING" in p.stderr and "-M erpolicy" in p.stderr, daemons
+    for daemons in (plain,
+                    '#bgpd_options="-A 127.0.0.1 -M erpolicy"\n',
+                    'bgpd_options="-A 127.0.0.1 -M erpolicyx"\n',
+                    'zebra_options="-M erpolicy"\n'):
+        p = run_maint_script(postrm, ["remove"], daemons)
+        assert "WARNING" not in p.text, (daemons, p.text)
+    p = run_maint_script(postrm, ["remove"], plain,
+                         "router bgp 65010\n erpolicy neighbor 192.0.2.1"
+                         " path expressroute\n")
+    assert "frr.conf has erpolicy lines" in p.stderr
+    # purge after remove: no second warning
+    p = run_maint_script(postrm, ["purge"], loaded)
+    assert "WARNING" not in p.text
+    # the machine's own files were never touched
+    assert [sha256(f) for f in real] == before
+
+
+def daemons_loads_erpolicy():
+    """Whether the machine's /etc/frr/daemons loads the module (the
+    maintainer scripts' own test, in Python)."""
+    try:
+        with open("/etc/frr/daemons") as f:
+            text = f.read()
+    except FileNotFoundError:
+        return False
+    return re.search(r"^\s*bgpd_options=.*(-M|--module)[\s=]*erpolicy"
+                     r"([^A-Za-z0-9_]|$)", text, re.M) is not None
+
+
+def test_deb_install_remove(lab, deb, system_guard, tmp_path):
+    p = run(["dpkg", "-i", deb])
     assert pkg_status(PKG) == "ii"
+    if daemons_loads_erpolicy():
+        assert "/etc/frr/daemons loads the module" in p.stdout, p.text
+    else:
+        assert 'add "-M erpolicy"' in p.stdout, p.text
     assert os.path.isfile(MODULE) and os.path.isfile(YANG)
     assert diversion() == (PKG, DIVERTED)
     listing = run(["dpkg-divert", "--list", VTYSH]).stdout
@@ -262,7 +535,14 @@ def test_deb_install_remove(lab, deb, system_guard):
     assert not knows_erpolicy(DIVERTED, r1.dir, confdir)
     lab.stop()
 
-    run(["dpkg", "-r", PKG])
+    # the autopkgtest, against the installed package
+    env = dict(os.environ, AUTOPKGTEST_TMP=str(tmp_path))
+    p = run([AUTOPKGTEST], env=env, timeout=120)
+    assert "show bgp erpolicy json: OK" in p.stdout, p.text
+    assert p.stdout.rstrip().endswith("module-loads: OK"), p.text
+
+    p = run(["dpkg", "-r", PKG])
+    assert ("WARNING" in p.stderr) == daemons_loads_erpolicy(), p.text
     assert not present(PKG) or pkg_status(PKG) == "rc"
     assert diversion() is None
     assert "vtysh" not in run(["dpkg-divert", "--list"]).stdout
