@@ -33,6 +33,9 @@ static const struct erp_reason_info reason_infos[ERP_REASON_MAX] = {
 	[ERP_DENY_NOT_AZURE] = {"not an Azure prefix", "notAzurePrefix",
 				"not-azure-prefix", "not Azure",
 				ERP_REASON_IN},
+	[ERP_DENY_NO_AZURE_PREFIXES] = {"no Azure prefix declared for the address family",
+					"noAzurePrefixes", "no-azure-prefixes",
+					"no Azure prefixes", ERP_REASON_IN},
 	[ERP_DENY_USER_POLICY] = {"denied by user route-map", "userPolicy",
 				  "user-policy", "user map",
 				  ERP_REASON_IN | ERP_REASON_OUT},
@@ -547,7 +550,9 @@ enum erp_reason erp_decide(struct erp_policy *pol, enum erp_role role,
 			return ERP_DENY_TOO_LONG;
 		if (erp_prefix_set_match(&pol->onprem, p))
 			return ERP_DENY_ONPREM;
-		if (pol->azure.count[fi] && !erp_prefix_set_match(&pol->azure, p))
+		if (!pol->azure.count[fi])
+			return ERP_DENY_NO_AZURE_PREFIXES;
+		if (!erp_prefix_set_match(&pol->azure, p))
 			return ERP_DENY_NOT_AZURE;
 	}
 

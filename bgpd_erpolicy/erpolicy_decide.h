@@ -37,6 +37,9 @@ enum erp_reason {
 	ERP_DENY_TOO_LONG,	/* longer than maximum-prefix-length */
 	ERP_DENY_ONPREM,	/* inside a declared on-prem prefix */
 	ERP_DENY_NOT_AZURE,	/* outside every declared Azure prefix */
+	/* the address family has no Azure prefix at all: nothing from Azure
+	 * is accepted in it (fail closed, RFC 8212 spirit) */
+	ERP_DENY_NO_AZURE_PREFIXES,
 	ERP_DENY_USER_POLICY,	/* the operator's own route-map denied */
 	/* a module map is attached to a neighbor that is not declared with
 	 * that map's path (fail closed) */

@@ -84,6 +84,28 @@ static void undeclared_maps(struct erp_instance *inst, struct bgp *bgp,
 			}
 }
 
+/* A family some declared neighbor carries but no azure-prefix covers:
+ * everything from Azure in it is denied (ERP_DENY_NO_AZURE_PREFIXES). */
+static void no_azure_prefixes(struct erp_instance *inst,
+			      void (*fn)(const struct erp_health_item *, void *),
+			      void *arg)
+{
+	for (int i = 0; i < ERP_AFI_MAX; i++) {
+		struct peer *peer = NULL;
+
+		if (inst->policy.azure.count[i])
+			continue;
+		while ((peer = erp_peer_next(inst, peer)))
+			if (peer->afc[erp_afis[i]][SAFI_UNICAST])
+				break;
+		if (peer)
+			emit(fn, arg, "noAzurePrefixes", NULL,
+			     "no %s azure-prefix declared: every %s route from ExpressRoute and VPN neighbors is denied; declare Azure's %s prefixes (erpolicy azure-prefix ...) or deactivate %s on those neighbors",
+			     erp_afi_name(i), erp_afi_name(i), erp_afi_name(i),
+			     erp_afi_name(i));
+	}
+}
+
 void erp_health_walk(struct erp_instance *inst,
 		     void (*fn)(const struct erp_health_item *item, void *arg),
 		     void *arg)
@@ -107,6 +129,7 @@ void erp_health_walk(struct erp_instance *inst,
 
 	if (bgp)
 		undeclared_maps(inst, bgp, fn, arg);
+	no_azure_prefixes(inst, fn, arg);
 
 	while ((peer = erp_peer_next(inst, peer))) {
 		struct erp_peer_view v;

@@ -339,17 +339,39 @@ static void test_azure_set_per_family(void **state)
 	struct erp_policy pol;
 	uint32_t lp;
 
+	/* issue 12 item 1: a family without Azure prefixes accepts nothing
+	 * (RFC 8212 spirit); before, any IPv6 route from an MSEE was taken at
+	 * the ExpressRoute local-preference when only IPv4 was declared */
 	erp_policy_init(&pol);
 	add(&pol.azure, "10.100.0.0/16", 0, 24);
 	assert_int_equal(verdict(&pol, ERP_ROLE_VPN, "2001:db8:5::/48", &lp),
-			 ERP_ACCEPT);
+			 ERP_DENY_NO_AZURE_PREFIXES);
+	assert_int_equal(verdict(&pol, ERP_ROLE_EXPRESSROUTE, "::ffff:10.100.1.0/120",
+				 &lp),
+			 ERP_DENY_NO_AZURE_PREFIXES);
 	assert_int_equal(verdict(&pol, ERP_ROLE_VPN, "10.5.0.0/16", &lp),
 			 ERP_DENY_NOT_AZURE);
+	assert_int_equal(verdict(&pol, ERP_ROLE_VPN, "10.100.1.0/24", &lp),
+			 ERP_ACCEPT);
 	erp_policy_fini(&pol);
-	/* nothing declared at all: everything but default/on-prem passes */
+	/* nothing declared at all: nothing passes in either family ... */
 	erp_policy_init(&pol);
 	assert_int_equal(verdict(&pol, ERP_ROLE_VPN, "10.5.0.0/16", &lp),
+			 ERP_DENY_NO_AZURE_PREFIXES);
+	assert_int_equal(verdict(&pol, ERP_ROLE_EXPRESSROUTE, "2001:db8::/32",
+				 &lp),
+			 ERP_DENY_NO_AZURE_PREFIXES);
+	/* ... but the default route when explicitly allowed (it is never in
+	 * an Azure set), and the earlier reasons keep their precedence */
+	pol.allow_default_route = true;
+	assert_int_equal(verdict(&pol, ERP_ROLE_VPN, "0.0.0.0/0", &lp),
 			 ERP_ACCEPT);
+	pol.allow_default_route = false;
+	assert_int_equal(verdict(&pol, ERP_ROLE_VPN, "::/0", &lp),
+			 ERP_DENY_DEFAULT_ROUTE);
+	add(&pol.onprem, "172.16.0.0/12", 0, 32);
+	assert_int_equal(verdict(&pol, ERP_ROLE_VPN, "172.16.1.0/24", &lp),
+			 ERP_DENY_ONPREM);
 	erp_policy_fini(&pol);
 }
 
@@ -384,6 +406,38 @@ static void test_names(void **state)
 	assert_string_equal(erp_path_name(ERP_PATH_BOTH), "both");
 	for (int r = 0; r < ERP_REASON_MAX; r++)
 		assert_string_not_equal(erp_reason_name(r), "invalid");
+}
+
+/* The reasons table: every verdict has every name, each applies to a
+ * direction, and no two share a name within a direction. */
+static void test_reason_table(void **state)
+{
+	assert_null(erp_reason_info(ERP_REASON_MAX));
+	assert_null(erp_reason_info(-1));
+	assert_false(erp_reason_applies(ERP_ACCEPT, ERP_REASON_IN));
+	assert_true(erp_reason_applies(ERP_DENY_NOT_DECLARED, ERP_REASON_IN));
+	assert_true(erp_reason_applies(ERP_DENY_NOT_DECLARED, ERP_REASON_OUT));
+	assert_false(erp_reason_applies(ERP_DENY_TRANSIT, ERP_REASON_IN));
+	assert_false(erp_reason_applies(ERP_DENY_ONPREM, ERP_REASON_OUT));
+	for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++) {
+		const struct erp_reason_info *a = erp_reason_info(r);
+
+		assert_non_null(a->text);
+		assert_non_null(a->json);
+		assert_non_null(a->yang);
+		assert_non_null(a->label);
+		assert_true(a->dirs & (ERP_REASON_IN | ERP_REASON_OUT));
+		assert_string_equal(erp_reason_json_key(r), a->json);
+		for (int o = r + 1; o < ERP_REASON_MAX; o++) {
+			const struct erp_reason_info *b = erp_reason_info(o);
+
+			if (!(a->dirs & b->dirs))
+				continue;
+			assert_string_not_equal(a->json, b->json);
+			assert_string_not_equal(a->yang, b->yang);
+			assert_string_not_equal(a->label, b->label);
+		}
+	}
 }
 
 /* Many rules: every declared prefix matches, neighbours just outside don't. */
@@ -798,6 +852,7 @@ int main(void)
 		cmocka_unit_test(test_azure_set_per_family),
 		cmocka_unit_test(test_preferred_path),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_reason_table),
 		cmocka_unit_test(test_many_rules),
 		cmocka_unit_test(test_local_pref_demotion),
 		cmocka_unit_test(test_prefix_intended_and_issues),
