@@ -53,7 +53,7 @@ const char *erp_event_type_name(enum erp_event_type type)
 
 bool erp_fo_path_usable(const struct erp_fo_path *path)
 {
-	return path->established > 0;
+	return path->established > 0 && path->with_routes > 0;
 }
 
 bool erp_fo_er_usable(const struct erp_failover *fo)
@@ -69,6 +69,19 @@ bool erp_fo_vpn_usable(const struct erp_failover *fo)
 bool erp_fo_er_demoted(const struct erp_failover *fo)
 {
 	return fo->state == ERP_FO_HOLDDOWN || fo->state == ERP_FO_DRAINED;
+}
+
+static bool fo_holddown_applies(const struct erp_failover *fo,
+				const struct erp_fo_config *cfg);
+
+bool erp_fo_er_demoted_on_arrival(const struct erp_failover *fo,
+				  const struct erp_fo_config *cfg)
+{
+	if (erp_fo_er_demoted(fo))
+		return true;
+	/* ExpressRoute carries nothing now: its first routes will make it
+	 * usable, and the machine will then hold it down if this holds */
+	return !erp_fo_er_usable(fo) && fo_holddown_applies(fo, cfg);
 }
 
 uint64_t erp_fo_deadline(const struct erp_failover *fo)

@@ -111,13 +111,23 @@ extern void erp_fo_input(struct erp_failover *fo,
 
 /*
  * The definition of a usable path, read by the transitions and by the
- * carrier.  Today: at least one session established (with the address
- * family negotiated); with_routes is carried but not read.
+ * carrier: at least one session established (with the address family
+ * negotiated) that carries Azure routes.  Sessions that stay up while the
+ * MSEEs withdraw everything (the ER gateway connection removed in Azure)
+ * are a failure like a lost session.
  */
 extern bool erp_fo_path_usable(const struct erp_fo_path *path);
 
 /* Outputs. */
 extern bool erp_fo_er_usable(const struct erp_failover *fo);  /* last input */
+/*
+ * Are ExpressRoute routes accepted now to be demoted?  Yes while ER is
+ * demoted, and also while ER carries nothing but its return would start a
+ * hold-down: routes are evaluated as they arrive, before the machine hears
+ * that ER has routes again, and must not win for that moment.
+ */
+extern bool erp_fo_er_demoted_on_arrival(const struct erp_failover *fo,
+					 const struct erp_fo_config *cfg);
 extern bool erp_fo_vpn_usable(const struct erp_failover *fo); /* last input */
 extern bool erp_fo_er_demoted(const struct erp_failover *fo);
 extern uint64_t erp_fo_deadline(const struct erp_failover *fo); /* 0: none */

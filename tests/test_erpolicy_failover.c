@@ -108,6 +108,14 @@ static void check_invariants(const struct fx *f, const char *file, int line)
 	/* one definition of usable, read from the last inputs */
 	_assert_int_equal(er, erp_fo_path_usable(&fo->in.er), file, line);
 	_assert_int_equal(vpn, erp_fo_path_usable(&fo->in.vpn), file, line);
+	/* routes arriving are demoted whenever ER is, and never while ER
+	 * carries and is not demoted (it would flip for nothing) */
+	if (erp_fo_er_demoted(fo))
+		_assert_true(erp_fo_er_demoted_on_arrival(fo, &f->cfg),
+			     "demoted on arrival", file, line);
+	if (er && !erp_fo_er_demoted(fo))
+		_assert_true(!erp_fo_er_demoted_on_arrival(fo, &f->cfg),
+			     "not demoted on arrival", file, line);
 	_assert_int_equal(f->cfg.drained, fo->state == ERP_FO_DRAINED, file,
 			  line);
 	_assert_int_equal(carrier == ERP_PATH_NONE, !er && !vpn, file, line);
@@ -1235,41 +1243,58 @@ static void test_usable_definition(void **state)
 	struct erp_fo_path p = {};
 	struct fx f;
 
+	/* issue 12 item 2: a path carries traffic when a session is
+	 * established AND it carries Azure routes */
 	assert_false(erp_fo_path_usable(&p));
 	p.with_routes = 0, p.established = 1;
-	assert_true(erp_fo_path_usable(&p));
+	assert_false(erp_fo_path_usable(&p));
 	p.with_routes = 1;
 	assert_true(erp_fo_path_usable(&p));
-	p.with_routes = 0, p.established = 2;
+	p.with_routes = 1, p.established = 2;
 	assert_true(erp_fo_path_usable(&p));
 
-	/* established without routes: ExpressRoute carries, shown as such */
+	/* established without routes: nothing carries yet */
 	fx_init(&f, HD, CAP);
-	SESSR(&f, 2, 0, 1, 1);
-	EXPECT_EVENTS(&f, ERP_EV_PATH_UP);
-	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
-	assert_int_equal(erp_fo_carrier(&f.fo, ERP_PATH_EXPRESSROUTE),
-			 ERP_PATH_EXPRESSROUTE);
-	assert_int_equal(erp_fo_carrier(&f.fo, ERP_PATH_BOTH), ERP_PATH_BOTH);
-
-	/* routes come and go on established sessions: nothing moves */
-	f.now += 10;
-	SESSR(&f, 2, 2, 1, 0);
-	EXPECT_NO_EVENTS(&f);
-	EXPECT_FLAGS(&f, false, false);
 	SESSR(&f, 2, 0, 1, 0);
 	EXPECT_NO_EVENTS(&f);
-	EXPECT_FLAGS(&f, false, false);
+	assert_int_equal(f.fo.state, ERP_FO_NONE);
+	assert_int_equal(erp_fo_carrier(&f.fo, ERP_PATH_BOTH), ERP_PATH_NONE);
+	SESSR(&f, 2, 2, 1, 1);
+	EXPECT_EVENTS(&f, ERP_EV_PATH_UP);
 	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+	assert_false(erp_fo_er_demoted_on_arrival(&f.fo, &f.cfg));
 
-	/* sessions matter: ER lost, routes or not */
-	SESSR(&f, 0, 0, 1, 0);
-	EXPECT_EVENTS(&f, ERP_EV_FAILOVER);
-	assert_int_equal(backup_carrier(&f.fo), ERP_PATH_VPN);
+	/* the MSEEs withdraw every Azure route, sessions stay up (the ER
+	 * gateway connection removed in Azure): a failover like a session
+	 * loss, and state and display agree */
 	f.now += 10;
-	SESSR(&f, 1, 0, 1, 0);
+	SESSR(&f, 2, 0, 1, 1);
+	EXPECT_EVENTS(&f, ERP_EV_FAILOVER);
+	assert_int_equal(f.fo.state, ERP_FO_VPN);
+	assert_int_equal(backup_carrier(&f.fo), ERP_PATH_VPN);
+	/* ER routes that arrive now are held down from the first one */
+	assert_true(erp_fo_er_demoted_on_arrival(&f.fo, &f.cfg));
+	assert_false(erp_fo_er_demoted(&f.fo));
+
+	/* the routes return: hold-down, as after a session loss */
+	f.now += 10;
+	SESSR(&f, 2, 2, 1, 1);
 	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_START);
 	assert_int_equal(backup_carrier(&f.fo), ERP_PATH_VPN);
+	assert_true(erp_fo_er_demoted_on_arrival(&f.fo, &f.cfg));
+
+	/* without a hold-down, returning routes are preferred at once */
+	fx_init(&f, 0, 0);
+	SESSR(&f, 1, 1, 1, 1);
+	f.now += 10;
+	SESSR(&f, 1, 0, 1, 1);
+	EXPECT_EVENTS(&f, ERP_EV_FAILOVER);
+	assert_false(erp_fo_er_demoted_on_arrival(&f.fo, &f.cfg));
+	/* ... and with a hold-down but no VPN to hold them down for */
+	fx_init(&f, HD, CAP);
+	SESSR(&f, 1, 1, 1, 1);
+	SESSR(&f, 1, 0, 1, 0);
+	assert_false(erp_fo_er_demoted_on_arrival(&f.fo, &f.cfg));
 }
 
 /*
