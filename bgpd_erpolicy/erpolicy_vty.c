@@ -49,6 +49,7 @@ static bool instance_xpath(struct vty *vty, char *buf, size_t len)
 		return false;
 	}
 	erp_nb_prepare_config(vty->candidate_config);
+	erp_nb_group_file_lines(vty);
 	snprintf(buf, len, ERP_XPATH_INSTANCE, q, vrf, q);
 	return true;
 }
