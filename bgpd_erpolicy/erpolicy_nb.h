@@ -35,6 +35,10 @@ extern void erp_nb_load(void);
 extern void erp_nb_unload(void);
 /* Make a configuration tree ready for this module's edits (see .c). */
 extern void erp_nb_prepare_config(struct nb_config *config);
+/* A configuration command is about to apply its changes from vty: when
+ * vty reads a configuration file, group this and the following YANG lines
+ * into one transaction (see .c). */
+extern void erp_nb_group_file_lines(struct vty *vty);
 
 /* Remove the configuration of a deleted BGP instance. */
 extern void erp_nb_forget_instance(const char *vrf);

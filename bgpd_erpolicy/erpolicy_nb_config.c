@@ -24,7 +24,14 @@
 static struct erp_instance *instance_of(const struct lyd_node *dnode)
 {
 	const struct lyd_node *idn = yang_dnode_get_parent(dnode, "instance");
+	const struct lyd_node *key = lyd_child(idn);
 
+	/* the key is a list entry's first child (libyang keeps keys first);
+	 * yang_dnode_get_string(idn, "./vrf") evaluates an XPath over every
+	 * child of the instance, for every declaration applied: O(n^2)
+	 * reading n declarations */
+	if (key && strcmp(key->schema->name, "vrf") == 0)
+		return erp_instance_get(lyd_get_value(key));
 	return erp_instance_get(yang_dnode_get_string(idn, "./vrf"));
 }
 
