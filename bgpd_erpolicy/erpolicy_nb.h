@@ -45,6 +45,23 @@ extern void erp_nb_forget_instance(const char *vrf);
 /* The running configuration of one BGP instance, or NULL. */
 extern const struct lyd_node *erp_nb_running_instance(const char *vrf);
 
+/*
+ * Checks of a configuration change, shared by the northbound's validation
+ * (every client) and the CLI, which runs them before it enqueues a line:
+ * a configuration file's lines are committed in groups, and a line the
+ * CLI refuses alone does not take its group down with it.  Each returns
+ * true if the change is refused, with the reason in errmsg.
+ */
+/* idn: the instance node in the configuration checked, or NULL */
+extern bool erp_nb_prefix_conflict(const struct lyd_node *idn, const char *kind,
+				   const char *prefix, char *errmsg,
+				   size_t errlen);
+extern bool erp_nb_holddown_invalid(uint32_t hd, uint32_t max, char *errmsg,
+				    size_t errlen);
+extern bool erp_nb_path_conflict(const char *name, const char *declared,
+				 const char *wanted, char *errmsg,
+				 size_t errlen);
+
 /* configuration */
 int erp_nb_instance_create(struct nb_cb_create_args *args);
 int erp_nb_instance_destroy(struct nb_cb_destroy_args *args);

@@ -21,26 +21,50 @@
 
 /* The instance a node configures, made if missing (create and modify:
  * the instance's own create runs first, so this only finds it). */
-static struct erp_instance *instance_of(const struct lyd_node *dnode)
+/* The VRF key of the instance a node belongs to.  The key is a list
+ * entry's first child (libyang keeps keys first); yang_dnode_get_string(idn,
+ * "./vrf") evaluates an XPath over every child of the instance, for every
+ * declaration applied: O(n^2) reading n declarations. */
+static const char *instance_key(const struct lyd_node *dnode)
 {
 	const struct lyd_node *idn = yang_dnode_get_parent(dnode, "instance");
 	const struct lyd_node *key = lyd_child(idn);
 
-	/* the key is a list entry's first child (libyang keeps keys first);
-	 * yang_dnode_get_string(idn, "./vrf") evaluates an XPath over every
-	 * child of the instance, for every declaration applied: O(n^2)
-	 * reading n declarations */
 	if (key && strcmp(key->schema->name, "vrf") == 0)
-		return erp_instance_get(lyd_get_value(key));
-	return erp_instance_get(yang_dnode_get_string(idn, "./vrf"));
+		return lyd_get_value(key);
+	return yang_dnode_get_string(idn, "./vrf");
+}
+
+/* The instance a node configures, made if missing (create and modify:
+ * the instance's own create runs first, so this only finds it). */
+static struct erp_instance *instance_of(const struct lyd_node *dnode)
+{
+	return erp_instance_get(instance_key(dnode));
 }
 
 /* The same for destroy callbacks: never makes state (NULL if none). */
 static struct erp_instance *instance_find_of(const struct lyd_node *dnode)
 {
-	const struct lyd_node *idn = yang_dnode_get_parent(dnode, "instance");
+	return erp_instance_find(instance_key(dnode));
+}
 
-	return erp_instance_find(yang_dnode_get_string(idn, "./vrf"));
+/* A child of parent named by a simple data path (keys only), found by hash
+ * rather than by evaluating an XPath over every sibling. */
+static const struct lyd_node *child_find(const struct lyd_node *parent,
+					 const char *fmt, ...) PRINTFRR(2, 3);
+static const struct lyd_node *child_find(const struct lyd_node *parent,
+					 const char *fmt, ...)
+{
+	char path[XPATH_MAXLEN];
+	struct lyd_node *match = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintfrr(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (lyd_find_path(parent, path, 0, &match) != LY_SUCCESS)
+		return NULL;
+	return match;
 }
 
 /* The node at dnode's path in the running configuration, or NULL. */
@@ -107,6 +131,17 @@ static struct erp_neighbor *neighbor_of(struct erp_instance *inst,
 		    : NULL;
 }
 
+bool erp_nb_path_conflict(const char *name, const char *declared,
+			  const char *wanted, char *errmsg, size_t errlen)
+{
+	if (strcmp(declared, wanted) == 0)
+		return false;
+	snprintf(errmsg, errlen,
+		 "neighbor %s is already declared path %s; a neighbor has one path. Remove it first with \"no erpolicy neighbor %s\"",
+		 name, declared, name);
+	return true;
+}
+
 int erp_nb_neighbor_create(struct nb_cb_create_args *args)
 {
 	struct erp_instance *inst;
@@ -152,17 +187,16 @@ int erp_nb_neighbor_path_modify(struct nb_cb_modify_args *args)
 	if (args->event == NB_EV_VALIDATE) {
 		/* one path per neighbor: changing it would silently move the
 		 * neighbor's routes between the two paths' policies */
-		old = running_twin(args->dnode);
-		if (old && yang_dnode_get_enum(old, NULL) != (int)role) {
-			const struct lyd_node *ndn = yang_dnode_get_parent(
-				args->dnode, "neighbor");
-			const char *name = yang_dnode_get_string(ndn, "./name");
+		const struct lyd_node *ndn =
+			yang_dnode_get_parent(args->dnode, "neighbor");
 
-			snprintf(args->errmsg, args->errmsg_len,
-				 "neighbor %s is already declared path %s; a neighbor has one path. Remove it first with \"no erpolicy neighbor %s\"",
-				 name, yang_dnode_get_string(old, NULL), name);
+		old = running_twin(args->dnode);
+		if (old && erp_nb_path_conflict(
+				   yang_dnode_get_string(ndn, "./name"),
+				   yang_dnode_get_string(old, NULL),
+				   yang_dnode_get_string(args->dnode, NULL),
+				   args->errmsg, args->errmsg_len))
 			return NB_ERR_VALIDATION;
-		}
 		return NB_OK;
 	}
 	if (args->event != NB_EV_APPLY)
@@ -291,29 +325,36 @@ static bool prefix_entry_check(const struct lyd_node *entry, char *errmsg,
 }
 
 /* A prefix cannot be Azure's and on-prem, and an on-prem prefix cannot
- * prefer a path to Azure: checked in the candidate, whatever the client. */
-static bool prefix_conflict_check(const struct lyd_node *entry, char *errmsg,
-				  size_t errlen)
+ * prefer a path to Azure.  idn: the instance in the configuration being
+ * checked (NULL: none yet). */
+bool erp_nb_prefix_conflict(const struct lyd_node *idn, const char *kind,
+			    const char *prefix, char *errmsg, size_t errlen)
 {
 	static const char *const onprem_only[] = {"onprem-prefix", NULL};
 	static const char *const not_onprem[] = {"azure-prefix",
 						 "prefer-vpn-prefix", NULL};
-	const char *kind = entry->schema->name;
 	const char *const *others = strcmp(kind, "onprem-prefix") == 0
 					    ? not_onprem
 					    : onprem_only;
-	const struct lyd_node *idn = yang_dnode_get_parent(entry, "instance");
-	const char *prefix = yang_dnode_get_string(entry, "./prefix");
 
+	if (!idn)
+		return false;
 	for (; *others; others++)
-		if (yang_dnode_existsf(idn, "./%s[prefix='%s']", *others,
-				       prefix)) {
+		if (child_find(idn, "%s[prefix='%s']", *others, prefix)) {
 			snprintf(errmsg, errlen,
 				 "%s is already an %s; a prefix cannot be both",
 				 prefix, *others);
-			return false;
+			return true;
 		}
-	return true;
+	return false;
+}
+
+static bool prefix_conflict_check(const struct lyd_node *entry, char *errmsg,
+				  size_t errlen)
+{
+	return !erp_nb_prefix_conflict(
+		yang_dnode_get_parent(entry, "instance"), entry->schema->name,
+		yang_dnode_get_string(entry, "./prefix"), errmsg, errlen);
 }
 
 int erp_nb_prefix_create(struct nb_cb_create_args *args)
@@ -466,6 +507,16 @@ int erp_nb_advertise_modify(struct nb_cb_modify_args *args)
 
 /* --- failback / drain ---------------------------------------------------------- */
 
+bool erp_nb_holddown_invalid(uint32_t hd, uint32_t max, char *errmsg,
+			     size_t errlen)
+{
+	if (!max || max >= hd)
+		return false;
+	snprintf(errmsg, errlen, "maximum %u must not be below hold-down %u",
+		 max, hd);
+	return true;
+}
+
 /* maximum, when set, must not be below hold-down */
 static int holddown_check(const struct lyd_node *leaf, char *errmsg,
 			  size_t errlen)
@@ -477,12 +528,9 @@ static int holddown_check(const struct lyd_node *leaf, char *errmsg,
 		hd = yang_dnode_get_uint32(fb, "./hold-down");
 	if (yang_dnode_exists(fb, "./hold-down-maximum"))
 		max = yang_dnode_get_uint32(fb, "./hold-down-maximum");
-	if (max && max < hd) {
-		snprintf(errmsg, errlen,
-			 "maximum %u must not be below hold-down %u", max, hd);
-		return NB_ERR_VALIDATION;
-	}
-	return NB_OK;
+	return erp_nb_holddown_invalid(hd, max, errmsg, errlen)
+		       ? NB_ERR_VALIDATION
+		       : NB_OK;
 }
 
 int erp_nb_holddown_modify(struct nb_cb_modify_args *args)

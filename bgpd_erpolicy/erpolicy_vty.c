@@ -42,7 +42,9 @@ static bool instance_xpath(struct vty *vty, char *buf, size_t len)
 	const char *vrf;
 	char q;
 
-	if (!bgp) {
+	/* deleted by another session: the object may outlive "no router bgp"
+	 * until its peers are gone, flagged as being deleted */
+	if (!bgp || CHECK_FLAG(bgp->flags, BGP_FLAG_DELETE_IN_PROGRESS)) {
 		vty_out(vty, "%% the BGP instance of this node no longer exists\n");
 		return false;
 	}
@@ -207,11 +209,19 @@ DEFPY_YANG(erp_neighbor, erp_neighbor_cmd,
 	   "Azure ExpressRoute (MSEE, AS 12076)\n"
 	   "Azure site-to-site VPN gateway\n")
 {
-	char xpath[XPATH_MAXLEN], nbr[64];
+	char xpath[XPATH_MAXLEN], nbr[64], err[256];
+	const struct lyd_node *existing;
 	int ret;
 
 	if (!neighbor_xpath(vty, name, nbr, sizeof(nbr), xpath, sizeof(xpath)))
 		return CMD_WARNING_CONFIG_FAILED;
+	existing = candidate(vty, xpath);
+	if (existing &&
+	    erp_nb_path_conflict(nbr, yang_dnode_get_string(existing, "./path"),
+				 role, err, sizeof(err))) {
+		vty_out(vty, "%% %s\n", err);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
 	nb_cli_enqueue_change(vty, xpath, NB_OP_CREATE, NULL);
 	strlcat(xpath, "/path", sizeof(xpath));
 	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, role);
@@ -357,6 +367,11 @@ DEFPY_YANG(erp_prefix, erp_prefix_cmd,
 		vty_out(vty, "%% %s\n", err);
 		return CMD_WARNING_CONFIG_FAILED;
 	}
+	if (erp_nb_prefix_conflict(candidate(vty, base), kind, pstr, err,
+				   sizeof(err))) {
+		vty_out(vty, "%% %s\n", err);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
 	nb_cli_enqueue_change(vty, xpath, NB_OP_CREATE, NULL);
 	/* a bound not given is removed if the entry has it (FRR looks a
 	 * destroyed node up by XPath evaluation, O(entries)) */
@@ -423,6 +438,12 @@ DEFPY_YANG(erp_holddown, erp_holddown_cmd,
 	   "Double the hold-down after each flap, up to a maximum\n"
 	   "Maximum hold-down in seconds\n")
 {
+	char err[256];
+
+	if (erp_nb_holddown_invalid(hd, max_str ? max : 0, err, sizeof(err))) {
+		vty_out(vty, "%% %s\n", err);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
 	if (!enqueue_leaf(vty, NB_OP_MODIFY, hd_str, "failback/hold-down"))
 		return CMD_WARNING_CONFIG_FAILED;
 	if (!enqueue_leaf(vty, max_str ? NB_OP_MODIFY : NB_OP_DESTROY, max_str,

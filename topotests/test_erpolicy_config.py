@@ -187,10 +187,14 @@ def test_removed_declaration_fails_closed_and_frees_memory(lab):
     lab.wait_until(mem_zero, timeout=5, message="module memory freed",
                    diag=lambda: azure.module_memory(edge))
 
-    # and it comes back cleanly
+    # and it comes back cleanly (with Azure prefixes: a family without
+    # any accepts nothing)
     edge.config(["router bgp 65010",
                  "erpolicy neighbor %s path expressroute" % ER[1],
                  "erpolicy neighbor %s path vpn" % VPN[1]])
+    assert azure.paths(edge, "10.100.1.0/24") == []
+    edge.config(["router bgp 65010",
+                 "erpolicy azure-prefix 10.100.0.0/16 le 24"])
     wait_best(lab, edge, "10.100.1.0/24", ER[1], 200)
 
 

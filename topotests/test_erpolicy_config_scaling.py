@@ -145,15 +145,14 @@ def test_config_file_read_grouped_applies_every_line(lab):
     policy = (big_policy() +
               " erpolicy azure-prefix %s\n" % BIG_ONPREM[7] +
               " erpolicy azure-prefix %s\n" % NEW_AZURE +
+              " erpolicy neighbor %s route-map ER-IN in\n" % ER[1] +
               " exit\n")
     after = ("route-map ER-IN permit 10\n"
              " set community 65010:99\n"
              "exit\n!\n")
-    extra_in = "  neighbor %s route-map ER-IN in\n" % ER[1]
     az = {n: azure.azure_conf(n, azure.AZURE_V4 + [NEW_AZURE],
                               azure.AZURE_V6) for n in NAMES}
-    edge_cfg = azure.edge_conf(NAMES, ipv4_extra=extra_in,
-                               erpolicy=policy) + after
+    edge_cfg = azure.edge_conf(NAMES, erpolicy=policy) + after
     r = azure.build(lab, names=NAMES, edge_bgpd=edge_cfg, azure=az)
     lab.start()
     edge = r["edge"]
