@@ -34,7 +34,14 @@ pkgs=(
 	libyang3-tools libcmocka-dev python3-pytest python3-docutils
 	valgrind gdb bird2
 )
-want_stamp="frr=$T_FRR_VERSION pkgs=${pkgs[*]}"
+# The root's frr user and groups get the host's ids (when the host has them),
+# so that a directory prepared for the host's daemons (chown frr) serves the
+# root's daemons too.
+ids=
+if getent passwd frr >/dev/null && getent group frrvty >/dev/null; then
+	ids="$(id -u frr):$(id -g frr):$(getent group frrvty | cut -d: -f3)"
+fi
+want_stamp="frr=$T_FRR_VERSION ids=$ids pkgs=${pkgs[*]}"
 stamp=$T_ROOT/.erp-root-complete
 
 mkdir -p "$T_DIR"
@@ -52,9 +59,14 @@ t_all=$(date +%s.%N)
 fresh=
 if [ -d "$T_ROOT" ]; then
 	have=$(dpkg-query --admindir="$T_ROOT/var/lib/dpkg" -W -f='${Version}' frr 2>/dev/null || true)
+	have_ids=
+	if [ -n "$have" ]; then
+		have_ids="$(awk -F: '$1 == "frr" { print $3 ":" $4 }' "$T_ROOT/etc/passwd"):$(awk -F: '$1 == "frrvty" { print $3 }' "$T_ROOT/etc/group")"
+	fi
 	if [ ! -f "$T_ROOT/.erp-debootstrap-done" ] ||
-		{ [ -n "$have" ] && [ "$have" != "$T_FRR_VERSION" ]; }; then
-		echo "target-root: removing the incomplete or mismatched root $T_ROOT (frr '${have}')" >&2
+		{ [ -n "$have" ] && [ "$have" != "$T_FRR_VERSION" ]; } ||
+		{ [ -n "$have" ] && [ -n "$ids" ] && [ "$have_ids" != "$ids" ]; }; then
+		echo "target-root: removing the incomplete or mismatched root $T_ROOT (frr '$have', ids '$have_ids', want '$T_FRR_VERSION', '$ids')" >&2
 		m=$(mounts_below "$T_ROOT")
 		if [ -n "$m" ]; then
 			echo "target-root: refusing to remove $T_ROOT: mounted below it:" >&2
@@ -103,6 +115,18 @@ if [ ! -d "$T_ROOT" ]; then
 	path-exclude=/usr/share/locale/*
 	EOF
 	echo "erp-$T_NAME" >"$r/etc/debian_chroot"
+	if [ -n "$ids" ]; then
+		IFS=: read -r uid gid vtygid <<<"$ids"
+		if awk -F: -v u="$uid" '$3 == u { f = 1 } END { exit !f }' "$r/etc/passwd" ||
+			awk -F: -v a="$gid" -v b="$vtygid" '$3 == a || $3 == b { f = 1 } END { exit !f }' "$r/etc/group"; then
+			echo "target-root: the host's frr ids $ids are taken in the root; frr gets its own" >&2
+		else
+			chroot "$r" groupadd --system -g "$gid" frr
+			chroot "$r" groupadd --system -g "$vtygid" frrvty
+			chroot "$r" useradd --system -u "$uid" -g frr -G frrvty \
+				-d /nonexistent -s /usr/sbin/nologin -c "Frr routing suite" frr
+		fi
+	fi
 	touch "$r/.erp-debootstrap-done"
 	mv "$r" "$T_ROOT"
 fi
