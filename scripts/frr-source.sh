@@ -83,7 +83,30 @@ check_flags() {
 	echo "frr-source: configure flags match bgpd -v of the $T_NAME target${allowed:+ (except the documented ${allowed[*]})}" >&2
 }
 
+# Generated headers a module may include: route_types.h, version.h, clippy,
+# and for root targets every header in FRR's BUILT_SOURCES (10.x: mgmt.pb-c.h
+# from protoc-c, vtysh_daemons.h, gitversion.h).
+generated=$src/.erp-generated
+make_generated() {
+	local t want
+	t=$(date +%s.%N)
+	want="lib/route_types.h lib/version.h lib/clippy"
+	if [ -n "$T_ROOT" ]; then
+		want="$want $(in_target make -C "$src" -s -f Makefile -f - erp-print-built <<-'EOF' | tr ' ' '\n' | grep '\.h$' | tr '\n' ' '
+		erp-print-built: ; @echo $(BUILT_SOURCES)
+		EOF
+		)"
+	fi
+	# shellcheck disable=SC2086
+	in_target make -C "$src" -s -j"$(nproc)" $want >&2
+	echo "$want" >"$generated"
+	step_time "generated headers and clippy ($want)" "$t"
+}
+
 if [ -f "$stamp" ] && [ -f "$src/config.h" ] && [ -x "$src/lib/clippy" ]; then
+	if [ -n "$T_ROOT" ] && [ ! -f "$generated" ]; then
+		make_generated
+	fi
 	check_flags
 	echo "$src"
 	exit 0
@@ -154,9 +177,7 @@ else
 fi
 step_time "configure ($T_NAME)" "$t"
 
-t=$(date +%s.%N)
-in_target make -C "$src" -s -j"$(nproc)" lib/route_types.h lib/version.h lib/clippy >&2
-step_time "generated headers and clippy" "$t"
+make_generated
 
 check_flags
 touch "$stamp"

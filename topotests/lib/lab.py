@@ -84,6 +84,19 @@ def target_root(target):
     return os.path.join(TOP, "build", "targets", target, "root")
 
 
+_bfdctl_support = {}
+
+
+def _bfdd_has_bfdctl(target):
+    """FRR 10.x's bfdd has no --bfdctl (its control socket is gone)."""
+    if target not in _bfdctl_support:
+        proc = subprocess.run(
+            target_argv(target, [os.path.join(FRR_DIR, "bfdd"), "--help"]),
+            capture_output=True, text=True, timeout=60)
+        _bfdctl_support[target] = "--bfdctl" in proc.stdout + proc.stderr
+    return _bfdctl_support[target]
+
+
 def target_argv(target, argv):
     """``argv`` run with the FRR of ``target`` (in its root, same PID:
     scripts/in-target.sh execs in place)."""
@@ -443,7 +456,7 @@ class Router(Node):
                 "--log", "file:%s" % self.log_path(daemon)]
         if self.log_level:
             argv += ["--log-level", self.log_level]
-        if daemon == "bfdd":
+        if daemon == "bfdd" and _bfdd_has_bfdctl(self.lab.target):
             argv += ["--bfdctl", os.path.join(self.dir, "bfdd.sock")]
         if daemon == "bgpd":
             argv += self.bgpd_args if extra_args is None else list(extra_args)
