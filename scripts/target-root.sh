@@ -44,6 +44,19 @@ fi
 want_stamp="frr=$T_FRR_VERSION ids=$ids pkgs=${pkgs[*]}"
 stamp=$T_ROOT/.erp-root-complete
 
+# Remove a (partial) root; never with anything mounted below it.
+remove_tree() {
+	local m
+	[ -e "$1" ] || return 0
+	m=$(mounts_below "$1")
+	if [ -n "$m" ]; then
+		echo "target-root: refusing to remove $1: mounted below it:" >&2
+		echo "$m" >&2
+		exit 1
+	fi
+	rm -rf --one-file-system "$1"
+}
+
 mkdir -p "$T_DIR"
 exec 9>"$T_DIR/.root.lock"
 flock 9
@@ -67,13 +80,7 @@ if [ -d "$T_ROOT" ]; then
 		{ [ -n "$have" ] && [ "$have" != "$T_FRR_VERSION" ]; } ||
 		{ [ -n "$have" ] && [ -n "$ids" ] && [ "$have_ids" != "$ids" ]; }; then
 		echo "target-root: removing the incomplete or mismatched root $T_ROOT (frr '$have', ids '$have_ids', want '$T_FRR_VERSION', '$ids')" >&2
-		m=$(mounts_below "$T_ROOT")
-		if [ -n "$m" ]; then
-			echo "target-root: refusing to remove $T_ROOT: mounted below it:" >&2
-			echo "$m" >&2
-			exit 1
-		fi
-		rm -rf --one-file-system "$T_ROOT"
+		remove_tree "$T_ROOT"
 	fi
 fi
 if [ ! -d "$T_ROOT" ]; then
@@ -86,8 +93,7 @@ if [ ! -d "$T_ROOT" ]; then
 			  apt-get install -y -q --no-install-recommends debootstrap >&2; }
 	fi
 	t=$(date +%s.%N)
-	mkdir -p "$T_ROOT.tmp"
-	rm -rf --one-file-system "$T_ROOT.tmp"
+	remove_tree "$T_ROOT.tmp"   # left by an interrupted debootstrap
 	# debootstrap mounts /proc and /sys in the root; its own namespace
 	# drops them even if it is killed
 	unshare --mount --propagation private \
