@@ -24,8 +24,14 @@ def _skip_reason():
     if os.geteuid() != 0:
         return ("topotests need root (network namespaces + FRR daemons); "
                 "run as root: /usr/bin/python3 -m pytest topotests")
+    root = _labmod.target_root(_labmod.TARGET)
+    if root and not os.path.exists(os.path.join(root,
+                                                ".erp-root-complete")):
+        return ("ERPOLICY_TARGET=%s but its root is not built "
+                "(scripts/target-root.sh %s)" % (_labmod.TARGET,
+                                                 _labmod.TARGET))
     for daemon in ("zebra", "bgpd"):
-        path = os.path.join(_labmod.FRR_DIR, daemon)
+        path = (root or "") + os.path.join(_labmod.FRR_DIR, daemon)
         if not os.access(path, os.X_OK):
             return "FRR daemon %s not found (install Debian's frr)" % path
     if not shutil.which("ip"):

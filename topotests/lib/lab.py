@@ -25,6 +25,11 @@ spawned because ``ip netns exec`` and wrappers such as valgrind exec in place.
 Environment:
   ERPOLICY_KEEP_LABS=1   keep the lab's temp dir (configs, logs) after stop
   ERPOLICY_FRR_DIR       directory with the FRR daemons (default /usr/lib/frr)
+  ERPOLICY_TARGET        build target whose FRR runs the daemons: "host"
+                         (default, this machine's) or e.g. "frr-10.3" (the
+                         daemons run in that target's Debian root through
+                         scripts/in-target.sh; the lab's directory is under
+                         /tmp, which the root shares)
 """
 
 import atexit
@@ -66,6 +71,38 @@ IFNAMSIZ = 15  # max interface name length
 # libfrr (lib/zlog.c) creates /var/tmp/frr/<daemon>.<pid>/ (crashlog and
 # per-thread log buffers); not configurable, and often left behind on exit
 FRR_ZLOG_TMPDIR = "/var/tmp/frr"
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+IN_TARGET = os.path.join(TOP, "scripts", "in-target.sh")
+TARGET = os.environ.get("ERPOLICY_TARGET", "host") or "host"
+
+
+def target_root(target):
+    """The Debian root of a build target (None for "host")."""
+    if target == "host":
+        return None
+    return os.path.join(TOP, "build", "targets", target, "root")
+
+
+_bfdctl_support = {}
+
+
+def _bfdd_has_bfdctl(target):
+    """FRR 10.x's bfdd has no --bfdctl (its control socket is gone)."""
+    if target not in _bfdctl_support:
+        proc = subprocess.run(
+            target_argv(target, [os.path.join(FRR_DIR, "bfdd"), "--help"]),
+            capture_output=True, text=True, timeout=60)
+        _bfdctl_support[target] = "--bfdctl" in proc.stdout + proc.stderr
+    return _bfdctl_support[target]
+
+
+def target_argv(target, argv):
+    """``argv`` run with the FRR of ``target`` (in its root, same PID:
+    scripts/in-target.sh execs in place)."""
+    if target == "host":
+        return list(argv)
+    return [IN_TARGET, target] + list(argv)
 
 DEFAULT_START_TIMEOUT = 15.0
 WRAPPED_START_TIMEOUT = 120.0  # e.g. valgrind
@@ -438,7 +475,7 @@ class Router(Node):
                 "--log", "file:%s" % self.log_path(daemon)]
         if self.log_level:
             argv += ["--log-level", self.log_level]
-        if daemon == "bfdd":
+        if daemon == "bfdd" and _bfdd_has_bfdctl(self.lab.target):
             argv += ["--bfdctl", os.path.join(self.dir, "bfdd.sock")]
         if daemon == "zebra":
             argv += self.zebra_args
@@ -452,6 +489,7 @@ class Router(Node):
                     # its /tmp/vgdb-pipe-* files at exit
                     wrapper.insert(1, "--vgdb=no")
                 argv = wrapper + argv
+        argv = target_argv(self.lab.target, argv)
         if self.netns_view is not None and daemon in ("zebra", "bgpd"):
             argv = netns_view_wrapper(self.netns_view) + argv
         return argv
@@ -568,7 +606,8 @@ class Router(Node):
         for pid in sorted(d.all_pids):
             if _pid_alive(pid):
                 continue
-            path = os.path.join(FRR_ZLOG_TMPDIR, "%s.%d" % (d.name, pid))
+            path = os.path.join(self.lab.root_path(FRR_ZLOG_TMPDIR),
+                                "%s.%d" % (d.name, pid))
             if not os.path.isdir(path):
                 continue
             crashlog = os.path.join(path, "crashlog")
@@ -827,7 +866,8 @@ class Lab:
     node name), so concurrent runs and several labs per run don't clash.
     """
 
-    def __init__(self, name="lab", keep=None):
+    def __init__(self, name="lab", keep=None, target=None):
+        self.target = target or TARGET
         with _lock:
             seq = next(_lab_seq)
         self.name = re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:40] or "lab"
@@ -845,6 +885,15 @@ class Lab:
         self.stop_report = []
         _install_handlers()
         _active_labs.add(self)
+
+    def target_argv(self, argv):
+        """``argv`` run with this lab's FRR (e.g. the target's vtysh)."""
+        return target_argv(self.target, argv)
+
+    def root_path(self, path):
+        """Where the daemons' absolute ``path`` is seen from here."""
+        root = target_root(self.target)
+        return root + path if root else path
 
     def __repr__(self):
         return "<Lab %s prefix=%s dir=%s>" % (self.name, self.prefix,

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bgpd_erpolicy: the FRR API differences the glue meets, in one place.
+ *
+ * Draft from the FRR 10.3 exploration (doc/frr-10-notes.md): not yet
+ * included by the module's sources.  Each difference is a feature of the
+ * configured FRR tree that ./configure probes by compiling against it
+ * (ERP_HAVE_* in ERP_COMPAT_CPPFLAGS), never a version number, so a Debian
+ * point release that backports a change needs nothing here.
+ *
+ * The glue is written against the erp_ names below (the scheduled tasks of
+ * FRR's event loop are "tasks" here: the failover core already has its own
+ * struct erp_event).  Include this after
+ * zebra.h; the macros that name bgpd's fields or flags need bgpd/bgpd.h at
+ * the place they are used, not here.
+ */
+#ifndef _ERPOLICY_COMPAT_H
+#define _ERPOLICY_COMPAT_H
+
+/* --- event loop: lib/thread.h (8.4) -> lib/frrevent.h (9.0) ------------- */
+#ifdef ERP_HAVE_FRREVENT
+#include "frrevent.h"
+typedef struct event erp_task_t;
+typedef struct event_loop erp_loop_t;
+#define ERP_TASK_ARG(e) EVENT_ARG(e)
+#define erp_task_add_event(m, f, a, v, t) event_add_event(m, f, a, v, t)
+#define erp_task_add_timer(m, f, a, v, t) event_add_timer(m, f, a, v, t)
+#define erp_task_add_timer_msec(m, f, a, v, t)                                 \
+	event_add_timer_msec(m, f, a, v, t)
+/* EVENT_OFF is gone in 10.4: event_cancel() on a set pointer is the API */
+#define erp_task_cancel(pt)                                                    \
+	do {                                                                   \
+		if (*(pt))                                                     \
+			event_cancel(pt);                                      \
+	} while (0)
+#else
+#include "thread.h"
+typedef struct thread erp_task_t;
+typedef struct thread_master erp_loop_t;
+#define ERP_TASK_ARG(e) THREAD_ARG(e)
+#define erp_task_add_event(m, f, a, v, t) thread_add_event(m, f, a, v, t)
+#define erp_task_add_timer(m, f, a, v, t) thread_add_timer(m, f, a, v, t)
+#define erp_task_add_timer_msec(m, f, a, v, t)                                 \
+	thread_add_timer_msec(m, f, a, v, t)
+#define erp_task_cancel(pt)                                                    \
+	do {                                                                   \
+		if (*(pt))                                                     \
+			thread_cancel(pt);                                     \
+	} while (0)
+#endif
+
+/* --- BGP session state: struct peer (8.4) -> peer->connection (10.x) ---- */
+#ifdef ERP_HAVE_PEER_CONNECTION
+#define ERP_PEER_CONN(p) ((p)->connection)
+#else
+#define ERP_PEER_CONN(p) (p)
+#endif
+/* peer_established() takes the connection where the state lives */
+#define erp_peer_established(p) peer_established(ERP_PEER_CONN(p))
+#define erp_peer_status(p) (ERP_PEER_CONN(p)->status)
+#define erp_peer_ostatus(p) (ERP_PEER_CONN(p)->ostatus)
+
+/* --- route-refresh received: two flags (8.4) -> one (10.x) ------------- */
+#ifdef ERP_HAVE_PEER_CAP_REFRESH_RCV
+#define ERP_PEER_CAP_REFRESH_RCV PEER_CAP_REFRESH_RCV
+#else
+#define ERP_PEER_CAP_REFRESH_RCV                                               \
+	(PEER_CAP_REFRESH_OLD_RCV | PEER_CAP_REFRESH_NEW_RCV)
+#endif
+
+/* --- northbound ----------------------------------------------------------- */
+/* yang_module_load() gained a list of YANG features to enable (10.0) */
+#ifdef ERP_HAVE_YANG_MODULE_FEATURES
+#define erp_yang_module_load(name) yang_module_load(name, NULL)
+#else
+#define erp_yang_module_load(name) yang_module_load(name)
+#endif
+/* nb_candidate_commit() takes its struct nb_context by value (10.0) */
+#ifdef ERP_HAVE_NB_CONTEXT_BY_VALUE
+#define ERP_NB_CONTEXT(c) (c)
+#else
+#define ERP_NB_CONTEXT(c) (&(c))
+#endif
+
+#endif /* _ERPOLICY_COMPAT_H */
