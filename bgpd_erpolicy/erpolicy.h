@@ -106,6 +106,7 @@ struct erp_instance {
 	struct erp_fo_config fo_config;
 	struct erp_failover fo[ERP_AFI_MAX];
 	struct thread *t_holddown[ERP_AFI_MAX];
+	struct thread *t_paths; /* path state to update (erpolicy_paths.c) */
 	struct erp_event_ring events;
 	/* last logged overlap/difference summary ("logged once per change") */
 	struct erp_overlap_counts {

@@ -117,6 +117,7 @@ void erp_instance_delete(struct erp_instance *inst)
 	struct erp_peer_stats *stats;
 
 	THREAD_OFF(inst->t_reevaluate);
+	THREAD_OFF(inst->t_paths);
 	for (int i = 0; i < ERP_AFI_MAX; i++)
 		THREAD_OFF(inst->t_holddown[i]);
 	while ((nbr = erp_nbr_first(&inst->neighbors)))

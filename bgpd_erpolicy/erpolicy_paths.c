@@ -127,19 +127,93 @@ static void holddown_cb(struct thread *t)
 	      "ExpressRoute stable for the hold-down time");
 }
 
+/* The first neighbor of role whose session is up in afi and has (routes)
+ * or lacks (!routes) accepted routes. */
+static const char *peer_with(struct erp_instance *inst, enum erp_afi afi,
+			     enum erp_role role, bool routes)
+{
+	afi_t bafi = afi == ERP_AFI_IPV6 ? AFI_IP6 : AFI_IP;
+	struct peer *peer = NULL;
+
+	while ((peer = erp_peer_next(inst, peer)))
+		if (erp_peer_role(inst, peer, NULL) == role &&
+		    peer_established(peer) && peer->afc_nego[bafi][SAFI_UNICAST] &&
+		    (peer->pcount[bafi][SAFI_UNICAST] > 0) == routes)
+			return peer->host;
+	return "?";
+}
+
+/* What changed between two inputs, in words, for the event history. */
+static void describe(struct erp_instance *inst, enum erp_afi afi,
+		     const struct erp_fo_inputs *was,
+		     const struct erp_fo_inputs *now, char *buf, size_t len)
+{
+	static const struct {
+		enum erp_role role;
+		size_t off;
+		const char *name;
+	} paths[] = {
+		{ERP_ROLE_EXPRESSROUTE, offsetof(struct erp_fo_inputs, er),
+		 "ExpressRoute"},
+		{ERP_ROLE_VPN, offsetof(struct erp_fo_inputs, vpn), "VPN"},
+	};
+
+	for (size_t i = 0; i < array_size(paths); i++) {
+		const struct erp_fo_path *a = (const void *)((const char *)was +
+							     paths[i].off);
+		const struct erp_fo_path *b = (const void *)((const char *)now +
+							     paths[i].off);
+		bool ua = erp_fo_path_usable(a), ub = erp_fo_path_usable(b);
+
+		if (ua == ub)
+			continue;
+		if (a->established == b->established)
+			/* sessions held, routes came or went */
+			snprintf(buf, len, "%s: %s",
+				 peer_with(inst, afi, paths[i].role, ub),
+				 ub ? "Azure routes again" : "no Azure routes");
+		else
+			snprintf(buf, len, "%s sessions %u -> %u", paths[i].name,
+				 a->established, b->established);
+		return;
+	}
+	strlcpy(buf, "neighbor configuration", len);
+}
+
 void erp_paths_update(struct erp_instance *inst, const char *cause)
 {
+	THREAD_OFF(inst->t_paths);
 	for (int i = 0; i < ERP_AFI_MAX; i++) {
 		struct erp_af_view view;
 		struct erp_fo_inputs in = {};
+		char why[96];
 
 		erp_af_view(inst, i, &view);
 		in.er.established = view.er_established;
 		in.er.with_routes = view.er_with_routes;
 		in.vpn.established = view.vpn_established;
 		in.vpn.with_routes = view.vpn_with_routes;
-		input(inst, i, &in, cause);
+		if (!cause)
+			describe(inst, i, &inst->fo[i].in, &in, why, sizeof(why));
+		input(inst, i, &in, cause ? cause : why);
 	}
+}
+
+static void paths_update_cb(struct thread *t)
+{
+	erp_paths_update(THREAD_ARG(t), NULL);
+}
+
+bool erp_paths_er_route_demoted(struct erp_instance *inst, enum erp_afi afi)
+{
+	const struct erp_failover *fo = &inst->fo[afi];
+
+	if (!erp_fo_er_usable(fo) && !inst->t_paths)
+		/* a returning path's first route: the machine hears of it
+		 * now, not at the next tick */
+		thread_add_event(bm->master, paths_update_cb, inst, 0,
+				 &inst->t_paths);
+	return erp_fo_er_demoted_on_arrival(fo, &inst->fo_config);
 }
 
 void erp_paths_config_changed(struct erp_instance *inst)

@@ -12,9 +12,17 @@
 
 #include "erpolicy.h"
 
-/* Sessions or roles may have changed; cause says what happened (kept in
- * the event history, e.g. "192.0.2.1 down: BFD down received"). */
+/* Sessions, routes or roles may have changed; cause says what happened
+ * (kept in the event history, e.g. "192.0.2.1 down: BFD down received");
+ * NULL: worked out from what changed (e.g. "192.0.2.1: no Azure routes"
+ * when a session stays up and its routes are gone). */
 extern void erp_paths_update(struct erp_instance *inst, const char *cause);
+/* Is an ExpressRoute route accepted now to be demoted?  Also while
+ * ExpressRoute carries nothing and its return would start a hold-down
+ * (erp_fo_er_demoted_on_arrival()); the path state then catches up at
+ * once: the first route of a returning path schedules an update. */
+extern bool erp_paths_er_route_demoted(struct erp_instance *inst,
+				       enum erp_afi afi);
 /* Hold-down or drain configuration changed. */
 extern void erp_paths_config_changed(struct erp_instance *inst);
 /* Is ExpressRoute demoted below VPN in this address family? */

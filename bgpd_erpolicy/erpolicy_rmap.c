@@ -429,7 +429,9 @@ set_local_pref(void *rule, const struct prefix *p, void *object)
 
 	path->attr->local_pref = erp_local_pref(
 		&e.inst->policy, arg->role,
-		erp_paths_er_demoted(e.inst, erp_prefix_afi(p)), p);
+		arg->role == ERP_ROLE_EXPRESSROUTE &&
+			erp_paths_er_route_demoted(e.inst, erp_prefix_afi(p)),
+		p);
 	path->attr->flag |= ATTR_FLAG_BIT(BGP_ATTR_LOCAL_PREF);
 
 	stats = update_stats(&e, path, ERP_DIR_IN);
