@@ -7,7 +7,7 @@ and an emulated VPN gateway (BGP address 10.100.255.254 behind
 198.51.100.1, AS 65515, eBGP multihop), each originating 10.100.0.0/16,
 10.100.1.0/24 and 10.101.0.0/16, in network namespaces (topotests/lib).
 
-usage: sudo doc/guide-samples.py OUTDIR [SECTION...]
+usage: sudo scripts/guide-samples.py OUTDIR [SECTION...]
   sections (default: all): example, commands, usermaps, states, upgrade,
   handwritten
 Each capture goes to OUTDIR/NN-name.txt: "ROUTER# CMD" and the output, or
