@@ -29,59 +29,72 @@ static void emit(void (*fn)(const struct erp_health_item *, void *), void *arg,
 	fn(&item, arg);
 }
 
-/*
- * Peers that run a map of this module without being declared with its
- * path (everything denied), or a map named like the generated maps of
- * bgpd_erpolicy 0.x (erpolicy-ROLE@VRF+USERMAP, no longer built: bgpd
- * denies everything through a name that resolves to no map).
- */
 static const char *legacy_fmt =
 	"neighbor %s %s has route-map %s %s, which bgpd_erpolicy no longer builds (everything is denied): attach \"%s\" or \"%s\" instead and name your own map in \"erpolicy neighbor %s route-map NAME %s\" (see the upgrade notes; scripts/erpolicy-migrate-config rewrites a configuration file)";
 
-static void undeclared_maps(struct erp_instance *inst, struct bgp *bgp,
-			    void (*fn)(const struct erp_health_item *, void *),
-			    void *arg)
+/*
+ * What is attached where it should not be, or not where it should:
+ * - a declared neighbor's address family without the module's map of its
+ *   path (the policy is not applied: the operator's map alone, or bgpd's
+ *   ebgp-requires-policy, decides);
+ * - a map of this module on a neighbor not declared with its path
+ *   (everything denied);
+ * - a map named like the generated maps of bgpd_erpolicy 0.x
+ *   (erpolicy-ROLE@VRF+USERMAP, no longer built: bgpd denies everything
+ *   through a name that resolves to no map).
+ */
+static void attachment_problems(struct erp_instance *inst, struct bgp *bgp,
+				void (*fn)(const struct erp_health_item *,
+					   void *),
+				void *arg)
 {
 	struct listnode *node;
 	struct peer *peer;
 
-	for (ALL_LIST_ELEMENTS_RO(bgp->peer, node, peer))
+	for (ALL_LIST_ELEMENTS_RO(bgp->peer, node, peer)) {
+		const char *host = peer->conf_if ? peer->conf_if : peer->host;
+		enum erp_role want = erp_peer_role(inst, peer, NULL);
+
 		for (int i = 0; i < ERP_AFI_MAX; i++)
 			for (int d = 0; d < ERP_DIR_MAX; d++) {
 				const char *name =
 					erp_peer_rmap(peer, erp_afis[i], d);
-				enum erp_role role, declared;
+				const char *dir = d == ERP_DIR_IN ? "in" : "out";
+				enum erp_role role = ERP_ROLE_NONE;
 				enum erp_dir mdir;
-				const char *host = peer->conf_if ? peer->conf_if
-								 : peer->host;
+				bool ours = name &&
+					    erp_rmap_lookup_name(name, &mdir,
+								 &role) &&
+					    (int)mdir == d;
 
-				if (!name || !erp_rmap_reserved(name))
-					continue;
-				if (!erp_rmap_lookup_name(name, &mdir, &role) ||
-				    (int)mdir != d) {
+				if (name && erp_rmap_reserved(name) && !ours)
 					emit(fn, arg, "legacyRouteMap", host,
-					     legacy_fmt, host, erp_afi_name(i), name,
-					     d == ERP_DIR_IN ? "in" : "out",
+					     legacy_fmt, host, erp_afi_name(i),
+					     name, dir,
 					     erp_rmap_name(d, ERP_ROLE_EXPRESSROUTE),
 					     erp_rmap_name(d, ERP_ROLE_VPN), host,
-					     d == ERP_DIR_IN ? "in" : "out");
-					continue;
-				}
-				declared = erp_peer_role(inst, peer, NULL);
-				if (declared != role)
+					     dir);
+				else if (ours && want == ERP_ROLE_NONE)
 					emit(fn, arg, "notDeclared", host,
-					     "neighbor %s %s has route-map %s %s but is %s%s: everything is %s",
-					     host, erp_afi_name(i), name,
-					     d == ERP_DIR_IN ? "in" : "out",
-					     declared == ERP_ROLE_NONE
-						     ? "not declared"
-						     : "declared path ",
-					     declared == ERP_ROLE_NONE
-						     ? ""
-						     : erp_role_name(declared),
+					     "neighbor %s %s has route-map %s %s but is not declared: everything is %s",
+					     host, erp_afi_name(i), name, dir,
 					     d == ERP_DIR_IN ? "denied"
 							     : "held back");
+				else if (want != ERP_ROLE_NONE &&
+					 peer->afc[erp_afis[i]][SAFI_UNICAST] &&
+					 !(ours && role == want))
+					emit(fn, arg, "policyNotAttached", host,
+					     "%s neighbor %s %s has %s%s %s: the policy is not applied; write \"neighbor %s route-map %s %s\" in its address-family%s",
+					     erp_role_name(want), host,
+					     erp_afi_name(i),
+					     name ? "route-map " : "no route-map",
+					     name ? name : "", dir, host,
+					     erp_rmap_name(d, want), dir,
+					     name && !ours
+						     ? " and name your map in \"erpolicy neighbor ... route-map NAME\""
+						     : "");
 			}
+	}
 }
 
 /* A family some declared neighbor carries but no azure-prefix covers:
@@ -128,7 +141,7 @@ void erp_health_walk(struct erp_instance *inst,
 		     "vpn local-preference 0: ExpressRoute cannot be demoted below it (hold-down, drain)");
 
 	if (bgp)
-		undeclared_maps(inst, bgp, fn, arg);
+		attachment_problems(inst, bgp, fn, arg);
 	no_azure_prefixes(inst, fn, arg);
 
 	while ((peer = erp_peer_next(inst, peer))) {
@@ -158,19 +171,6 @@ void erp_health_walk(struct erp_instance *inst,
 
 			if (!v.af[i].active)
 				continue;
-			for (int d = 0; d < ERP_DIR_MAX; d++)
-				if (!v.af[i].attached[d])
-					emit(fn, arg, "policyNotAttached",
-					     v.name,
-					     "%s neighbor %s %s has %s %s: the policy is not applied; write \"neighbor %s route-map %s %s\" in its address-family",
-					     erp_role_name(v.role), v.name,
-					     erp_afi_name(i),
-					     v.af[i].rmap[d] ? "route-map"
-							     : "no route-map",
-					     v.af[i].rmap[d] ? v.af[i].rmap[d]
-							     : (d == ERP_DIR_IN ? "in" : "out"),
-					     v.name, erp_rmap_name(d, v.role),
-					     d == ERP_DIR_IN ? "in" : "out");
 			if (peer->weight[afi][SAFI_UNICAST])
 				emit(fn, arg, "weightSet", v.name,
 				     "neighbor %s has weight %lu in %s: weight overrides the module's local-preference",
@@ -194,23 +194,28 @@ void erp_health_walk(struct erp_instance *inst,
 	}
 }
 
-static void legacy_log(const struct erp_health_item *item, void *arg)
+static bool attachment_check(const char *check)
+{
+	return strcmp(check, "legacyRouteMap") == 0 ||
+	       strcmp(check, "notDeclared") == 0 ||
+	       strcmp(check, "policyNotAttached") == 0;
+}
+
+static void attachment_log(const struct erp_health_item *item, void *arg)
 {
 	unsigned int *count = arg;
 
-	if (strcmp(item->check, "legacyRouteMap") != 0 &&
-	    strcmp(item->check, "notDeclared") != 0)
+	if (!attachment_check(item->check))
 		return;
 	(*count)++;
 	zlog_warn("erpolicy: %s", item->message);
 }
 
-static void legacy_count(const struct erp_health_item *item, void *arg)
+static void attachment_count(const struct erp_health_item *item, void *arg)
 {
 	unsigned int *count = arg;
 
-	if (strcmp(item->check, "legacyRouteMap") == 0 ||
-	    strcmp(item->check, "notDeclared") == 0)
+	if (attachment_check(item->check))
 		(*count)++;
 }
 
@@ -221,14 +226,14 @@ void erp_health_log_attachments(struct erp_instance *inst)
 
 	if (!bgp)
 		return;
-	undeclared_maps(inst, bgp, legacy_count, &count);
+	attachment_problems(inst, bgp, attachment_count, &count);
 	if (count == inst->attach_warnings)
 		return;
 	if (count) {
 		count = 0;
-		undeclared_maps(inst, bgp, legacy_log, &count);
+		attachment_problems(inst, bgp, attachment_log, &count);
 	} else
-		zlog_info("erpolicy: %s: every attached erpolicy route-map now matches a declaration",
+		zlog_info("erpolicy: %s: every declared neighbor runs the module's maps, and only those",
 			  inst->vrf);
 	inst->attach_warnings = count;
 }

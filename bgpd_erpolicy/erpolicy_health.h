@@ -25,9 +25,10 @@ extern void erp_health_walk(struct erp_instance *inst,
 				       void *arg),
 			    void *arg);
 
-/* Log the attachments that deny everything (legacy names of bgpd_erpolicy
- * 0.x, maps of undeclared neighbors) when their number changes: what
- * "show bgp erpolicy" says about them, without anyone asking. */
+/* Log what is attached wrongly (legacy names of bgpd_erpolicy 0.x, the
+ * module's maps on undeclared neighbors, declared neighbors without the
+ * module's map) when the number of such attachments changes: what "show
+ * bgp erpolicy" says about them, without anyone asking. */
 extern void erp_health_log_attachments(struct erp_instance *inst);
 
 #endif

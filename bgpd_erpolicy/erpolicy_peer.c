@@ -164,8 +164,22 @@ void erp_instance_removing(struct erp_instance *inst)
 	}
 	/* the maps stay attached and now deny: say so to the routes now,
 	 * the instance is gone when a timer would run */
-	if (bgp)
+	if (bgp) {
+		struct listnode *node;
+		struct peer *peer;
+		unsigned int attached = 0;
+
+		for (ALL_LIST_ELEMENTS_RO(bgp->peer, node, peer))
+			for (int i = 0; i < ERP_AFI_MAX; i++)
+				attached += attached_role(peer, erp_afis[i],
+							  ERP_DIR_IN) !=
+					    ERP_ROLE_NONE;
+		if (attached)
+			zlog_warn(
+				"erpolicy: %s: configuration removed; %u neighbor address families still run the module's maps and are denied every route",
+				inst->vrf, attached);
 		reevaluate_peers(NULL, bgp, all);
+	}
 }
 
 static void reevaluate_cb(struct thread *t)

@@ -245,10 +245,6 @@ DEFPY_YANG(erp_neighbor_rmap, erp_neighbor_rmap_cmd,
 {
 	char xpath[XPATH_MAXLEN], nbr[64];
 
-	if (!no && !rmap) {
-		vty_out(vty, "%% route-map name missing\n");
-		return CMD_WARNING_CONFIG_FAILED;
-	}
 	if (!neighbor_xpath(vty, name, nbr, sizeof(nbr), xpath, sizeof(xpath)))
 		return CMD_WARNING_CONFIG_FAILED;
 	if (!candidate(vty, xpath)) {
@@ -747,9 +743,15 @@ static void show_peer_text(struct vty *vty, const struct erp_peer_view *v,
 
 		if (!v->af[i].active)
 			continue;
-		vty_out(vty, "%-25s %-12s %-11s %6u %-4s %8u %7u  %s%s\n",
-			v->name, erp_role_name(v->role), v->session_state,
-			v->af[i].local_pref, erp_afi_name(i), v->af[i].prefixes,
+		char lp[12];
+
+		if (v->af[i].attached[ERP_DIR_IN])
+			snprintf(lp, sizeof(lp), "%u", v->af[i].local_pref);
+		else
+			strlcpy(lp, "-", sizeof(lp)); /* not the module's */
+		vty_out(vty, "%-25s %-12s %-11s %6s %-4s %8u %7u  %s%s\n",
+			v->name, erp_role_name(v->role), v->session_state, lp,
+			erp_afi_name(i), v->af[i].prefixes,
 			denied_prefixes(v->af[i].denied), rin ? rin : "-",
 			v->af[i].attached[ERP_DIR_IN] ? "" : " (not the policy)");
 		if (!detail)

@@ -154,7 +154,7 @@ if [ -n "$T_ROOT" ]; then
 		{ tail -n 30 "$out/configure.log" >&2; echo "frr-source: configure failed (log: $out/configure.log)" >&2; exit 1; }
 else
 	# the flags of Debian 12's debian/rules (shared with the package build)
-	"$top/scripts/frr-configure.sh" "$src"
+	"$here/frr-configure.sh" "$src"
 fi
 step_time "configure ($T_NAME)" "$t"
 

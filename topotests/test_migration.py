@@ -92,6 +92,53 @@ def test_migrate_script_rewrites_old_names(tmp_path):
     assert path.read_text() == two
 
 
+# what the 0.x user guide had operators write: their own maps in the
+# declared neighbors' slots (0.x wrapped them), no module map at all
+HANDWRITTEN_V4 = (f"  neighbor {ER[1]} route-map ER-IN in\n"
+                  f"  neighbor {ER[1]} route-map TO-AZURE out\n")
+
+
+def handwritten_conf():
+    return azure.edge_conf(["msee1", "vpngw"], before=USER_MAPS,
+                           ipv4_extra=HANDWRITTEN_V4, attach=False)
+
+
+def test_migrate_script_handwritten_0x_file(tmp_path):
+    path = tmp_path / "frr.conf"
+    path.write_text(handwritten_conf())
+    p = subprocess.run([MIGRATE, str(path)], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    new = p.stdout
+    assert f"  neighbor {ER[1]} route-map ER-IN in\n" not in new
+    assert f" erpolicy neighbor {ER[1]} route-map ER-IN in\n" in new
+    assert f" erpolicy neighbor {ER[1]} route-map TO-AZURE out\n" in new
+    # every declared, activated neighbor gets the module's maps, once
+    for addr, role in ((ER[1], "expressroute"), (ER[3], "expressroute"),
+                       (VPN[1], "vpn"), (VPN[3], "vpn")):
+        assert new.count(f"  neighbor {addr} route-map erpolicy-{role} in\n") \
+            == 1, addr
+        assert new.count(
+            f"  neighbor {addr} route-map erpolicy-out-{role} out\n") == 1
+    p = subprocess.run([MIGRATE, "--bogus"], capture_output=True, text=True)
+    assert p.returncode == 2 and "usage:" in p.stderr
+
+
+def test_handwritten_0x_file_is_reported_in_show_and_log(lab):
+    r = azure.build(lab, names=["msee1", "vpngw"],
+                    edge_bgpd=handwritten_conf())
+    lab.start()
+    edge = r["edge"]
+    lab.wait_until(azure.established(edge, [ER[1], VPN[1]]), timeout=30)
+    st = azure.erpolicy(edge)
+    missing = {(w["neighbor"], "ER-IN" in w["message"])
+               for w in st["healthWarnings"]
+               if w["check"] == "policyNotAttached"}
+    assert (ER[1], True) in missing and (VPN[1], False) in missing, st
+    lab.wait_until(lambda: "has route-map ER-IN in: the policy is not "
+                   "applied" in edge.log_text(), timeout=5,
+                   message="logged")
+
+
 def test_old_config_fails_closed_and_says_what_to_change(lab):
     r = azure.build(lab, names=["msee1", "vpngw"], edge_bgpd=old_conf())
     lab.start()
