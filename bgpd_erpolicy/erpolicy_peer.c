@@ -272,7 +272,7 @@ static void tick_cb(struct thread *t)
 
 	for (inst = erp_instance_first(); inst; inst = erp_instance_next(inst)) {
 		erp_stats_prune(inst, peer_alive, erp_bgp_of(inst));
-		erp_paths_update(inst, "neighbor configuration");
+		erp_paths_update(inst, NULL);
 		erp_health_log_attachments(inst);
 		overlaps_tick(inst);
 	}

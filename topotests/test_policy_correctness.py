@@ -68,3 +68,68 @@ def test_family_without_azure_prefixes_fails_closed(lab):
                                      for w in st["healthWarnings"]]
     den = st["neighbors"][ER[3]]["addressFamilies"]["ipv6"]["prefixesDenied"]
     assert den["notAzurePrefix"] == 2 and den["noAzurePrefixes"] == 0, den
+
+
+def events(edge):
+    return edge.show_json("show bgp erpolicy events")["events"]
+
+
+def test_failover_follows_the_routes(lab):
+    """2. The MSEEs withdraw every Azure route while their sessions stay up
+    (the ER gateway connection removed in Azure): a failover like a lost
+    session, named after its cause; when the routes return the hold-down
+    applies, from the first route on."""
+    names = ["msee1", "msee2", "vpngw"]
+    r = azure.build(lab, names=names, edge_bgpd=azure.edge_conf(
+        names, erpolicy=azure.erpolicy_lines(names) +
+        " erpolicy failback hold-down 30\n"))
+    lab.start()
+    edge = r["edge"]
+    m1, m2 = azure.PEERS["msee1"][1], azure.PEERS["msee2"][1]
+    pfx = "10.100.1.0/24"
+    lab.wait_until(lambda: len(azure.paths(edge, pfx)) == 3, timeout=30,
+                   message="three paths")
+    lab.wait_until(lambda: azure.erpolicy(edge)["addressFamilies"]["ipv4"]
+                   ["pathState"] == "expressroute", timeout=10)
+
+    def withdraw(name, back=False):
+        asn = azure.PEERS[name][4]
+        r[name].config(["router bgp %d" % asn,
+                        "address-family ipv4 unicast"] +
+                       ["%snetwork %s" % ("" if back else "no ", p)
+                        for p in azure.AZURE_V4])
+
+    for n in ("msee1", "msee2"):
+        withdraw(n)
+    lab.wait_until(lambda: azure.erpolicy(edge)["addressFamilies"]["ipv4"]
+                   ["pathState"] == "vpn", timeout=10,
+                   message="failover on route loss",
+                   diag=lambda: edge.vty("show bgp erpolicy events"))
+    st = azure.erpolicy(edge)
+    af = st["addressFamilies"]["ipv4"]
+    assert af["preferredPath"] == "vpn", af
+    assert af["expressrouteSessionsEstablished"] == 2  # sessions stayed up
+    ev = [e for e in events(edge)
+          if e["event"] == "failover" and e["afi"] == "ipv4"]
+    assert ev and ev[-1]["cause"] in ("%s: no Azure routes" % m1,
+                                      "%s: no Azure routes" % m2), ev
+    assert azure.best_path(edge, pfx)["peer"]["peerId"] == VPN[1]
+
+    # the routes return: held down, ER routes below the VPN's from the
+    # first one (never preferred for a moment)
+    withdraw("msee1", back=True)
+
+    def er_paths():
+        return [p for p in azure.paths(edge, pfx)
+                if p["peer"]["peerId"] in (m1, m2)]
+    lab.wait_until(lambda: er_paths(), timeout=10, message="ER route back")
+    for p in er_paths():
+        assert p["locPrf"] < 100, p  # demoted below the VPN's 100
+    lab.wait_until(lambda: azure.erpolicy(edge)["addressFamilies"]["ipv4"]
+                   ["pathState"] == "hold-down", timeout=5,
+                   message="hold-down")
+    ev = [e for e in events(edge) if e["afi"] == "ipv4"]
+    assert "hold-down-start" in [e["event"] for e in ev], ev
+    start = [e for e in ev if e["event"] == "hold-down-start"][-1]
+    assert start["cause"] == "%s: Azure routes again" % m1, start
+    assert azure.best_path(edge, pfx)["peer"]["peerId"] == VPN[1]
