@@ -29,8 +29,10 @@ def start(lab, erpolicy_extra="", vpn_extra_v4=(), er_extra_v4=(),
     nets = "".join("  network %s\n" % n for n in ONPREM_NETS + OTHER_NETS)
     edge_cfg = azure.edge_conf(
         list(names), before=USER_OUT,
-        ipv4_extra=nets + "  neighbor %s route-map ER-OUT out\n" % ER[1],
-        erpolicy=azure.erpolicy_lines(list(names)) + erpolicy_extra,
+        ipv4_extra=nets,
+        erpolicy=azure.erpolicy_lines(list(names)) +
+        " erpolicy neighbor %s route-map ER-OUT out\n" % ER[1] +
+        erpolicy_extra,
         extra=" no bgp network import-check\n" + edge_extra)
     az = {
         "msee1": azure.azure_conf("msee1", azure.AZURE_V4 + list(er_extra_v4),
@@ -95,9 +97,12 @@ def test_advertise_onprem_only_no_transit_and_guard(lab):
     assert na["transit"] >= 2
     assert st["prefixesAdvertised"] == 2
     assert st["routeMapOut"] == "erpolicy-out-vpn"
+    assert st["policyAttachedOut"] is True
     er = out_stats(edge, ER[1])
-    assert er["routeMapOut"] == "erpolicy-out-expressroute+ER-OUT"
-    assert er["userRouteMapOut"] == "ER-OUT"
+    assert er["routeMapOut"] == "erpolicy-out-expressroute"
+    assert er["policyAttachedOut"] is True
+    assert azure.erpolicy(edge)["neighbors"][ER[1]]["userRouteMapOut"] == \
+        "ER-OUT"
     assert er["prefixesNotAdvertised"]["userPolicy"] == 1
 
     # warn mode advertises it, counts and logs
