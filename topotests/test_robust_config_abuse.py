@@ -12,10 +12,13 @@ conflicting input, while an ExpressRoute and a VPN session are up:
   (local-preference 0 and 4294967295, maximum-prefix-length 1/32/128,
   ge/le at the prefix length and at the maximum, hold-down 1 and 86400,
   maximum equal to the hold-down, advertise limits at their ends);
-* 50 rapid add/remove cycles of the whole configuration (every line, then
-  ``no erpolicy``) with the sessions up end in the same routes, state and
+* 50 rapid add/remove cycles of the whole configuration (every line, the
+  operator's own route-maps as declaration leaves too, then ``no
+  erpolicy``) with the sessions up end in the same routes, state and
   module memory as before, without resetting a session; removing the
-  configuration frees all of the module's memory;
+  configuration fails closed (the module's maps, still attached by the
+  operator's lines, deny everything) and frees all of the module's memory
+  but its four fixed maps;
 * ``write file`` + bgpd restart yields the same running-config, state,
   routes and module memory, and saving again writes the same file.
 
@@ -59,6 +62,16 @@ BAD = [
     ("no erpolicy neighbor 203.0.113.9", "has no erpolicy path"),
     ("no erpolicy neighbor %s path vpn" % ER[1], "not vpn"),
     ("no erpolicy neighbor 192.0.2.300", "not a valid"),
+    # the operator's own map of a declared neighbor
+    ("erpolicy neighbor 203.0.113.9 route-map ER-IN in",
+     "has no erpolicy path; declare it first"),
+    ("erpolicy neighbor %s route-map erpolicy-vpn in" % ER[1],
+     "bgpd_erpolicy's own maps"),
+    ("erpolicy neighbor %s route-map erpolicy-mine out" % VPN[1],
+     "bgpd_erpolicy's own maps"),
+    ("erpolicy neighbor %s route-map ER-IN" % ER[1], INCOMPLETE),
+    ("erpolicy neighbor %s route-map ER-IN sideways" % ER[1], UNKNOWN),
+    ("erpolicy neighbor 192.0.2.300 route-map ER-IN in", "not a valid"),
     # local-preference
     ("erpolicy local-preference expressroute 4294967296 vpn 1", UNKNOWN),
     ("erpolicy local-preference expressroute -1 vpn 1", UNKNOWN),
@@ -290,6 +303,8 @@ FULL = [
     "erpolicy neighbor %s path expressroute" % ER[3],
     "erpolicy neighbor %s path vpn" % VPN[1],
     "erpolicy neighbor %s path vpn" % VPN[3],
+    "erpolicy neighbor %s route-map ER-IN in" % ER[1],
+    "erpolicy neighbor %s route-map VPN-OUT out" % VPN[1],
     "erpolicy local-preference expressroute 300 vpn 150",
     "erpolicy azure-prefix 10.100.0.0/16 le 24",
     "erpolicy azure-prefix 2001:db8:100::/48 le 64",
@@ -312,11 +327,22 @@ FULL = [
 ]
 REMOVE_ALL = ["no erpolicy"]
 
+# the operator's own maps named in FULL: ER-IN refuses 10.100.0.0/16 from
+# ExpressRoute (so it is reached over the VPN only: visible in the routes)
+USER_MAPS = """\
+ip prefix-list ER-DROP seq 5 permit 10.100.0.0/16
+route-map ER-IN deny 10
+ match ip address prefix-list ER-DROP
+route-map ER-IN permit 20
+route-map VPN-OUT permit 10
+!
+"""
+
 # --- helpers -------------------------------------------------------------------
 
 
 def start(lab, erpolicy=None):
-    edge_cfg = azure.edge_conf(NAMES, erpolicy=erpolicy)
+    edge_cfg = azure.edge_conf(NAMES, erpolicy=erpolicy, before=USER_MAPS)
     r = azure.build(lab, names=NAMES, edge_bgpd=edge_cfg)
     lab.start()
     edge = r["edge"]
@@ -422,9 +448,16 @@ def module_mem(edge):
     return azure.module_memory(edge)
 
 
+# the module's four maps (erpolicy_rmap.h) live as long as the module: their
+# rules are its only allocations without configuration
+MAP_RULES = 4 * 3
+
+
 def mem_zero(edge):
-    return all(v == 0 for k, v in module_mem(edge).items()
-               if k != "erpolicy northbound node")
+    mem = module_mem(edge)
+    return mem.get("erpolicy route-map rule") == MAP_RULES and all(
+        v == 0 for k, v in mem.items()
+        if k not in ("erpolicy northbound node", "erpolicy route-map rule"))
 
 
 # --- tests ------------------------------------------------------------------------
@@ -510,6 +543,9 @@ def test_rapid_add_remove_cycles(lab):
     rib0 = ref["rib"]
     est0 = nb_established(edge)
     assert ref["memory"]["erpolicy neighbor"] == 4
+    # the operator's ER-IN runs inside the module's map
+    assert [p[0] for p in rib0["10.100.0.0/16"]] == [VPN[1]], rib0
+    assert ref["state"]["neighbors"][ER[1]]["userRouteMapIn"] == "ER-IN"
 
     with edge.client() as vty:
         for _ in range(50):
@@ -520,15 +556,24 @@ def test_rapid_add_remove_cycles(lab):
               "50 add/remove cycles")
     assert nb_established(edge) == est0
 
-    # removal while the sessions are up: the neighbors are as without the
-    # module (eBGP without policy: nothing accepted), every allocation of
-    # the module is freed, no session is reset
+    # removal while the sessions are up fails closed: the operator's
+    # attachment lines stay as written, the module's maps (which exist as
+    # long as the module) deny everything from the neighbors no longer
+    # declared; every other allocation of the module is freed, no session
+    # is reset
     edge.config(["router bgp 65010", "no erpolicy"])
-    assert erpolicy_conf_lines(running(edge)) == []
+    conf = running(edge)
+    assert erpolicy_conf_lines(conf) == []
+    for peer, role in ((ER[1], "expressroute"), (ER[3], "expressroute"),
+                       (VPN[1], "vpn"), (VPN[3], "vpn")):
+        for line in azure.attach_lines(peer, role).splitlines():
+            assert line in conf.splitlines(), (line, conf)
     lab.wait_until(lambda: rib(edge) == {}, timeout=15,
-                   message="routes gone with the policy")
-    lab.wait_until(lambda: "erpolicy-" not in edge.vty("show route-map"),
-                   timeout=15, message="module route-maps deleted")
+                   message="routes denied without the policy")
+    maps = edge.vty("show route-map")
+    for name in ("erpolicy-expressroute", "erpolicy-vpn",
+                 "erpolicy-out-expressroute", "erpolicy-out-vpn"):
+        assert "route-map: %s " % name in maps, name
     lab.wait_until(lambda: mem_zero(edge), timeout=5,
                    message="module memory freed",
                    diag=lambda: module_mem(edge))
