@@ -573,8 +573,8 @@ def test_burst_and_denied_cap(lab, birds):
  neighbor %s advertisement-interval 0
  address-family ipv4 unicast
   neighbor %s activate
- exit-address-family
-""" % ((ER2[1],) * 4))
+%s exit-address-family
+""" % ((ER2[1],) * 4 + (azure.attach_lines(ER2[1], "expressroute"),)))
     edge = lab.add_router("edge", bgpd_conf=edge_cfg,
                           bgpd_args=azure.module_args())
     host = lab.add_host("msee2")
