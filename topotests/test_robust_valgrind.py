@@ -3,8 +3,11 @@
 A representative scenario runs with the module loaded into a bgpd started
 under ``valgrind --leak-check=full``: configuration from the file, routes
 from an ExpressRoute and a VPN neighbor (some denied), a policy change,
-failover (ER link down), fail-back (link up), ``no erpolicy``, the
-configuration back, then bgpd is stopped (SIGTERM) so that valgrind reports
+failover (ER link down), fail-back (link up), the operator's own maps as
+declaration leaves (set, edited in use, edited after their neighbor was
+undeclared, removed), a neighbor undeclared with the module's map still
+attached (fail closed, health warning), a reserved route-map name refused,
+``no erpolicy``, the configuration back, then bgpd is stopped (SIGTERM) so that valgrind reports
 leaks.  The valgrind XML report is parsed:
 
 * errors (invalid reads/writes, uninitialised values, bad frees ...) with
@@ -150,7 +153,61 @@ def scenario(lab, routers):
     lab.wait_until(lambda: best("10.100.0.0/16") == (ER[1], 300),
                    timeout=30, interval=0.5, message="undrained")
 
-    # removal while up, and back
+    # the operator's own maps run inside the module's: ER-IN refuses
+    # 10.100.0.0/16 from ExpressRoute, so it is reached over the VPN
+    # (10.100.1.0/24 is Azure's again, to show what ER-IN lets through)
+    edge.config(["router bgp 65010", "no erpolicy onprem-prefix 10.100.1.0/24",
+                 "exit", "ip prefix-list ER-DROP seq 5 permit 10.100.0.0/16",
+                 "route-map ER-IN deny 10",
+                 "match ip address prefix-list ER-DROP", "exit",
+                 "route-map ER-IN permit 20", "exit",
+                 "route-map VPN-OUT permit 10", "exit",
+                 "router bgp 65010",
+                 "erpolicy neighbor %s route-map ER-IN in" % ER[1],
+                 "erpolicy neighbor %s route-map VPN-OUT out" % VPN[1]])
+    lab.wait_until(lambda: best("10.100.0.0/16") == (VPN[1], 50) and
+                   best("10.100.1.0/24") == (ER[1], 300), timeout=30,
+                   interval=0.5, message="operator's map applied")
+    # edited while in use
+    edge.config(["no route-map ER-IN deny 10"])
+    lab.wait_until(lambda: best("10.100.0.0/16") == (ER[1], 300),
+                   timeout=30, interval=0.5, message="edited map applied")
+    edge.config(["route-map ER-IN deny 10",
+                 "match ip address prefix-list ER-DROP", "exit"])
+    lab.wait_until(lambda: best("10.100.0.0/16") == (VPN[1], 50),
+                   timeout=30, interval=0.5, message="edited back")
+    # undeclared while the module's maps stay attached: everything from it
+    # is denied and a health warning says why
+    edge.config(["router bgp 65010", "no erpolicy neighbor %s" % ER[1]])
+    lab.wait_until(lambda: azure.path_from(edge, "10.100.1.0/24", ER[1])
+                   is None, timeout=30, interval=0.5,
+                   message="undeclared neighbor denied")
+    assert {"check": "notDeclared", "neighbor": ER[1]} in [
+        {"check": w["check"], "neighbor": w.get("neighbor")}
+        for w in azure.erpolicy(edge)["healthWarnings"]]
+    edge.vty("show bgp erpolicy")
+    # its former map edited afterwards: nothing of the module may still
+    # point into it
+    edge.config(["route-map ER-IN permit 30", "set metric 7", "exit",
+                 "no route-map ER-IN permit 30"])
+    # a route-map named like the module's is refused
+    status, out = edge.config(["route-map erpolicy-expressroute permit 5"],
+                              check=False)
+    assert status != 0 and "reserved" in out, out
+    edge.config(["router bgp 65010",
+                 "erpolicy neighbor %s path expressroute" % ER[1],
+                 "erpolicy neighbor %s route-map ER-IN in" % ER[1]])
+    lab.wait_until(lambda: best("10.100.1.0/24") == (ER[1], 300) and
+                   best("10.100.0.0/16") == (VPN[1], 50), timeout=30,
+                   interval=0.5, message="declared again, with its map")
+    edge.config(["router bgp 65010",
+                 "no erpolicy neighbor %s route-map ER-IN in" % ER[1],
+                 "no erpolicy neighbor %s route-map VPN-OUT out" % VPN[1]])
+    lab.wait_until(lambda: best("10.100.0.0/16") == (ER[1], 300),
+                   timeout=30, interval=0.5, message="operator's map removed")
+
+    # removal while up (fail closed: the module's maps stay attached and
+    # deny), and back
     edge.config(["router bgp 65010", "no erpolicy"])
     lab.wait_until(lambda: azure.paths(edge, "10.100.0.0/16") == [],
                    timeout=30, interval=0.5, message="policy removed")
