@@ -11,9 +11,14 @@ under test over /usr/bin/vtysh.  The machine's /etc/frr, /var/run/frr,
 /var/log/frr and /usr/bin/vtysh are never written (the bind mounts exist
 only inside that mount namespace).
 
-With Debian's vtysh the erpolicy lines of frr.conf are lost at boot (the
-control case); with the erpolicy-aware vtysh they are applied, ``write
-memory`` keeps them and ``frrinit.sh reload`` applies a changed file.
+frr.conf is what the user guide tells operators to write: the module's maps
+attached in each address family (``neighbor X route-map erpolicy-... in``)
+and the operator's own map as a leaf of the declaration (``erpolicy
+neighbor X route-map NAME in``).  With Debian's vtysh the erpolicy lines of
+frr.conf are lost at boot (the control case: the attachments stay, so the
+neighbors fail closed); with the erpolicy-aware vtysh they are applied and
+the policy is attached, ``write memory`` keeps them and ``frrinit.sh
+reload`` applies a changed file.
 """
 
 import glob
@@ -51,6 +56,71 @@ def _skip_reason():
             return "%s does not exist: nothing to mount the private " \
                    "directory over" % d
     return None
+
+
+ER_ADDRS = ("192.0.2.1", "192.0.2.3")
+VPN_ADDR = "192.0.2.2"
+
+# the user guide's frr.conf of an edge (no session comes up: no links)
+BOOT_CONF = """\
+frr defaults traditional
+!
+route-map ER-IN permit 10
+ set metric 7
+exit
+!
+router bgp 65001
+ bgp router-id 10.0.0.1
+ neighbor 192.0.2.1 remote-as 12076
+ neighbor 192.0.2.2 remote-as 65515
+ neighbor 192.0.2.3 remote-as 12076
+ !
+ address-family ipv4 unicast
+""" + "".join(azure.attach_lines(a, "expressroute") for a in ER_ADDRS) + \
+    azure.attach_lines(VPN_ADDR, "vpn") + """\
+ exit-address-family
+ erpolicy neighbor 192.0.2.1 path expressroute
+ erpolicy neighbor 192.0.2.1 route-map ER-IN in
+ erpolicy neighbor 192.0.2.3 path expressroute
+ erpolicy neighbor 192.0.2.2 path vpn
+ erpolicy local-preference expressroute 250 vpn 90
+ erpolicy azure-prefix 10.100.0.0/16 le 24
+ erpolicy azure-prefix 2001:db8:100::/48 le 64
+ erpolicy onprem-prefix 172.16.0.0/12 le 32
+ erpolicy allow-default-route
+ erpolicy maximum-prefix-length ipv4 28
+exit
+!
+"""
+
+BOOT_VIEW = {
+    "localPreference": {"expressroute": 250, "vpn": 90},
+    "azurePrefixes": [{"prefix": "10.100.0.0/16", "le": 24},
+                      {"prefix": "2001:db8:100::/48", "le": 64}],
+    "onpremPrefixes": [{"prefix": "172.16.0.0/12", "le": 32}],
+    "allowDefaultRoute": True,
+    "maximumPrefixLength": {"ipv4": 28, "ipv6": 128},
+    "neighbors": {"192.0.2.1": "expressroute", "192.0.2.2": "vpn",
+                  "192.0.2.3": "expressroute"},
+}
+
+
+def attached(js):
+    """{neighbor: (routeMapIn, policyAttachedIn, policyAttachedOut,
+    userRouteMapIn)} of show bgp erpolicy json (IPv4)."""
+    out = {}
+    for addr, n in js.get("neighbors", {}).items():
+        af = n["addressFamilies"]["ipv4"]
+        out[addr] = (af["routeMapIn"], af["policyAttachedIn"],
+                     af["policyAttachedOut"], n["userRouteMapIn"])
+    return out
+
+
+def warnings(js):
+    return sorted((w["check"], w.get("neighbor"))
+                  for w in js.get("healthWarnings", [])
+                  if w["check"] in ("notDeclared", "policyNotAttached",
+                                    "legacyRouteMap"))
 
 
 DAEMONS = """\
@@ -199,7 +269,7 @@ def test_frrinit_start_write_reload(lab, which):
         pytest.skip("Debian's stock vtysh not found")
     host = lab.add_host("deb")
     frr = DebianFrr(lab, host, vtysh)
-    frr.write("frr.conf", "frr defaults traditional\n!\n" + tv.BOOT_CONF)
+    frr.write("frr.conf", BOOT_CONF)
     try:
         frr.start()
         v = frr.client()
@@ -215,18 +285,30 @@ def test_frrinit_start_write_reload(lab, which):
                                  diag=lambda: open(os.path.join(
                                      frr.log, "watchfrr.log")).read())
         if which == "stock":
-            # the problem: Debian's vtysh drops the module's lines at boot
+            # the problem: Debian's vtysh drops the module's lines at boot;
+            # the attachments are ordinary bgpd lines and stay, so the
+            # neighbors fail closed (nothing accepted) rather than open
             time.sleep(1)
-            assert tv.erp_lines(v.running()) == []
+            text = v.running()
+            assert tv.erp_lines(text) == []
+            for line in BOOT_CONF.splitlines():
+                if "route-map erpolicy-" in line:
+                    assert line in text.splitlines(), (line, text)
             frr.stop()
             assert frr.pids() == {}
             return
 
         lab.wait_until(lambda: sorted(tv.erp_lines(v.running())) ==
-                       sorted(tv.erp_lines(tv.BOOT_CONF)), timeout=10,
+                       sorted(tv.erp_lines(BOOT_CONF)), timeout=10,
                        message="erpolicy lines applied at boot")
-        assert tv.config_view(v.show_json("show bgp erpolicy")) == \
-            tv.BOOT_VIEW
+        js = v.show_json("show bgp erpolicy")
+        assert tv.config_view(js) == BOOT_VIEW
+        # the module's maps are attached as frr.conf says, ER-IN inside
+        assert attached(js) == {
+            "192.0.2.1": ("erpolicy-expressroute", True, True, "ER-IN"),
+            "192.0.2.2": ("erpolicy-vpn", True, True, ""),
+            "192.0.2.3": ("erpolicy-expressroute", True, True, "")}, js
+        assert warnings(js) == [], js
 
         # write memory: vtysh -> watchfrr -> /usr/bin/vtysh -w (ours)
         v.config(["erpolicy onprem-prefix fd00::/8 le 64"])
@@ -236,12 +318,21 @@ def test_frrinit_start_write_reload(lab, which):
             p.text + saved
         assert sorted(tv.erp_lines(saved)) == \
             sorted(tv.erp_lines(v.running()))
+        for line in BOOT_CONF.splitlines():
+            if "route-map erpolicy-" in line:
+                assert line in saved.splitlines(), (line, saved)
 
-        # frrinit.sh reload: frr-reload.py with /etc/frr/frr.conf
+        # frrinit.sh reload: frr-reload.py with /etc/frr/frr.conf; the
+        # operator stops using 192.0.2.3 (its declaration and attachments
+        # go) and moves ER-IN from 192.0.2.1 to outbound
         new = saved.replace(" erpolicy allow-default-route\n", "") \
             .replace("erpolicy local-preference expressroute 250 vpn 90",
                      "erpolicy local-preference expressroute 260 vpn 80") \
-            .replace(" erpolicy neighbor 192.0.2.3 path expressroute\n", "")
+            .replace(" erpolicy neighbor 192.0.2.3 path expressroute\n", "") \
+            .replace(azure.attach_lines("192.0.2.3", "expressroute"), "") \
+            .replace(" erpolicy neighbor 192.0.2.1 route-map ER-IN in\n",
+                     " erpolicy neighbor 192.0.2.1 route-map ER-IN out\n")
+        assert new.count("192.0.2.3") == 1, new  # its remote-as only
         new = new.replace(" erpolicy onprem-prefix fd00::/8 le 64\n",
                           " erpolicy onprem-prefix fd00::/8 le 64\n"
                           " erpolicy onprem-prefix 192.168.0.0/16 le 32\n")
@@ -253,11 +344,20 @@ def test_frrinit_start_write_reload(lab, which):
                            message="frrinit.sh reload applied frr.conf",
                            diag=lambda: v.running() + open(os.path.join(
                                frr.log, "frr-reload.log")).read())
-            view = tv.config_view(v.show_json("show bgp erpolicy"))
+            js = v.show_json("show bgp erpolicy")
+            view = tv.config_view(js)
             assert view["localPreference"] == {"expressroute": 260,
                                                "vpn": 80}
             assert view["allowDefaultRoute"] is False
             assert "192.0.2.3" not in view["neighbors"]
+            assert attached(js) == {
+                "192.0.2.1": ("erpolicy-expressroute", True, True, ""),
+                "192.0.2.2": ("erpolicy-vpn", True, True, "")}, js
+            assert js["neighbors"]["192.0.2.1"]["userRouteMapOut"] == \
+                "ER-IN"
+            assert warnings(js) == [], js
+            text = v.running()
+            assert "neighbor 192.0.2.3 route-map" not in text, text
             # frr-reload.py logged into the private /var/log/frr
             assert os.path.exists(os.path.join(frr.log, "frr-reload.log"))
 
