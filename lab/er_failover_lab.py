@@ -657,6 +657,28 @@ def step_er_preferred(ctx, st):
     st.data["preferred_path"] = pref
     st.check(pref == "expressroute",
              "the module reports preferred path 'expressroute'")
+    # the configuration model: bgpd.conf attaches the module's maps, the
+    # operator's TO-AZURE runs inside the outbound ones
+    st.data["policy"] = {
+        addr: {"attachedIn": n["addressFamilies"]["ipv4"]["policyAttachedIn"],
+               "attachedOut": n["addressFamilies"]["ipv4"][
+                   "policyAttachedOut"],
+               "routeMapIn": n["addressFamilies"]["ipv4"]["routeMapIn"],
+               "routeMapOut": n["addressFamilies"]["ipv4"]["routeMapOut"],
+               "userRouteMapOut": n["userRouteMapOut"]}
+        for addr, n in state["neighbors"].items()}
+    st.data["warnings"] = sorted({w["check"]
+                                  for w in state.get("healthWarnings", [])})
+    st.check(set(st.data["policy"]) == {p["peer"] for p in AZ.values()} and
+             all(v["attachedIn"] and v["attachedOut"] and
+                 v["userRouteMapOut"] == "TO-AZURE"
+                 for v in st.data["policy"].values()),
+             "the module's maps are attached to the 3 Azure neighbors, "
+             "TO-AZURE inside the outbound ones")
+    st.check(not {"policyNotAttached", "notDeclared", "legacyRouteMap"} &
+             set(st.data["warnings"]),
+             "no configuration warning (only timers/BFD: %s)"
+             % ", ".join(st.data["warnings"]))
     er_ifs = [ctx.edge_if[n] for n in MSEES]
     t = ctx.traffic(st, er_ifs, "er")
     st.summary = "LP 200 vs 100; pings via %s" % ",".join(

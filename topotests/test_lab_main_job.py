@@ -80,6 +80,18 @@ def test_er_preferred(lab_run):
     assert vpn and vpn[0]["localPref"] == 100 and not vpn[0]["best"]
     assert d["kernel_nexthops"] == sorted(MSEE_ADDRS)
     assert d["preferred_path"] == "expressroute"
+    # the lab's bgpd.conf attaches the module's maps of each path, the
+    # operator's TO-AZURE is a leaf of each declaration
+    for addr in MSEE_ADDRS | {VPN_ADDR}:
+        role = "vpn" if addr == VPN_ADDR else "expressroute"
+        assert d["policy"][addr] == {
+            "attachedIn": True, "attachedOut": True,
+            "routeMapIn": "erpolicy-" + role,
+            "routeMapOut": "erpolicy-out-" + role,
+            "userRouteMapOut": "TO-AZURE"}, d["policy"]
+    assert len(d["policy"]) == 3
+    assert not {"policyNotAttached", "notDeclared", "legacyRouteMap"} & \
+        set(d["warnings"]), d["warnings"]
     traffic_ok(d["traffic_er"], ER_IFS, "expressroute")
 
 
