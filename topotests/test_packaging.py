@@ -527,10 +527,18 @@ def test_deb_install_remove(lab, deb, system_guard, tmp_path):
     assert knows_erpolicy(VTYSH, r1.dir, confdir)
     p = run([VTYSH, "--vty_socket", r1.dir, "--config_dir", confdir,
              "-H", os.path.join(confdir, ".history"),
-             "-c", "configure terminal", "-c", "router bgp 65001",
-             "-c", "erpolicy neighbor 192.0.2.1 path expressroute"])
-    assert "erpolicy neighbor 192.0.2.1 path expressroute" in \
-        r1.vty("show running-config")
+             "-c", "configure terminal",
+             "-c", "route-map ER-IN permit 10", "-c", "exit",
+             "-c", "router bgp 65001",
+             "-c", "erpolicy neighbor 192.0.2.1 path expressroute",
+             "-c", "erpolicy neighbor 192.0.2.1 route-map ER-IN in",
+             "-c", "address-family ipv4 unicast",
+             "-c", "neighbor 192.0.2.1 route-map erpolicy-expressroute in"])
+    conf = r1.vty("show running-config")
+    for line in ("erpolicy neighbor 192.0.2.1 path expressroute",
+                 "erpolicy neighbor 192.0.2.1 route-map ER-IN in",
+                 "neighbor 192.0.2.1 route-map erpolicy-expressroute in"):
+        assert line in conf, (line, p.text, conf)
     # Debian's binary, kept aside, still rejects the module's commands
     assert not knows_erpolicy(DIVERTED, r1.dir, confdir)
     lab.stop()
