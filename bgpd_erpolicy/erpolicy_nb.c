@@ -300,11 +300,37 @@ static int rmap_create_guard(struct nb_cb_create_args *args)
 	return rmap_create_orig ? rmap_create_orig(args) : NB_OK;
 }
 
+/*
+ * Nor may an operator's map "call" one of the module's: the declaration's
+ * own map is a dependency of the module's map (erp_rmap_user_dependency),
+ * so "erpolicy neighbor X route-map U in" with U calling erpolicy-vpn is a
+ * cycle, and libfrr's route_map_notify_dependencies() recurses through a
+ * cycle until the stack overflows (bgpd SIGSEGV; FRR 8.4.4 does the same
+ * with two operator maps that call each other).
+ */
+#define RMAP_CALL_XPATH "/frr-route-map:lib/route-map/entry/call"
+static int (*rmap_call_orig)(struct nb_cb_modify_args *args);
+
+static int rmap_call_guard(struct nb_cb_modify_args *args)
+{
+	const char *target = yang_dnode_get_string(args->dnode, NULL);
+
+	if (args->event == NB_EV_VALIDATE && erp_rmap_reserved(target)) {
+		snprintf(args->errmsg, args->errmsg_len,
+			 "route-map %s: \"call %s\": bgpd_erpolicy's maps are attached to neighbors, never called; give your map to the module with \"erpolicy neighbor X route-map NAME in|out\" instead",
+			 yang_dnode_get_string(args->dnode, "../../name"),
+			 target);
+		return NB_ERR_VALIDATION;
+	}
+	return rmap_call_orig ? rmap_call_orig(args) : NB_OK;
+}
+
 static void rmap_guard(bool on)
 {
 	struct nb_node *node = nb_node_find(RMAP_XPATH);
+	struct nb_node *call = nb_node_find(RMAP_CALL_XPATH);
 
-	if (!node) {
+	if (!node || !call) {
 		if (on)
 			zlog_err("erpolicy: %s not loaded: reserved route-map names are not guarded",
 				 RMAP_XPATH);
@@ -315,6 +341,12 @@ static void rmap_guard(bool on)
 		node->cbs.create = rmap_create_guard;
 	} else if (!on && node->cbs.create == rmap_create_guard)
 		node->cbs.create = rmap_create_orig;
+
+	if (on && call->cbs.modify != rmap_call_guard) {
+		rmap_call_orig = call->cbs.modify;
+		call->cbs.modify = rmap_call_guard;
+	} else if (!on && call->cbs.modify == rmap_call_guard)
+		call->cbs.modify = rmap_call_orig;
 }
 
 /* One counter leaf per reason and direction, named by the reasons table

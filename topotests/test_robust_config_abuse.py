@@ -19,12 +19,17 @@ conflicting input, while an ExpressRoute and a VPN session are up:
   configuration fails closed (the module's maps, still attached by the
   operator's lines, deny everything) and frees all of the module's memory
   but its four fixed maps;
+* the module's route-maps (``erpolicy-*``) are not the operator's: defining,
+  extending or calling one is refused with a clear error and changes
+  neither the configuration nor a route; deleting one has no effect;
 * ``write file`` + bgpd restart yields the same running-config, state,
   routes and module memory, and saving again writes the same file.
 
 Bugs found here and fixed since (their cases stay): a quote in a neighbor
 or VRF name aborted bgpd (pasted into an XPath); ge/le 0 were accepted for
-any prefix; a prefer-vpn-prefix could also be an on-prem prefix.
+any prefix; a prefer-vpn-prefix could also be an on-prem prefix; an
+operator's map of a declaration that called the module's map crashed bgpd
+(a dependency cycle: libfrr recurses through it until the stack overflows).
 """
 
 import copy
@@ -460,6 +465,34 @@ def mem_zero(edge):
         if k not in ("erpolicy northbound node", "erpolicy route-map rule"))
 
 
+# the module's maps from the operator's side: (lines, what the refusal says);
+# ER-IN permit 20 exists (USER_MAPS), so entering it changes nothing
+RESERVED = [
+    (["route-map erpolicy-vpn permit 5", "set local-preference 999"],
+     "reserved for bgpd_erpolicy"),
+    (["route-map erpolicy-expressroute deny 10"], "reserved for bgpd_erpolicy"),
+    (["route-map erpolicy-out-vpn permit 40"], "reserved for bgpd_erpolicy"),
+    (["route-map erpolicy-mine permit 10"], "reserved for bgpd_erpolicy"),
+    (["route-map ER-IN permit 20", "call erpolicy-expressroute"],
+     "never called"),
+    (["route-map ER-IN permit 20", "call erpolicy-out-vpn"], "never called"),
+    (["route-map VPN-OUT permit 10", "call erpolicy-mine"], "never called"),
+]
+MODULE_MAPS = ("erpolicy-expressroute", "erpolicy-vpn",
+               "erpolicy-out-expressroute", "erpolicy-out-vpn")
+
+
+def module_maps(edge):
+    """The module's maps as 'show route-map' lists them, minus counters."""
+    out, mine = [], False
+    for ln in edge.vty("show route-map").splitlines():
+        if ln.startswith("route-map: "):
+            mine = ln.split()[1] in MODULE_MAPS
+        if mine:
+            out.append(re.sub(r"Invoked:? \d+", "", ln))
+    return out
+
+
 # --- tests ------------------------------------------------------------------------
 
 
@@ -489,6 +522,45 @@ def test_refused_input_changes_nothing(lab):
     assert running(edge) == conf0
     assert edge.is_running("bgpd")
     assert set(nb_established(edge).values()) == {1}
+
+
+def test_module_maps_are_not_the_operators(lab):
+    r = start(lab, erpolicy=azure.erpolicy_lines(NAMES) +
+              " erpolicy neighbor %s route-map ER-IN in\n" % ER[1])
+    edge = r["edge"]
+    wait_routes(lab, edge, 200, 100)
+    settle_after_start(lab, edge)
+    conf0, rib0, maps0 = running(edge), rib(edge), module_maps(edge)
+    for name in MODULE_MAPS:
+        assert "route-map: %s " % name in "\n".join(maps0), name
+    with edge.client() as vty:
+        for lines, expect in RESERVED:
+            status, out = vty.config(lines, check=False)
+            assert status != 0 and expect in out, (lines, status, out)
+            assert vty.check("show running-config") == conf0, lines
+        # "no route-map" of a map the configuration does not hold: no
+        # effect on the module's maps
+        for line in ("no route-map erpolicy-vpn",
+                     "no route-map erpolicy-expressroute permit 30"):
+            vty.config([line], check=False)
+            assert vty.check("show running-config") == conf0, line
+    assert module_maps(edge) == maps0
+    # a map of the declaration calling the module's map would be a cycle
+    # (crashed bgpd): refused above, so the declaration's map still works
+    edge.config(["no ip prefix-list ER-DROP seq 5 permit 10.100.0.0/16",
+                 "ip prefix-list ER-DROP seq 5 permit 10.100.1.0/24"])
+    lab.wait_until(lambda: [p[0] for p in rib(edge)["10.100.0.0/16"]] ==
+                   sorted([ER[1], VPN[1]]) and
+                   [p[0] for p in rib(edge)["10.100.1.0/24"]] == [VPN[1]],
+                   timeout=15, message="ER-IN edited: now drops the /24",
+                   diag=lambda: rib(edge))
+    edge.config(["no ip prefix-list ER-DROP seq 5 permit 10.100.1.0/24",
+                 "ip prefix-list ER-DROP seq 5 permit 10.100.0.0/16"])
+    lab.wait_until(lambda: rib(edge) == rib0, timeout=15,
+                   message="and back")
+    assert running(edge) == conf0
+    assert set(nb_established(edge).values()) == {1}
+    lab.check_daemons()
 
 
 def test_boundaries_take_effect(lab):
