@@ -33,6 +33,7 @@ operator's map of a declaration that called the module's map crashed bgpd
 """
 
 import copy
+import difflib
 import os
 import re
 
@@ -297,7 +298,10 @@ BOUNDARY = [
       "erpolicy advertise limit action stop",
       "no erpolicy advertise limit action",
       "no erpolicy advertise limit warning-threshold",
-      "no erpolicy maximum-prefix-length ipv6"],
+      "no erpolicy maximum-prefix-length ipv6",
+      # running-config shows what was written, defaults included: the
+      # baseline wrote the default local-preference
+      "erpolicy local-preference expressroute 200 vpn 100"],
      lambda e: _best_peer(e, "10.100.1.0/24") == ER[1] and
      _lp(e, "10.100.1.0/24", ER[1]) == 200, "all back (the no forms)"),
 ]
@@ -387,6 +391,13 @@ def settled_state(lab, edge):
                    message="erpolicy state settled",
                    diag=lambda: azure.json_diff(last[0], state(edge)))
     return last[0]
+
+
+def assert_running(edge, conf0):
+    """running-config is conf0 again (the differing lines if not)."""
+    now = running(edge)
+    assert now == conf0, "\n".join(difflib.unified_diff(
+        conf0.splitlines(), now.splitlines(), "before", "after", lineterm=""))
 
 
 def erpolicy_conf_lines(conf):
@@ -519,7 +530,7 @@ def test_refused_input_changes_nothing(lab):
     st1 = state(edge)
     assert st1 == st0, azure.json_diff(st0, st1)
     assert edge.show_json("show bgp erpolicy events")["events"] == ev0
-    assert running(edge) == conf0
+    assert_running(edge, conf0)
     assert edge.is_running("bgpd")
     assert set(nb_established(edge).values()) == {1}
 
@@ -558,7 +569,7 @@ def test_module_maps_are_not_the_operators(lab):
                  "ip prefix-list ER-DROP seq 5 permit 10.100.0.0/16"])
     lab.wait_until(lambda: rib(edge) == rib0, timeout=15,
                    message="and back")
-    assert running(edge) == conf0
+    assert_running(edge, conf0)
     assert set(nb_established(edge).values()) == {1}
     lab.check_daemons()
 
@@ -575,7 +586,7 @@ def test_boundaries_take_effect(lab):
                        diag=lambda: (edge.vty("show bgp erpolicy") +
                                      edge.vty("show bgp ipv4 unicast")))
     wait_routes(lab, edge, 200, 100)
-    assert running(edge) == conf0
+    assert_running(edge, conf0)
     # a BGP instance in a VRF whose name has a quote; both kinds: refused;
     # deleting the instance deletes its erpolicy configuration (no hidden
     # state that would come back with the instance) and frees it
@@ -592,7 +603,7 @@ def test_boundaries_take_effect(lab):
                               check=False)
     assert status != 0 and "both kinds of quote" in out, out
     edge.config(["no router bgp 65011 vrf x'y", "no router bgp 65012 vrf p'q\"r"])
-    assert running(edge) == conf0
+    assert_running(edge, conf0)
     assert azure.erpolicy(edge, vrf="x'y") == {}
     lab.wait_until(lambda: module_mem(edge) == mem0, timeout=10,
                    message="memory of the deleted instance freed",
