@@ -653,6 +653,10 @@ def test_rapid_add_remove_cycles(lab):
             assert line in conf.splitlines(), (line, conf)
     lab.wait_until(lambda: rib(edge) == {}, timeout=15,
                    message="routes denied without the policy")
+    # ... and the log says so (no show command has an instance left)
+    assert ("default: configuration removed; 4 neighbor address families "
+            "still run the module's maps and are denied every route"
+            in edge.log_text("bgpd"))
     maps = edge.vty("show route-map")
     for name in ("erpolicy-expressroute", "erpolicy-vpn",
                  "erpolicy-out-expressroute", "erpolicy-out-vpn"):
