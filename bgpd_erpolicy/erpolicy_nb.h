@@ -63,6 +63,8 @@ extern bool erp_nb_path_conflict(const char *name, const char *declared,
 				 size_t errlen);
 
 /* configuration */
+int erp_nb_scalar_modify(struct nb_cb_modify_args *args);
+int erp_nb_scalar_destroy(struct nb_cb_destroy_args *args);
 int erp_nb_instance_create(struct nb_cb_create_args *args);
 int erp_nb_instance_destroy(struct nb_cb_destroy_args *args);
 int erp_nb_neighbor_create(struct nb_cb_create_args *args);
@@ -70,25 +72,15 @@ int erp_nb_neighbor_destroy(struct nb_cb_destroy_args *args);
 int erp_nb_neighbor_path_modify(struct nb_cb_modify_args *args);
 int erp_nb_neighbor_user_map_modify(struct nb_cb_modify_args *args);
 int erp_nb_neighbor_user_map_destroy(struct nb_cb_destroy_args *args);
-int erp_nb_lp_expressroute_modify(struct nb_cb_modify_args *args);
-int erp_nb_lp_vpn_modify(struct nb_cb_modify_args *args);
 int erp_nb_prefix_create(struct nb_cb_create_args *args);
 int erp_nb_prefix_destroy(struct nb_cb_destroy_args *args);
 int erp_nb_prefix_bound_modify(struct nb_cb_modify_args *args);
 int erp_nb_prefix_bound_destroy(struct nb_cb_destroy_args *args);
 void erp_nb_prefix_apply_finish(struct nb_cb_apply_finish_args *args);
-int erp_nb_allow_default_modify(struct nb_cb_modify_args *args);
-int erp_nb_maxlen_ipv4_modify(struct nb_cb_modify_args *args);
-int erp_nb_maxlen_ipv6_modify(struct nb_cb_modify_args *args);
-int erp_nb_mode_modify(struct nb_cb_modify_args *args);
-int erp_nb_advertise_modify(struct nb_cb_modify_args *args);
 void erp_cli_show_mode(struct vty *vty, const struct lyd_node *dnode,
 		       bool show_defaults);
 void erp_cli_show_advertise(struct vty *vty, const struct lyd_node *dnode,
 			    bool show_defaults);
-int erp_nb_holddown_modify(struct nb_cb_modify_args *args);
-int erp_nb_holddown_max_modify(struct nb_cb_modify_args *args);
-int erp_nb_drain_modify(struct nb_cb_modify_args *args);
 void erp_cli_show_failback(struct vty *vty, const struct lyd_node *dnode,
 			   bool show_defaults);
 void erp_cli_show_drain(struct vty *vty, const struct lyd_node *dnode,

@@ -264,32 +264,6 @@ int erp_nb_neighbor_user_map_destroy(struct nb_cb_destroy_args *args)
 	return NB_OK;
 }
 
-/* --- local-preference ---------------------------------------------------- */
-
-static int lp_modify(struct nb_cb_modify_args *args, enum erp_role role)
-{
-	struct erp_instance *inst;
-
-	if (args->event != NB_EV_APPLY)
-		return NB_OK;
-	inst = instance_of(args->dnode);
-	inst->policy.local_pref[role] = yang_dnode_get_uint32(args->dnode, NULL);
-	ERP_DEBUG("%s: local-preference %s %u", inst->vrf, erp_role_name(role),
-		  inst->policy.local_pref[role]);
-	erp_policy_changed(inst);
-	return NB_OK;
-}
-
-int erp_nb_lp_expressroute_modify(struct nb_cb_modify_args *args)
-{
-	return lp_modify(args, ERP_ROLE_EXPRESSROUTE);
-}
-
-int erp_nb_lp_vpn_modify(struct nb_cb_modify_args *args)
-{
-	return lp_modify(args, ERP_ROLE_VPN);
-}
-
 /* --- azure-prefix / onprem-prefix ------------------------------------------- */
 
 static struct erp_prefix_set *prefix_set_of(struct erp_instance *inst,
@@ -413,98 +387,6 @@ void erp_nb_prefix_apply_finish(struct nb_cb_apply_finish_args *args)
 	erp_policy_changed(inst);
 }
 
-/* --- filters ----------------------------------------------------------------- */
-
-int erp_nb_allow_default_modify(struct nb_cb_modify_args *args)
-{
-	struct erp_instance *inst;
-
-	if (args->event != NB_EV_APPLY)
-		return NB_OK;
-	inst = instance_of(args->dnode);
-	inst->policy.allow_default_route = yang_dnode_get_bool(args->dnode, NULL);
-	erp_policy_changed(inst);
-	return NB_OK;
-}
-
-static int maxlen_modify(struct nb_cb_modify_args *args, bool ipv6)
-{
-	struct erp_instance *inst;
-	uint8_t len;
-
-	if (args->event != NB_EV_APPLY)
-		return NB_OK;
-	inst = instance_of(args->dnode);
-	len = yang_dnode_get_uint8(args->dnode, NULL);
-	if (ipv6)
-		inst->policy.max_length_v6 = len;
-	else
-		inst->policy.max_length_v4 = len;
-	erp_policy_changed(inst);
-	return NB_OK;
-}
-
-int erp_nb_maxlen_ipv4_modify(struct nb_cb_modify_args *args)
-{
-	return maxlen_modify(args, false);
-}
-
-int erp_nb_maxlen_ipv6_modify(struct nb_cb_modify_args *args)
-{
-	return maxlen_modify(args, true);
-}
-
-/* --- mode and advertisement ------------------------------------------------------ */
-
-int erp_nb_mode_modify(struct nb_cb_modify_args *args)
-{
-	struct erp_instance *inst;
-
-	if (args->event != NB_EV_APPLY)
-		return NB_OK;
-	inst = instance_of(args->dnode);
-	inst->policy.mode = yang_dnode_get_enum(args->dnode, NULL);
-	erp_policy_changed(inst);
-	return NB_OK;
-}
-
-/* Every leaf of the advertise container: the leaf's name says which. */
-int erp_nb_advertise_modify(struct nb_cb_modify_args *args)
-{
-	struct erp_instance *inst;
-	struct erp_policy *pol;
-	const char *leaf = args->dnode->schema->name;
-	bool in_limit;
-
-	if (args->event != NB_EV_APPLY)
-		return NB_OK;
-	inst = instance_of(args->dnode);
-	pol = &inst->policy;
-	in_limit = strcmp(lyd_parent(args->dnode)->schema->name, "limit") == 0;
-	if (strcmp(leaf, "default-route") == 0)
-		pol->advertise_default_route =
-			yang_dnode_get_bool(args->dnode, NULL);
-	else if (strcmp(leaf, "allow-transit") == 0)
-		pol->allow_transit = yang_dnode_get_bool(args->dnode, NULL);
-	else if (strcmp(leaf, "symmetric-guard") == 0)
-		pol->guard = yang_dnode_get_enum(args->dnode, NULL);
-	else if (strcmp(leaf, "vpn-prepend") == 0)
-		pol->vpn_prepend = yang_dnode_get_uint8(args->dnode, NULL);
-	else if (in_limit && strcmp(leaf, "expressroute") == 0)
-		pol->adv_limit[ERP_ROLE_EXPRESSROUTE] =
-			yang_dnode_get_uint32(args->dnode, NULL);
-	else if (in_limit && strcmp(leaf, "vpn") == 0)
-		pol->adv_limit[ERP_ROLE_VPN] =
-			yang_dnode_get_uint32(args->dnode, NULL);
-	else if (in_limit && strcmp(leaf, "action") == 0)
-		pol->limit_action = yang_dnode_get_enum(args->dnode, NULL);
-	else if (in_limit && strcmp(leaf, "warning-threshold") == 0)
-		pol->limit_warn_pct = yang_dnode_get_uint8(args->dnode, NULL);
-	erp_reevaluate(inst, ERP_DIR_OUT,
-		       (1 << ERP_ROLE_EXPRESSROUTE) | (1 << ERP_ROLE_VPN));
-	return NB_OK;
-}
-
 /* --- failback / drain ---------------------------------------------------------- */
 
 bool erp_nb_holddown_invalid(uint32_t hd, uint32_t max, char *errmsg,
@@ -533,47 +415,222 @@ static int holddown_check(const struct lyd_node *leaf, char *errmsg,
 		       : NB_OK;
 }
 
-int erp_nb_holddown_modify(struct nb_cb_modify_args *args)
-{
-	struct erp_instance *inst;
 
-	if (args->event == NB_EV_VALIDATE)
-		return holddown_check(args->dnode, args->errmsg,
-				      args->errmsg_len);
-	if (args->event != NB_EV_APPLY)
-		return NB_OK;
-	inst = instance_of(args->dnode);
-	inst->fo_config.holddown_ms =
-		yang_dnode_get_uint32(args->dnode, NULL) * 1000;
+
+
+/* --- scalar leaves -------------------------------------------------------- */
+
+/*
+ * Every scalar leaf of an instance: what it sets, and what it sets back
+ * when it goes.  The model gives these leaves no YANG default (a leaf is in
+ * the configuration only when written, so the running configuration is
+ * what was written and frr-reload.py finds nothing to change in a file
+ * that spells out a default); the defaults live here and in
+ * erp_policy_init() / the failover configuration's zero value.
+ * apply(inst, leaf): leaf NULL when it was removed.
+ */
+struct scalar_leaf {
+	const char *parent; /* NULL: directly under the instance */
+	const char *name;
+	void (*apply)(struct erp_instance *inst, const struct lyd_node *leaf);
+	/* NB_EV_VALIDATE, if the leaf has a check of its own */
+	int (*validate)(const struct lyd_node *leaf, char *errmsg,
+			size_t errlen);
+};
+
+static uint32_t leaf_u32(const struct lyd_node *leaf, uint32_t dflt)
+{
+	return leaf ? yang_dnode_get_uint32(leaf, NULL) : dflt;
+}
+
+static uint8_t leaf_u8(const struct lyd_node *leaf, uint8_t dflt)
+{
+	return leaf ? yang_dnode_get_uint8(leaf, NULL) : dflt;
+}
+
+static bool leaf_bool(const struct lyd_node *leaf)
+{
+	return leaf && yang_dnode_get_bool(leaf, NULL);
+}
+
+static int leaf_enum(const struct lyd_node *leaf, int dflt)
+{
+	return leaf ? yang_dnode_get_enum(leaf, NULL) : dflt;
+}
+
+static void lp_er(struct erp_instance *inst, const struct lyd_node *leaf)
+{
+	inst->policy.local_pref[ERP_ROLE_EXPRESSROUTE] =
+		leaf_u32(leaf, ERP_DEFAULT_LP_EXPRESSROUTE);
+	erp_policy_changed(inst);
+}
+
+static void lp_vpn(struct erp_instance *inst, const struct lyd_node *leaf)
+{
+	inst->policy.local_pref[ERP_ROLE_VPN] =
+		leaf_u32(leaf, ERP_DEFAULT_LP_VPN);
+	erp_policy_changed(inst);
+}
+
+static void mode(struct erp_instance *inst, const struct lyd_node *leaf)
+{
+	inst->policy.mode = leaf_enum(leaf, ERP_MODE_BACKUP);
+	erp_policy_changed(inst);
+}
+
+static void allow_default(struct erp_instance *inst,
+			  const struct lyd_node *leaf)
+{
+	inst->policy.allow_default_route = leaf_bool(leaf);
+	erp_policy_changed(inst);
+}
+
+static void maxlen_v4(struct erp_instance *inst, const struct lyd_node *leaf)
+{
+	inst->policy.max_length_v4 = leaf_u8(leaf, IPV4_MAX_BITLEN);
+	erp_policy_changed(inst);
+}
+
+static void maxlen_v6(struct erp_instance *inst, const struct lyd_node *leaf)
+{
+	inst->policy.max_length_v6 = leaf_u8(leaf, IPV6_MAX_BITLEN);
+	erp_policy_changed(inst);
+}
+
+/* what is advertised changed: re-send to both paths */
+static void advertised(struct erp_instance *inst)
+{
+	erp_reevaluate(inst, ERP_DIR_OUT,
+		       (1 << ERP_ROLE_EXPRESSROUTE) | (1 << ERP_ROLE_VPN));
+}
+
+static void adv_default(struct erp_instance *inst, const struct lyd_node *leaf)
+{
+	inst->policy.advertise_default_route = leaf_bool(leaf);
+	advertised(inst);
+}
+
+static void adv_transit(struct erp_instance *inst, const struct lyd_node *leaf)
+{
+	inst->policy.allow_transit = leaf_bool(leaf);
+	advertised(inst);
+}
+
+static void adv_guard(struct erp_instance *inst, const struct lyd_node *leaf)
+{
+	inst->policy.guard = leaf_enum(leaf, ERP_GUARD_FILTER);
+	advertised(inst);
+}
+
+static void adv_prepend(struct erp_instance *inst, const struct lyd_node *leaf)
+{
+	inst->policy.vpn_prepend = leaf_u8(leaf, 0);
+	advertised(inst);
+}
+
+static void limit_er(struct erp_instance *inst, const struct lyd_node *leaf)
+{
+	inst->policy.adv_limit[ERP_ROLE_EXPRESSROUTE] =
+		leaf_u32(leaf, ERP_DEFAULT_ADV_LIMIT_EXPRESSROUTE);
+	advertised(inst);
+}
+
+static void limit_vpn(struct erp_instance *inst, const struct lyd_node *leaf)
+{
+	inst->policy.adv_limit[ERP_ROLE_VPN] =
+		leaf_u32(leaf, ERP_DEFAULT_ADV_LIMIT_VPN);
+	advertised(inst);
+}
+
+static void limit_action(struct erp_instance *inst,
+			 const struct lyd_node *leaf)
+{
+	inst->policy.limit_action = leaf_enum(leaf, ERP_LIMIT_STOP);
+	advertised(inst);
+}
+
+static void limit_warn(struct erp_instance *inst, const struct lyd_node *leaf)
+{
+	inst->policy.limit_warn_pct = leaf_u8(leaf, ERP_DEFAULT_LIMIT_WARN_PCT);
+	advertised(inst);
+}
+
+static void holddown(struct erp_instance *inst, const struct lyd_node *leaf)
+{
+	inst->fo_config.holddown_ms = leaf_u32(leaf, 0) * 1000;
 	erp_paths_config_changed(inst);
+}
+
+static void holddown_max(struct erp_instance *inst,
+			 const struct lyd_node *leaf)
+{
+	inst->fo_config.holddown_max_ms = leaf_u32(leaf, 0) * 1000;
+	erp_paths_config_changed(inst);
+}
+
+static void drain(struct erp_instance *inst, const struct lyd_node *leaf)
+{
+	inst->fo_config.drained = leaf_bool(leaf);
+	erp_paths_config_changed(inst);
+}
+
+static const struct scalar_leaf scalar_leaves[] = {
+	{"local-preference", "expressroute", lp_er},
+	{"local-preference", "vpn", lp_vpn},
+	{NULL, "mode", mode},
+	{NULL, "allow-default-route", allow_default},
+	{"maximum-prefix-length", "ipv4", maxlen_v4},
+	{"maximum-prefix-length", "ipv6", maxlen_v6},
+	{"advertise", "default-route", adv_default},
+	{"advertise", "allow-transit", adv_transit},
+	{"advertise", "symmetric-guard", adv_guard},
+	{"advertise", "vpn-prepend", adv_prepend},
+	{"limit", "expressroute", limit_er},
+	{"limit", "vpn", limit_vpn},
+	{"limit", "action", limit_action},
+	{"limit", "warning-threshold", limit_warn},
+	{"failback", "hold-down", holddown, holddown_check},
+	{"failback", "hold-down-maximum", holddown_max, holddown_check},
+	{NULL, "drain-expressroute", drain},
+};
+
+static const struct scalar_leaf *scalar_of(const struct lyd_node *leaf)
+{
+	const char *parent = lyd_parent(leaf)->schema->name;
+
+	for (size_t i = 0; i < array_size(scalar_leaves); i++) {
+		const struct scalar_leaf *s = &scalar_leaves[i];
+
+		if (strcmp(s->name, leaf->schema->name) == 0 &&
+		    strcmp(s->parent ? s->parent : "instance", parent) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+int erp_nb_scalar_modify(struct nb_cb_modify_args *args)
+{
+	const struct scalar_leaf *s = scalar_of(args->dnode);
+
+	if (!s)
+		return NB_ERR;
+	if (args->event == NB_EV_VALIDATE && s->validate)
+		return s->validate(args->dnode, args->errmsg, args->errmsg_len);
+	if (args->event == NB_EV_APPLY)
+		s->apply(instance_of(args->dnode), args->dnode);
 	return NB_OK;
 }
 
-int erp_nb_holddown_max_modify(struct nb_cb_modify_args *args)
+int erp_nb_scalar_destroy(struct nb_cb_destroy_args *args)
 {
+	const struct scalar_leaf *s = scalar_of(args->dnode);
 	struct erp_instance *inst;
 
-	if (args->event == NB_EV_VALIDATE)
-		return holddown_check(args->dnode, args->errmsg,
-				      args->errmsg_len);
-	if (args->event != NB_EV_APPLY)
+	if (!s || args->event != NB_EV_APPLY)
 		return NB_OK;
-	inst = instance_of(args->dnode);
-	inst->fo_config.holddown_max_ms =
-		yang_dnode_get_uint32(args->dnode, NULL) * 1000;
-	erp_paths_config_changed(inst);
-	return NB_OK;
-}
-
-int erp_nb_drain_modify(struct nb_cb_modify_args *args)
-{
-	struct erp_instance *inst;
-
-	if (args->event != NB_EV_APPLY)
-		return NB_OK;
-	inst = instance_of(args->dnode);
-	inst->fo_config.drained = yang_dnode_get_bool(args->dnode, NULL);
-	erp_paths_config_changed(inst);
+	inst = instance_find_of(args->dnode);
+	if (inst) /* gone with its instance: nothing to set back */
+		s->apply(inst, NULL);
 	return NB_OK;
 }
 
@@ -613,11 +670,15 @@ void erp_cli_show_neighbor(struct vty *vty, const struct lyd_node *dnode,
 void erp_cli_show_local_pref(struct vty *vty, const struct lyd_node *dnode,
 			     bool show_defaults)
 {
-	if (!written(dnode, "./expressroute") && !written(dnode, "./vpn"))
+	const struct lyd_node *er = yang_dnode_get(dnode, "./expressroute");
+	const struct lyd_node *vpn = yang_dnode_get(dnode, "./vpn");
+
+	if (!er && !vpn)
 		return;
+	/* the CLI writes both; another client may have written one */
 	vty_out(vty, " erpolicy local-preference expressroute %u vpn %u\n",
-		yang_dnode_get_uint32(dnode, "./expressroute"),
-		yang_dnode_get_uint32(dnode, "./vpn"));
+		leaf_u32(er, ERP_DEFAULT_LP_EXPRESSROUTE),
+		leaf_u32(vpn, ERP_DEFAULT_LP_VPN));
 }
 
 void erp_cli_show_prefix(struct vty *vty, const struct lyd_node *dnode,
@@ -653,8 +714,9 @@ void erp_cli_show_maxlen(struct vty *vty, const struct lyd_node *dnode,
 void erp_cli_show_failback(struct vty *vty, const struct lyd_node *dnode,
 			   bool show_defaults)
 {
-	uint32_t hd = yang_dnode_get_uint32(dnode, "./hold-down");
-	uint32_t max = yang_dnode_get_uint32(dnode, "./hold-down-maximum");
+	uint32_t hd = leaf_u32(yang_dnode_get(dnode, "./hold-down"), 0);
+	uint32_t max =
+		leaf_u32(yang_dnode_get(dnode, "./hold-down-maximum"), 0);
 
 	if (!written(dnode, "./hold-down"))
 		return;
@@ -682,9 +744,9 @@ void erp_cli_show_mode(struct vty *vty, const struct lyd_node *dnode,
 void erp_cli_show_advertise(struct vty *vty, const struct lyd_node *dnode,
 			    bool show_defaults)
 {
-	if (yang_dnode_get_bool(dnode, "./default-route"))
+	if (leaf_bool(yang_dnode_get(dnode, "./default-route")))
 		vty_out(vty, " erpolicy advertise default-route\n");
-	if (yang_dnode_get_bool(dnode, "./allow-transit"))
+	if (leaf_bool(yang_dnode_get(dnode, "./allow-transit")))
 		vty_out(vty, " erpolicy advertise allow-transit\n");
 	if (written(dnode, "./symmetric-guard"))
 		vty_out(vty, " erpolicy advertise symmetric-guard %s\n",

@@ -201,7 +201,7 @@ static void neighbor_notes(struct vty *vty, const char *nbr,
 DEFPY_YANG(erp_neighbor, erp_neighbor_cmd,
 	   "erpolicy neighbor <A.B.C.D|X:X::X:X|WORD>$name path <expressroute|vpn>$role",
 	   ERP_STR
-	   "Declare a neighbor's path\n"
+	   "A neighbor's path declaration and its own route-maps\n"
 	   "Neighbor address\n"
 	   "Neighbor IPv6 address\n"
 	   "Interface name (unnumbered neighbor) or peer-group name\n"
@@ -234,7 +234,7 @@ DEFPY_YANG(erp_neighbor, erp_neighbor_cmd,
 DEFPY_YANG(erp_neighbor_rmap, erp_neighbor_rmap_cmd,
 	   "[no$no] erpolicy neighbor <A.B.C.D|X:X::X:X|WORD>$name route-map ![RMAP_NAME$rmap] <in|out>$dir",
 	   NO_STR ERP_STR
-	   "A declared neighbor\n"
+	   "A neighbor's path declaration and its own route-maps\n"
 	   "Neighbor address\n"
 	   "Neighbor IPv6 address\n"
 	   "Interface name (unnumbered neighbor) or peer-group name\n"
@@ -263,7 +263,7 @@ DEFPY_YANG(erp_neighbor_rmap, erp_neighbor_rmap_cmd,
 DEFPY_YANG(no_erp_neighbor, no_erp_neighbor_cmd,
 	   "no erpolicy neighbor <A.B.C.D|X:X::X:X|WORD>$name [path <expressroute|vpn>$role]",
 	   NO_STR ERP_STR
-	   "Remove a neighbor's path declaration\n"
+	   "A neighbor's path declaration and its own route-maps\n"
 	   "Neighbor address\n"
 	   "Neighbor IPv6 address\n"
 	   "Interface name (unnumbered neighbor) or peer-group name\n"
@@ -389,8 +389,8 @@ DEFPY_YANG(erp_allow_default, erp_allow_default_cmd,
 	   NO_STR ERP_STR
 	   "Accept the default route from ExpressRoute and VPN neighbors\n")
 {
-	if (!enqueue_leaf(vty, NB_OP_MODIFY, no ? "false" : "true",
-			  "allow-default-route"))
+	if (!enqueue_leaf(vty, no ? NB_OP_DESTROY : NB_OP_MODIFY,
+			  no ? NULL : "true", "allow-default-route"))
 		return CMD_WARNING_CONFIG_FAILED;
 	return nb_cli_apply_changes(vty, NULL);
 }
@@ -469,8 +469,8 @@ DEFPY_YANG(erp_drain, erp_drain_cmd, "[no$no] erpolicy drain expressroute",
 	   "Move traffic off a path without touching sessions\n"
 	   "Make ExpressRoute less preferred than VPN (maintenance, failover drill)\n")
 {
-	if (!enqueue_leaf(vty, NB_OP_MODIFY, no ? "false" : "true",
-			  "drain-expressroute"))
+	if (!enqueue_leaf(vty, no ? NB_OP_DESTROY : NB_OP_MODIFY,
+			  no ? NULL : "true", "drain-expressroute"))
 		return CMD_WARNING_CONFIG_FAILED;
 	return nb_cli_apply_changes(vty, NULL);
 }
@@ -496,8 +496,8 @@ DEFPY_YANG(erp_adv_flag, erp_adv_flag_cmd,
 	   "Advertise the default route to Azure\n"
 	   "Advertise routes learned from one Azure path to the other\n")
 {
-	if (!enqueue_leaf(vty, NB_OP_MODIFY, no ? "false" : "true",
-			  "advertise/%s", what))
+	if (!enqueue_leaf(vty, no ? NB_OP_DESTROY : NB_OP_MODIFY,
+			  no ? NULL : "true", "advertise/%s", what))
 		return CMD_WARNING_CONFIG_FAILED;
 	return nb_cli_apply_changes(vty, NULL);
 }

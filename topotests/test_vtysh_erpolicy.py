@@ -313,7 +313,7 @@ def test_interactive_help_and_completion(lab):
 
         # "?" lists the module's subcommands with their help
         term.send("erpolicy ?")
-        term.expect(r"(?s)neighbor\s+Declare a neighbor's path.*"
+        term.expect(r"(?s)neighbor\s+A neighbor's path declaration.*"
                     r"\(config-router\)# erpolicy $")
         helptext = term.out[term.mark:]
         for sub in ("local-preference", "azure-prefix", "onprem-prefix",
@@ -358,6 +358,14 @@ router bgp 65001
  neighbor 192.0.2.1 remote-as 12076
  neighbor 192.0.2.2 remote-as 65515
  neighbor 192.0.2.3 remote-as 12076
+ address-family ipv4 unicast
+  neighbor 192.0.2.1 route-map erpolicy-expressroute in
+  neighbor 192.0.2.1 route-map erpolicy-out-expressroute out
+  neighbor 192.0.2.2 route-map erpolicy-vpn in
+  neighbor 192.0.2.2 route-map erpolicy-out-vpn out
+  neighbor 192.0.2.3 route-map erpolicy-expressroute in
+  neighbor 192.0.2.3 route-map erpolicy-out-expressroute out
+ exit-address-family
  erpolicy neighbor 192.0.2.1 path expressroute
  erpolicy neighbor 192.0.2.3 path expressroute
  erpolicy neighbor 192.0.2.2 path vpn
@@ -385,7 +393,8 @@ BOOT_VIEW = {
 
 def wait_attached(lab, v, want):
     """Wait until each neighbor's inbound map is the module's map for its
-    path (want: {addr: role or None}); return the running config."""
+    path (want: {addr: role or None}), as the configuration attached it
+    (the module attaches nothing itself); return the running config."""
     def check():
         text = v.running()
         for addr, role in want.items():
@@ -437,7 +446,13 @@ def test_write_memory_boots_back(lab):
     lab.start()
     v = Vtysh(r1)
     # integrated mode: vtysh.conf says so; no frr.conf yet
-    v.config(["erpolicy neighbor 192.0.2.1 path expressroute",
+    v.config(["address-family ipv4 unicast",
+              "neighbor 192.0.2.1 route-map erpolicy-expressroute in",
+              "neighbor 192.0.2.1 route-map erpolicy-out-expressroute out",
+              "neighbor 192.0.2.2 route-map erpolicy-vpn in",
+              "neighbor 192.0.2.2 route-map erpolicy-out-vpn out",
+              "exit-address-family",
+              "erpolicy neighbor 192.0.2.1 path expressroute",
               "erpolicy neighbor 192.0.2.2 path vpn",
               "erpolicy local-preference expressroute 300 vpn 50",
               "erpolicy local-preference expressroute 310 vpn 40",
@@ -519,6 +534,25 @@ RELOAD_V2_VIEW = {
 }
 
 
+# the path each version declares, and so attaches (None: not declared, no
+# module map attached: ebgp-requires-policy denies everything)
+V1_ROLES = {ER[1]: "expressroute", ER[3]: "expressroute",
+            VPN[1]: "expressroute", VPN[3]: "vpn"}
+V2_ROLES = {ER[1]: "expressroute", ER[3]: "expressroute", VPN[1]: "vpn",
+            VPN[3]: None}
+
+
+def reload_conf(erpolicy, roles):
+    """The edge's frr.conf of one version: the module's maps attached as
+    the declarations say."""
+    def lines(addrs):
+        return "".join(azure.attach_lines(a, roles[a])
+                       for a in addrs if roles[a])
+    return azure.edge_conf(NAMES, erpolicy=erpolicy, attach=False,
+                           ipv4_extra=lines([ER[1], VPN[1]]),
+                           ipv6_extra=lines([ER[3], VPN[3]]))
+
+
 def frr_reload(v, *args):
     rundir = os.path.join(v.confdir, "run")
     os.makedirs(rundir, exist_ok=True)
@@ -543,7 +577,7 @@ def test_frr_reload(lab):
     edge = r["edge"]
     v = Vtysh(edge)
     write_frr_conf(v.confdir, "frr defaults traditional\n!\n" +
-                   azure.edge_conf(NAMES, erpolicy=RELOAD_V1))
+                   reload_conf(RELOAD_V1, V1_ROLES))
     p = v.boot()
     assert p.returncode == 0, p.text
     lab.wait_until(azure.established(edge, [ER[1], ER[3], VPN[1], VPN[3]]),
@@ -565,7 +599,7 @@ def test_frr_reload(lab):
 
     # the new file replaces the old one, as an operator would edit it
     write_frr_conf(v.confdir, "frr defaults traditional\n!\n" +
-                   azure.edge_conf(NAMES, erpolicy=RELOAD_V2))
+                   reload_conf(RELOAD_V2, V2_ROLES))
     p = frr_reload(v, "--reload")
     assert p.returncode == 0, p.text
     assert "Unknown command" not in p.text, p.text

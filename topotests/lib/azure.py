@@ -90,7 +90,7 @@ def role_of(name):
     return "vpn" if name.startswith("vpn") else "expressroute"
 
 
-def attach_lines(addr, role, user_in=None, user_out=None):
+def attach_lines(addr, role):
     """What the user guide tells operators to write in each address family
     of a declared neighbor: the module's maps of its path."""
     return ("  neighbor %s route-map erpolicy-%s in\n"
