@@ -153,6 +153,23 @@ static uint32_t fo_holddown_len(const struct erp_fo_config *cfg,
 	return (uint32_t)len;
 }
 
+/* The running hold-down's length after a configuration change: the length
+ * for the flaps so far under the new configuration, counted from when it
+ * started. */
+static void fo_holddown_resize(struct erp_failover *fo,
+			       const struct erp_fo_config *cfg)
+{
+	uint32_t len = fo_holddown_len(cfg, fo->flaps);
+	uint64_t start = fo->holddown_until_ms - fo->holddown_current_ms;
+
+	if (len == fo->holddown_current_ms || !fo->holddown_until_ms ||
+	    fo->holddown_until_ms == UINT64_MAX)
+		return;
+	fo->holddown_current_ms = len;
+	fo->holddown_until_ms = start > UINT64_MAX - len ? UINT64_MAX
+							 : start + len;
+}
+
 static void fo_start_holddown(struct erp_failover *fo,
 			      const struct erp_fo_config *cfg, uint64_t now_ms,
 			      struct erp_fo_result *res)
@@ -192,6 +209,7 @@ void erp_fo_input(struct erp_failover *fo, const struct erp_fo_config *cfg,
 	enum erp_path carrier = erp_fo_carrier(fo, ERP_PATH_EXPRESSROUTE);
 	bool er_was_usable = erp_fo_er_usable(fo);
 	bool er_usable, vpn_usable; /* after this input */
+	bool served = false; /* a hold-down ran out before ER was lost */
 
 	if (!res)
 		res = &dummy;
@@ -226,7 +244,11 @@ void erp_fo_input(struct erp_failover *fo, const struct erp_fo_config *cfg,
 		goto out;
 	}
 
-	if (fo->state == ERP_FO_HOLDDOWN) {
+	if (fo->state == ERP_FO_HOLDDOWN && cfg->holddown_ms)
+		/* the configuration applies to the running hold-down at once */
+		fo_holddown_resize(fo, cfg);
+
+	if (fo->state == ERP_FO_HOLDDOWN && er_usable) {
 		if (fo->holddown_until_ms && now_ms >= fo->holddown_until_ms) {
 			/* stable for the whole hold-down (the timer may be
 			 * late: this input came after the deadline) */
@@ -238,7 +260,12 @@ void erp_fo_input(struct erp_failover *fo, const struct erp_fo_config *cfg,
 			fo_event(res, ERP_EV_FAILBACK);
 			fo_enter_er(fo, now_ms);
 		}
-	}
+	} else if (fo->state == ERP_FO_HOLDDOWN && fo->holddown_until_ms &&
+		   now_ms >= fo->holddown_until_ms)
+		/* lost, but only after the hold-down was served in full (the
+		 * input came late): no failback happened, and it was no flap
+		 * during the hold-down either */
+		served = true;
 
 	switch (fo->state) {
 	case ERP_FO_NONE:
@@ -288,7 +315,9 @@ void erp_fo_input(struct erp_failover *fo, const struct erp_fo_config *cfg,
 			/* ER flapped: traffic is already on the VPN, so no
 			 * event; the next hold-down is longer and its start
 			 * is reported as a restart. */
-			if (fo->flaps < UINT_MAX)
+			if (served)
+				fo->flaps = 0;
+			else if (fo->flaps < UINT_MAX)
 				fo->flaps++;
 			if (vpn_usable) {
 				fo_set_state(fo, ERP_FO_VPN, now_ms);

@@ -609,21 +609,23 @@ static void test_late_input_applies_expiry(void **state)
 
 	fx_init(&f, HD, CAP);
 	in_holddown(&f);
+	/* issue 12 item 5: the input that says ER is lost comes at the
+	 * deadline (the timer was late): ER was never preferred again, so no
+	 * "hold-down-expired, failback" for a failback that never happened */
 	f.now = erp_fo_deadline(&f.fo);
 	SESS(&f, 0, 1);
-	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_EXPIRED, ERP_EV_FAILBACK,
-		      ERP_EV_FAILOVER);
+	EXPECT_NO_EVENTS(&f);
 	EXPECT_FLAGS(&f, true, false); /* VPN carried before and after */
 	assert_int_equal(f.fo.state, ERP_FO_VPN);
 	assert_true(f.fo.er_failed);
-	assert_int_equal(f.fo.flaps, 0); /* not a flap during hold-down */
+	assert_int_equal(f.fo.flaps, 0); /* served in full: not a flap */
 
 	/* so the next return starts a fresh hold-down */
 	SESS(&f, 1, 1);
 	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_START);
 	assert_int_equal(f.fo.holddown_current_ms, HD);
 
-	/* the same with a second VPN session coming up */
+	/* a late input while ER stays usable applies the expiry */
 	f.now = erp_fo_deadline(&f.fo) + 1;
 	SESS(&f, 1, 2);
 	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_EXPIRED, ERP_EV_FAILBACK);
@@ -802,17 +804,19 @@ static void test_holddown_turned_off(void **state)
 static void test_holddown_config_change(void **state)
 {
 	struct fx f;
-	uint64_t deadline;
+	uint64_t start;
 
+	/* issue 12 item 5: a change takes effect on the running hold-down */
 	fx_init(&f, HD, CAP);
 	in_holddown(&f);
-	deadline = erp_fo_deadline(&f.fo);
+	start = erp_fo_deadline(&f.fo) - HD;
+	f.now += 100;
 	CONFIG(&f, 3 * HD, 3 * HD);
 	EXPECT_NO_EVENTS(&f);
 	EXPECT_FLAGS(&f, false, false);
 	assert_int_equal(f.fo.state, ERP_FO_HOLDDOWN);
-	assert_int_equal(erp_fo_deadline(&f.fo), deadline);
-	assert_int_equal(f.fo.holddown_current_ms, HD);
+	assert_int_equal(f.fo.holddown_current_ms, 3 * HD);
+	assert_int_equal(erp_fo_deadline(&f.fo), start + 3 * HD);
 
 	/* flap: the new length, capped by the new cap */
 	SESS(&f, 0, 1);
@@ -820,6 +824,23 @@ static void test_holddown_config_change(void **state)
 	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_RESTART);
 	assert_int_equal(f.fo.holddown_current_ms, 3 * HD);
 	assert_int_equal(erp_fo_deadline(&f.fo), f.now + 3 * HD);
+
+	/* shortened below what has already run: over at once */
+	start = f.now;
+	f.now += HD;
+	CONFIG(&f, HD / 2, HD / 2);
+	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_EXPIRED, ERP_EV_FAILBACK);
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+
+	/* shortened, not yet over: the deadline moves in */
+	fx_init(&f, 4 * HD, 4 * HD);
+	in_holddown(&f);
+	start = erp_fo_deadline(&f.fo) - 4 * HD;
+	f.now = start + HD;
+	CONFIG(&f, 2 * HD, 2 * HD);
+	EXPECT_NO_EVENTS(&f);
+	assert_int_equal(erp_fo_deadline(&f.fo), start + 2 * HD);
+	assert_int_equal(f.fo.holddown_current_ms, 2 * HD);
 }
 
 /* Growth without overflow; a cap below the base means no growth. */
