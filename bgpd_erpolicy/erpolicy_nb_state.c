@@ -11,11 +11,12 @@
 #include "bgpd/bgpd.h"
 
 #include "erpolicy.h"
-#include "erpolicy_nb.h"
 #include "erpolicy_health.h"
+#include "erpolicy_nb.h"
 #include "erpolicy_paths.h"
 #include "erpolicy_peer.h"
 #include "erpolicy_rib.h"
+#include "erpolicy_view.h"
 
 /*
  * FRR 8.4 asked for one list entry by key ("...address-family[afi='ipv4']")
@@ -209,7 +210,7 @@ struct yang_data *erp_nb_st_iaf_er_up(struct nb_cb_get_elem_args *args)
 	struct erp_af_view view;
 
 	iaf_view(args->list_entry, &view);
-	return yang_data_new_uint32(args->xpath, view.er_established);
+	return yang_data_new_uint32(args->xpath, view.sessions.er_established);
 }
 
 struct yang_data *erp_nb_st_iaf_vpn_up(struct nb_cb_get_elem_args *args)
@@ -219,7 +220,7 @@ struct yang_data *erp_nb_st_iaf_vpn_up(struct nb_cb_get_elem_args *args)
 	struct erp_af_view view;
 
 	iaf_view(args->list_entry, &view);
-	return yang_data_new_uint32(args->xpath, view.vpn_established);
+	return yang_data_new_uint32(args->xpath, view.sessions.vpn_established);
 }
 
 struct yang_data *erp_nb_st_iaf_path_state(struct nb_cb_get_elem_args *args)
@@ -383,11 +384,6 @@ struct yang_data *erp_nb_st_health_elem(struct nb_cb_get_elem_args *args)
 
 /* --- neighbor ---------------------------------------------------------------- */
 
-static struct erp_instance *instance_of_peer(const struct peer *peer)
-{
-	return erp_instance_find(erp_vrf_of(peer->bgp));
-}
-
 const void *erp_nb_st_nbr_get_next(struct nb_cb_get_next_args *args)
 {
 	struct erp_instance *inst = as_instance(args->parent_list_entry);
@@ -404,7 +400,7 @@ static void nbr_view(const void *entry, struct erp_peer_view *view)
 {
 	struct peer *peer = (struct peer *)entry;
 
-	erp_peer_view(instance_of_peer(peer), peer, view);
+	erp_peer_view(erp_instance_of_peer(peer), peer, view);
 }
 
 int erp_nb_st_nbr_get_keys(struct nb_cb_get_keys_args *args)
@@ -489,8 +485,8 @@ const void *erp_nb_st_naf_get_next(struct nb_cb_get_next_args *args)
 		return is_stats_afi(args->parent_list_entry)
 			       ? only(args->parent_list_entry, cur)
 			       : NULL;
-	erp_peer_view(instance_of_peer(peer), peer, &view);
-	stats = erp_stats_get(instance_of_peer(peer), peer, peer->host);
+	erp_peer_view(erp_instance_of_peer(peer), peer, &view);
+	stats = erp_stats_get(erp_instance_of_peer(peer), peer, peer->host);
 	for (int i = cur ? cur->afi + 1 : 0; i < ERP_AFI_MAX; i++)
 		if (view.af[i].active)
 			return &stats->afis[i];
@@ -515,7 +511,7 @@ const void *erp_nb_st_naf_lookup(struct nb_cb_lookup_entry_args *args)
 
 	if (afi < 0 || !peer)
 		return NULL;
-	stats = erp_stats_get(instance_of_peer(peer), peer, peer->host);
+	stats = erp_stats_get(erp_instance_of_peer(peer), peer, peer->host);
 	return &stats->afis[afi];
 }
 
@@ -524,7 +520,7 @@ static enum erp_afi naf_view(const void *entry, struct erp_peer_view *view)
 	const struct erp_stats_afi *ref = entry;
 	struct peer *peer = (struct peer *)ref->stats->peer;
 
-	erp_peer_view(instance_of_peer(peer), peer, view);
+	erp_peer_view(erp_instance_of_peer(peer), peer, view);
 	return ref->afi;
 }
 

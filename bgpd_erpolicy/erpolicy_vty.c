@@ -18,12 +18,13 @@
 
 #include "erpolicy.h"
 #include "erpolicy_debug.h"
-#include "erpolicy_nb.h"
 #include "erpolicy_health.h"
+#include "erpolicy_map_names.h"
+#include "erpolicy_nb.h"
 #include "erpolicy_paths.h"
 #include "erpolicy_peer.h"
 #include "erpolicy_rib.h"
-#include "erpolicy_rmap.h"
+#include "erpolicy_view.h"
 #include "erpolicy_vty.h"
 
 #ifndef VTYSH_EXTRACT_PL
@@ -782,12 +783,12 @@ static void show_instance(struct vty *vty, struct erp_instance *inst,
 			json_object_int_add(af, "holdDownRemaining",
 					    erp_paths_holddown_left(inst, i));
 			json_object_int_add(af, "expressroutePrefixes",
-					    av.er_prefixes);
-			json_object_int_add(af, "vpnPrefixes", av.vpn_prefixes);
+					    av.sessions.er_prefixes);
+			json_object_int_add(af, "vpnPrefixes", av.sessions.vpn_prefixes);
 			json_object_int_add(af, "expressrouteSessionsEstablished",
-					    av.er_established);
+					    av.sessions.er_established);
 			json_object_int_add(af, "vpnSessionsEstablished",
-					    av.vpn_established);
+					    av.sessions.vpn_established);
 			json_object_object_add(afs, erp_afi_name(i), af);
 		}
 		json_object_object_add(json, "addressFamilies", afs);
@@ -849,7 +850,7 @@ static void show_instance(struct vty *vty, struct erp_instance *inst,
 				"  %s preferred path: %s (ExpressRoute sessions up %u, VPN sessions up %u); state %s",
 				i == ERP_AFI_IPV4 ? "IPv4" : "IPv6",
 				erp_path_name(erp_paths_preferred(inst, i)),
-				av.er_established, av.vpn_established,
+				av.sessions.er_established, av.sessions.vpn_established,
 				erp_fo_state_name(inst->fo[i].state));
 			if (erp_paths_holddown_left(inst, i))
 				vty_out(vty, ", fail-back in %u s",
