@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bgpd_erpolicy: the view of an instance and its two renderers.  See
+ * erpolicy_show.h.
+ */
+#include <zebra.h>
+
+#include "json.h"
+#include "memory.h"
+#include "vty.h"
+
+#include "bgpd/bgpd.h"
+
+#include "erpolicy.h"
+#include "erpolicy_health.h"
+#include "erpolicy_peer.h"
+#include "erpolicy_show.h"
+#include "erpolicy_view.h"
+
+/* --- the view ---------------------------------------------------------------- */
+
+static void health_collect(const struct erp_health_item *item, void *arg)
+{
+	struct erp_show_view *view = arg;
+
+	if (view->n_health == view->max_health) {
+		view->max_health = view->max_health ? 2 * view->max_health : 16;
+		view->health = XREALLOC(MTYPE_TMP, view->health,
+					view->max_health *
+						sizeof(*view->health));
+	}
+	view->health[view->n_health++] = *item;
+}
+
+void erp_show_view_build(struct erp_instance *inst, const char *only,
+			 struct erp_show_view *view)
+{
+	struct bgp *bgp = erp_bgp_of(inst);
+	struct erp_neighbor *nbr;
+	struct peer *peer = NULL;
+	unsigned int n_role_peers = 0, i;
+	const char **names;
+
+	memset(view, 0, sizeof(*view));
+	view->inst = inst;
+	view->bgp_present = bgp != NULL;
+	view->local_as = bgp ? bgp->as : 0;
+	view->detail = only != NULL;
+	for (int afi = 0; afi < ERP_AFI_MAX; afi++)
+		erp_af_view(inst, afi, &view->af[afi]);
+	erp_health_walk(inst, health_collect, view);
+
+	/* the neighbors with a path, by name (one walk of bgpd's peers) */
+	while ((peer = erp_peer_next(inst, peer)))
+		n_role_peers++;
+	names = XCALLOC(MTYPE_TMP, (n_role_peers + 1) * sizeof(*names));
+	view->peers = XCALLOC(MTYPE_TMP,
+			      (n_role_peers + 1) * sizeof(*view->peers));
+	for (i = 0; (peer = erp_peer_next(inst, peer)) && i < n_role_peers;
+	     i++) {
+		names[i] = erp_peer_name(peer);
+		if (!only || strcmp(names[i], only) == 0)
+			erp_peer_view(inst, peer,
+				      &view->peers[view->n_peers++]);
+	}
+
+	for (nbr = erp_neighbor_first(inst); nbr;
+	     nbr = erp_neighbor_next(inst, nbr))
+		view->n_decls++;
+	view->decls = XCALLOC(MTYPE_TMP,
+			      (view->n_decls + 1) * sizeof(*view->decls));
+	view->n_decls = 0;
+	for (nbr = erp_neighbor_first(inst); nbr;
+	     nbr = erp_neighbor_next(inst, nbr)) {
+		struct erp_show_decl *d = &view->decls[view->n_decls++];
+
+		d->nbr = nbr;
+		d->exists = bgp && peer_group_lookup(bgp, nbr->name);
+		for (unsigned int j = 0; j < n_role_peers && !d->exists; j++)
+			d->exists = strcmp(names[j], nbr->name) == 0;
+	}
+	XFREE(MTYPE_TMP, names);
+}
+
+void erp_show_view_free(struct erp_show_view *view)
+{
+	XFREE(MTYPE_TMP, view->health);
+	XFREE(MTYPE_TMP, view->decls);
+	XFREE(MTYPE_TMP, view->peers);
+}
+
+/* --- shared by both renderers ------------------------------------------------ */
+
+static uint64_t denied_total(const uint64_t *updates)
+{
+	uint64_t sum = 0;
+
+	for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
+		sum += updates[r];
+	return sum;
+}
+
+static uint32_t denied_prefixes(const uint32_t *denied)
+{
+	uint32_t sum = 0;
+
+	for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
+		sum += denied[r];
+	return sum;
+}
+
+/* --- text ----------------------------------------------------------------------- */
+
+/* "label N, label N, ..." of one direction's counters. */
+static void reasons_text(struct vty *vty, const uint32_t *denied,
+			 unsigned int dirbit)
+{
+	const char *sep = "";
+
+	for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
+		if (erp_reason_applies(r, dirbit)) {
+			vty_out(vty, "%s%s %u", sep, erp_reason_info(r)->label,
+				denied[r]);
+			sep = ", ";
+		}
+}
+
+static void peer_text(struct vty *vty, const struct erp_peer_view *v,
+		      bool detail)
+{
+	const char *user_in = v->user_map[ERP_DIR_IN];
+	const char *user_out = v->user_map[ERP_DIR_OUT];
+
+	for (int i = 0; i < ERP_AFI_MAX; i++) {
+		const char *rin = v->af[i].rmap[ERP_DIR_IN];
+		const char *rout = v->af[i].rmap[ERP_DIR_OUT];
+
+		if (!v->af[i].active)
+			continue;
+		vty_out(vty, "%-25s %-12s %-11s %6u %-4s %8u %7u  %s%s\n",
+			v->name, erp_role_name(v->role), v->session_state,
+			v->af[i].local_pref, erp_afi_name(i), v->af[i].prefixes,
+			denied_prefixes(v->af[i].denied), rin ? rin : "-",
+			v->af[i].attached[ERP_DIR_IN] ? "" : " (not the policy)");
+		if (!detail)
+			continue;
+		vty_out(vty, "    declared as %s; operator's route-map: %s\n",
+			v->declared_as, user_in ? user_in : "none");
+		vty_out(vty, "    prefixes denied%s: ",
+			v->af[i].denied_truncated ? " (first 10000 kept)" : "");
+		reasons_text(vty, v->af[i].denied, ERP_REASON_IN);
+		vty_out(vty, "\n");
+		vty_out(vty,
+			"    updates evaluated this session: %" PRIu64
+			" accepted, %" PRIu64 " denied\n",
+			v->af[i].updates[ERP_ACCEPT],
+			denied_total(v->af[i].updates));
+		vty_out(vty,
+			"    advertised %u of at most %u prefixes (route-map out %s%s, operator's %s); not advertised: ",
+			v->af[i].advertised, v->af[i].adv_limit,
+			rout ? rout : "-",
+			v->af[i].attached[ERP_DIR_OUT] ? "" : ", not the policy",
+			user_out ? user_out : "none");
+		reasons_text(vty, v->af[i].out_denied, ERP_REASON_OUT);
+		vty_out(vty, "\n");
+	}
+}
+
+void erp_show_text(struct vty *vty, const struct erp_show_view *view)
+{
+	struct erp_instance *inst = view->inst;
+	struct erp_policy *pol = &inst->policy;
+	const struct erp_fo_config *fo = &inst->fo_config;
+
+	vty_out(vty, "BGP instance %s%s: erpolicy\n", inst->vrf,
+		view->bgp_present ? "" : " (not configured in bgpd)");
+	vty_out(vty, "  Local-preference: expressroute %u, vpn %u\n",
+		pol->local_pref[ERP_ROLE_EXPRESSROUTE],
+		pol->local_pref[ERP_ROLE_VPN]);
+	vty_out(vty,
+		"  Azure prefixes: %u, on-prem prefixes: %u, default route: %s, maximum length: IPv4 /%u, IPv6 /%u\n",
+		erp_prefix_set_count(&pol->azure),
+		erp_prefix_set_count(&pol->onprem),
+		pol->allow_default_route ? "accepted" : "denied",
+		pol->max_length_v4, pol->max_length_v6);
+	for (int i = 0; i < ERP_AFI_MAX; i++) {
+		const struct erp_af_view *av = &view->af[i];
+
+		vty_out(vty,
+			"  %s preferred path: %s (ExpressRoute sessions up %u, VPN sessions up %u); state %s",
+			i == ERP_AFI_IPV4 ? "IPv4" : "IPv6",
+			erp_path_name(av->preferred),
+			av->sessions.er_established,
+			av->sessions.vpn_established,
+			erp_fo_state_name(av->state));
+		if (av->holddown_left)
+			vty_out(vty, ", fail-back in %u s", av->holddown_left);
+		vty_out(vty, "\n");
+	}
+	if (fo->holddown_ms) {
+		vty_out(vty, "  Fail-back hold-down: %u s", fo->holddown_ms / 1000);
+		if (fo->holddown_max_ms > fo->holddown_ms)
+			vty_out(vty, " (doubling after flaps, up to %u s)",
+				fo->holddown_max_ms / 1000);
+		vty_out(vty, "\n");
+	}
+	if (fo->drained)
+		vty_out(vty,
+			"  ExpressRoute is DRAINED (erpolicy drain expressroute)\n");
+	vty_out(vty,
+		"  Mode %s%s; advertising on-prem prefixes only, transit %s, default route %s, symmetric guard %s, limits ER %u / VPN %u (%s at the limit)%s\n",
+		erp_mode_name(pol->mode),
+		erp_prefix_set_count(&pol->prefer_vpn)
+			? " with prefer-vpn exceptions"
+			: "",
+		pol->allow_transit ? "allowed" : "denied",
+		pol->advertise_default_route ? "advertised" : "not advertised",
+		erp_guard_name(pol->guard),
+		pol->adv_limit[ERP_ROLE_EXPRESSROUTE],
+		pol->adv_limit[ERP_ROLE_VPN],
+		erp_limit_action_name(pol->limit_action),
+		pol->vpn_prepend ? ", AS prepended towards VPN" : "");
+	for (unsigned int i = 0; i < view->n_health; i++)
+		vty_out(vty, "  Warning: %s\n", view->health[i].message);
+	for (unsigned int i = 0; i < view->n_decls; i++)
+		if (!view->decls[i].exists)
+			vty_out(vty,
+				"  Declared %s path %s: no such neighbor (yet)\n",
+				view->decls[i].nbr->name,
+				erp_role_name(view->decls[i].nbr->role));
+	vty_out(vty, "\n%-25s %-12s %-11s %6s %-4s %8s %7s  %s\n", "Neighbor",
+		"Path", "State", "LocPrf", "AF", "Accepted", "Denied",
+		"Route-map in");
+	for (unsigned int i = 0; i < view->n_peers; i++)
+		peer_text(vty, &view->peers[i], view->detail);
+}
+
+/* --- JSON ------------------------------------------------------------------------ */
+
+static void rule_json(const struct erp_prefix_rule *rule, void *arg)
+{
+	json_object *arr = arg, *o = json_object_new_object();
+
+	json_object_string_addf(o, "prefix", "%pFX", &rule->prefix);
+	if (rule->ge)
+		json_object_int_add(o, "ge", rule->ge);
+	if (rule->le)
+		json_object_int_add(o, "le", rule->le);
+	json_object_array_add(arr, o);
+}
+
+static json_object *rules_json(struct erp_prefix_set *set)
+{
+	json_object *arr = json_object_new_array();
+
+	erp_prefix_set_walk(set, rule_json, arr);
+	return arr;
+}
+
+/* Counters of one direction, by reason, each under its JSON key. */
+static json_object *reasons_json(const uint32_t *denied, unsigned int dirbit,
+				 bool truncated)
+{
+	json_object *o = json_object_new_object();
+
+	for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
+		if (erp_reason_applies(r, dirbit))
+			json_object_int_add(o, erp_reason_info(r)->json,
+					    denied[r]);
+	json_object_int_add(o, "total", denied_prefixes(denied));
+	json_object_boolean_add(o, "truncated", truncated);
+	return o;
+}
+
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+static json_object *peer_json(const struct erp_peer_view *v)
+{
+	json_object *o = json_object_new_object(), *afs, *af;
+
+	json_object_string_add(o, "path", erp_role_name(v->role));
+	json_object_string_add(o, "declaredAs", v->declared_as);
+	json_object_string_add(o, "sessionState", v->session_state);
+	json_object_boolean_add(o, "bfd", v->bfd);
+	json_object_int_add(o, "localPreference", v->local_pref);
+	json_object_string_add(o, "userRouteMapIn",
+			       or_empty(v->user_map[ERP_DIR_IN]));
+	json_object_string_add(o, "userRouteMapOut",
+			       or_empty(v->user_map[ERP_DIR_OUT]));
+	afs = json_object_new_object();
+	for (int i = 0; i < ERP_AFI_MAX; i++) {
+		if (!v->af[i].active)
+			continue;
+		af = json_object_new_object();
+		json_object_boolean_add(af, "negotiated", v->af[i].negotiated);
+		json_object_int_add(af, "localPreference", v->af[i].local_pref);
+		json_object_string_add(af, "routeMapIn",
+				       or_empty(v->af[i].rmap[ERP_DIR_IN]));
+		json_object_boolean_add(af, "policyAttachedIn",
+					v->af[i].attached[ERP_DIR_IN]);
+		json_object_int_add(af, "prefixesAccepted", v->af[i].prefixes);
+		json_object_object_add(af, "prefixesDenied",
+				       reasons_json(v->af[i].denied,
+						    ERP_REASON_IN,
+						    v->af[i].denied_truncated));
+		json_object_int_add(af, "updatesAccepted",
+				    v->af[i].updates[ERP_ACCEPT]);
+		json_object_int_add(af, "updatesDenied",
+				    denied_total(v->af[i].updates));
+		json_object_string_add(af, "routeMapOut",
+				       or_empty(v->af[i].rmap[ERP_DIR_OUT]));
+		json_object_boolean_add(af, "policyAttachedOut",
+					v->af[i].attached[ERP_DIR_OUT]);
+		json_object_int_add(af, "prefixesAdvertised",
+				    v->af[i].advertised);
+		json_object_int_add(af, "advertiseLimit", v->af[i].adv_limit);
+		json_object_object_add(af, "prefixesNotAdvertised",
+				       reasons_json(v->af[i].out_denied,
+						    ERP_REASON_OUT,
+						    v->af[i].out_truncated));
+		json_object_int_add(af, "symmetricGuardWarnings",
+				    v->af[i].guard_warnings);
+		json_object_object_add(afs, erp_afi_name(i), af);
+	}
+	json_object_object_add(o, "addressFamilies", afs);
+	return o;
+}
+
+static json_object *af_json(const struct erp_af_view *av)
+{
+	json_object *af = json_object_new_object();
+
+	json_object_string_add(af, "preferredPath",
+			       erp_path_name(av->preferred));
+	json_object_string_add(af, "pathState", erp_fo_state_name(av->state));
+	json_object_boolean_add(af, "expressrouteDemoted", av->er_demoted);
+	json_object_int_add(af, "holdDownRemaining", av->holddown_left);
+	json_object_int_add(af, "expressroutePrefixes",
+			    av->sessions.er_prefixes);
+	json_object_int_add(af, "vpnPrefixes", av->sessions.vpn_prefixes);
+	json_object_int_add(af, "expressrouteSessionsEstablished",
+			    av->sessions.er_established);
+	json_object_int_add(af, "vpnSessionsEstablished",
+			    av->sessions.vpn_established);
+	return af;
+}
+
+void erp_show_json(json_object *json, const struct erp_show_view *view)
+{
+	struct erp_instance *inst = view->inst;
+	struct erp_policy *pol = &inst->policy;
+	json_object *o, *nbrs;
+
+	json_object_string_add(json, "vrf", inst->vrf);
+	json_object_boolean_add(json, "bgpInstance", view->bgp_present);
+	if (view->bgp_present)
+		json_object_int_add(json, "localAs", view->local_as);
+	o = json_object_new_object();
+	json_object_int_add(o, "expressroute",
+			    pol->local_pref[ERP_ROLE_EXPRESSROUTE]);
+	json_object_int_add(o, "vpn", pol->local_pref[ERP_ROLE_VPN]);
+	json_object_object_add(json, "localPreference", o);
+	json_object_object_add(json, "azurePrefixes", rules_json(&pol->azure));
+	json_object_object_add(json, "onpremPrefixes",
+			       rules_json(&pol->onprem));
+	json_object_boolean_add(json, "allowDefaultRoute",
+				pol->allow_default_route);
+	o = json_object_new_object();
+	json_object_int_add(o, "ipv4", pol->max_length_v4);
+	json_object_int_add(o, "ipv6", pol->max_length_v6);
+	json_object_object_add(json, "maximumPrefixLength", o);
+	o = json_object_new_object();
+	for (int i = 0; i < ERP_AFI_MAX; i++)
+		json_object_object_add(o, erp_afi_name(i), af_json(&view->af[i]));
+	json_object_object_add(json, "addressFamilies", o);
+	o = json_object_new_object();
+	json_object_int_add(o, "holdDown", inst->fo_config.holddown_ms / 1000);
+	json_object_int_add(o, "holdDownMaximum",
+			    inst->fo_config.holddown_max_ms / 1000);
+	json_object_object_add(json, "failback", o);
+	json_object_boolean_add(json, "drainExpressroute",
+				inst->fo_config.drained);
+	json_object_string_add(json, "mode", erp_mode_name(pol->mode));
+	json_object_object_add(json, "preferVpnPrefixes",
+			       rules_json(&pol->prefer_vpn));
+	o = json_object_new_object();
+	json_object_boolean_add(o, "defaultRoute", pol->advertise_default_route);
+	json_object_boolean_add(o, "allowTransit", pol->allow_transit);
+	json_object_string_add(o, "symmetricGuard", erp_guard_name(pol->guard));
+	json_object_int_add(o, "vpnPrepend", pol->vpn_prepend);
+	json_object_int_add(o, "limitExpressroute",
+			    pol->adv_limit[ERP_ROLE_EXPRESSROUTE]);
+	json_object_int_add(o, "limitVpn", pol->adv_limit[ERP_ROLE_VPN]);
+	json_object_string_add(o, "limitAction",
+			       erp_limit_action_name(pol->limit_action));
+	json_object_int_add(o, "limitWarningThreshold", pol->limit_warn_pct);
+	json_object_object_add(json, "advertise", o);
+	o = json_object_new_array();
+	for (unsigned int i = 0; i < view->n_health; i++) {
+		const struct erp_health_item *item = &view->health[i];
+		json_object *h = json_object_new_object();
+
+		json_object_string_add(h, "check", item->check);
+		if (item->neighbor)
+			json_object_string_add(h, "neighbor", item->neighbor);
+		json_object_string_add(h, "message", item->message);
+		json_object_array_add(o, h);
+	}
+	json_object_object_add(json, "healthWarnings", o);
+	o = json_object_new_object();
+	for (unsigned int i = 0; i < view->n_decls; i++)
+		json_object_string_add(o, view->decls[i].nbr->name,
+				       erp_role_name(view->decls[i].nbr->role));
+	json_object_object_add(json, "declaredNeighbors", o);
+	nbrs = json_object_new_object();
+	for (unsigned int i = 0; i < view->n_peers; i++)
+		json_object_object_add(nbrs, view->peers[i].name,
+				       peer_json(&view->peers[i]));
+	json_object_object_add(json, "neighbors", nbrs);
+}
