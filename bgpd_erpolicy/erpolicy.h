@@ -83,11 +83,6 @@ struct erp_peer_stats {
 	 * mode), and where the advertisement count stands against its limit */
 	uint64_t guard_warnings[ERP_AFI_MAX];
 	uint8_t limit_state[ERP_AFI_MAX]; /* 0 below, 1 warned, 2 reached */
-	/* handles naming (peer, address family), for the operational state */
-	struct erp_stats_afi {
-		struct erp_peer_stats *stats;
-		enum erp_afi afi;
-	} afis[ERP_AFI_MAX];
 };
 
 PREDECL_LIST(erp_inst);

@@ -52,15 +52,15 @@ static void check_overlaps(struct erp_instance *inst)
 		  inst->vrf, end - start, nodes);
 	if (memcmp(&c, &inst->overlaps_logged, sizeof(c)) == 0)
 		return;
-	if (c.onprem_overlaps || c.er_only || c.vpn_only ||
-	    c.vpn_more_specific)
+	if (c.onprem_overlaps || c.er_only || c.vpn_only || c.vpn_more_specific)
 		zlog_warn(
 			"erpolicy: %s: %u Azure prefixes overlap declared on-prem prefixes, %u via ExpressRoute only, %u via VPN only, %u more specific via VPN (show bgp erpolicy overlaps)",
 			inst->vrf, c.onprem_overlaps, c.er_only, c.vpn_only,
 			c.vpn_more_specific);
 	else
-		zlog_info("erpolicy: %s: ExpressRoute and VPN carry the same Azure prefixes, no overlap with on-prem",
-			  inst->vrf);
+		zlog_info(
+			"erpolicy: %s: ExpressRoute and VPN carry the same Azure prefixes, no overlap with on-prem",
+			inst->vrf);
 	inst->overlaps_logged = c;
 }
 
@@ -90,7 +90,8 @@ static void tick_cb(struct thread *t)
 {
 	struct erp_instance *inst;
 
-	for (inst = erp_instance_first(); inst; inst = erp_instance_next(inst)) {
+	for (inst = erp_instance_first(); inst;
+	     inst = erp_instance_next(inst)) {
 		erp_stats_prune(inst, erp_peer_alive, erp_bgp_of(inst));
 		erp_paths_update(inst, "neighbor configuration");
 		erp_health_log_attachments(inst);

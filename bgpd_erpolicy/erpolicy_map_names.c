@@ -18,8 +18,8 @@ static const char *const map_names[ERP_DIR_MAX][ERP_ROLE_MAX] = {
 
 const char *erp_rmap_name(enum erp_dir dir, enum erp_role role)
 {
-	if ((unsigned int)dir >= ERP_DIR_MAX || (unsigned int)role >= ERP_ROLE_MAX ||
-	    !map_names[dir][role])
+	if ((unsigned int)dir >= ERP_DIR_MAX ||
+	    (unsigned int)role >= ERP_ROLE_MAX || !map_names[dir][role])
 		return "erpolicy-invalid";
 	return map_names[dir][role];
 }
@@ -29,7 +29,8 @@ bool erp_rmap_lookup_name(const char *name, enum erp_dir *dir,
 {
 	for (int d = 0; d < ERP_DIR_MAX; d++)
 		for (int r = 0; r < ERP_ROLE_MAX; r++)
-			if (map_names[d][r] && strcmp(map_names[d][r], name) == 0) {
+			if (map_names[d][r] &&
+			    strcmp(map_names[d][r], name) == 0) {
 				*dir = d;
 				*role = r;
 				return true;

@@ -105,10 +105,16 @@ struct peer *erp_real_peer(struct peer *peer)
 struct peer *erp_out_representative(struct peer *peer, afi_t afi)
 {
 	struct peer_af *paf = peer_af_find(peer, afi, SAFI_UNICAST);
+	struct peer *conf;
 
 	if (!paf || !PAF_SUBGRP(paf) || !PAF_SUBGRP(paf)->update_group)
 		return peer;
-	return erp_real_peer(UPDGRP_PEER(PAF_SUBGRP(paf)->update_group));
+	conf = UPDGRP_PEER(PAF_SUBGRP(paf)->update_group);
+	/* usually the group's copy was made from peer itself: no search */
+	if (conf->host && peer->host && strcmp(conf->host, peer->host) == 0 &&
+	    peer->bgp && conf->bgp == peer->bgp)
+		return peer;
+	return erp_real_peer(conf);
 }
 
 struct peer *erp_peer_next(struct erp_instance *inst, struct peer *prev)

@@ -44,7 +44,8 @@ static void reevaluate_peers(struct erp_instance *inst, struct bgp *bgp,
 				    !(roles[d] & (1 << role)) ||
 				    !peer->afc_nego[afi][SAFI_UNICAST])
 					continue;
-				stats = inst ? erp_stats_find(inst, peer) : NULL;
+				stats = inst ? erp_stats_find(inst, peer)
+					     : NULL;
 				if (stats)
 					erp_stats_reset_af(stats, d, i);
 				ERP_DEBUG("%s %s: re-evaluating %s routes",

@@ -343,22 +343,31 @@ static uint32_t count_azure_best(struct erp_instance *inst, enum erp_afi afi)
 	return count;
 }
 
-uint32_t erp_rib_transit_count(struct erp_instance *inst, enum erp_afi afi,
-			       struct peer *peer)
+void erp_rib_transit_refresh(struct erp_instance *inst)
 {
 	uint64_t now = erp_now_ms();
 
-	if (inst->policy.allow_transit || !peer_established(peer) ||
-	    !peer->afc_nego[erp_bgp_afi(afi)][SAFI_UNICAST])
-		return 0;
-	/* counted again after a second, or at once if a route from Azure was
-	 * received since (withdrawals pass no route-map: up to 1 s late) */
-	if (!inst->azure_best_ms[afi] ||
-	    now - inst->azure_best_ms[afi] >= ERP_TRANSIT_COUNT_MAX_AGE_MS ||
-	    inst->azure_best_changes[afi] != inst->overlaps_changes) {
+	if (inst->policy.allow_transit)
+		return;
+	for (int afi = 0; afi < ERP_AFI_MAX; afi++) {
+		/* counted again after a second, or at once if a route from
+		 * Azure was received since (withdrawals pass no route-map: up
+		 * to 1 s late) */
+		if (inst->azure_best_ms[afi] &&
+		    now - inst->azure_best_ms[afi] < ERP_TRANSIT_COUNT_MAX_AGE_MS &&
+		    inst->azure_best_changes[afi] == inst->overlaps_changes)
+			continue;
 		inst->azure_best[afi] = count_azure_best(inst, afi);
 		inst->azure_best_ms[afi] = erp_now_ms() ?: 1;
 		inst->azure_best_changes[afi] = inst->overlaps_changes;
 	}
+}
+
+uint32_t erp_rib_transit_count(const struct erp_instance *inst,
+			       enum erp_afi afi, struct peer *peer)
+{
+	if (inst->policy.allow_transit || !peer_established(peer) ||
+	    !peer->afc_nego[erp_bgp_afi(afi)][SAFI_UNICAST])
+		return 0;
 	return inst->azure_best[afi];
 }

@@ -17,7 +17,7 @@
 #include "erpolicy_show.h"
 #include "erpolicy_view.h"
 
-/* --- the view ---------------------------------------------------------------- */
+/* --- the view ------------------------------------------------------------- */
 
 static void health_collect(const struct erp_health_item *item, void *arg)
 {
@@ -25,9 +25,9 @@ static void health_collect(const struct erp_health_item *item, void *arg)
 
 	if (view->n_health == view->max_health) {
 		view->max_health = view->max_health ? 2 * view->max_health : 16;
-		view->health = XREALLOC(MTYPE_TMP, view->health,
-					view->max_health *
-						sizeof(*view->health));
+		view->health =
+			XREALLOC(MTYPE_TMP, view->health,
+				 view->max_health * sizeof(*view->health));
 	}
 	view->health[view->n_health++] = *item;
 }
@@ -46,6 +46,7 @@ void erp_show_view_build(struct erp_instance *inst, const char *only,
 	view->bgp_present = bgp != NULL;
 	view->local_as = bgp ? bgp->as : 0;
 	view->detail = only != NULL;
+	erp_view_read_begin(inst);
 	for (int afi = 0; afi < ERP_AFI_MAX; afi++)
 		erp_af_view(inst, afi, &view->af[afi]);
 	erp_health_walk(inst, health_collect, view);
@@ -54,8 +55,8 @@ void erp_show_view_build(struct erp_instance *inst, const char *only,
 	while ((peer = erp_peer_next(inst, peer)))
 		n_role_peers++;
 	names = XCALLOC(MTYPE_TMP, (n_role_peers + 1) * sizeof(*names));
-	view->peers = XCALLOC(MTYPE_TMP,
-			      (n_role_peers + 1) * sizeof(*view->peers));
+	view->peers =
+		XCALLOC(MTYPE_TMP, (n_role_peers + 1) * sizeof(*view->peers));
 	for (i = 0; (peer = erp_peer_next(inst, peer)) && i < n_role_peers;
 	     i++) {
 		names[i] = erp_peer_name(peer);
@@ -67,8 +68,8 @@ void erp_show_view_build(struct erp_instance *inst, const char *only,
 	for (nbr = erp_neighbor_first(inst); nbr;
 	     nbr = erp_neighbor_next(inst, nbr))
 		view->n_decls++;
-	view->decls = XCALLOC(MTYPE_TMP,
-			      (view->n_decls + 1) * sizeof(*view->decls));
+	view->decls =
+		XCALLOC(MTYPE_TMP, (view->n_decls + 1) * sizeof(*view->decls));
 	view->n_decls = 0;
 	for (nbr = erp_neighbor_first(inst); nbr;
 	     nbr = erp_neighbor_next(inst, nbr)) {
@@ -89,7 +90,7 @@ void erp_show_view_free(struct erp_show_view *view)
 	XFREE(MTYPE_TMP, view->peers);
 }
 
-/* --- shared by both renderers ------------------------------------------------ */
+/* --- shared by both renderers --------------------------------------------- */
 
 static uint64_t denied_total(const uint64_t *updates)
 {
@@ -109,7 +110,7 @@ static uint32_t denied_prefixes(const uint32_t *denied)
 	return sum;
 }
 
-/* --- text ----------------------------------------------------------------------- */
+/* --- text ----------------------------------------------------------------- */
 
 /* "label N, label N, ..." of one direction's counters. */
 static void reasons_text(struct vty *vty, const uint32_t *denied,
@@ -141,7 +142,8 @@ static void peer_text(struct vty *vty, const struct erp_peer_view *v,
 			v->name, erp_role_name(v->role), v->session_state,
 			v->af[i].local_pref, erp_afi_name(i), v->af[i].prefixes,
 			denied_prefixes(v->af[i].denied), rin ? rin : "-",
-			v->af[i].attached[ERP_DIR_IN] ? "" : " (not the policy)");
+			v->af[i].attached[ERP_DIR_IN] ? ""
+						      : " (not the policy)");
 		if (!detail)
 			continue;
 		vty_out(vty, "    declared as %s; operator's route-map: %s\n",
@@ -159,7 +161,8 @@ static void peer_text(struct vty *vty, const struct erp_peer_view *v,
 			"    advertised %u of at most %u prefixes (route-map out %s%s, operator's %s); not advertised: ",
 			v->af[i].advertised, v->af[i].adv_limit,
 			rout ? rout : "-",
-			v->af[i].attached[ERP_DIR_OUT] ? "" : ", not the policy",
+			v->af[i].attached[ERP_DIR_OUT] ? ""
+						       : ", not the policy",
 			user_out ? user_out : "none");
 		reasons_text(vty, v->af[i].out_denied, ERP_REASON_OUT);
 		vty_out(vty, "\n");
@@ -198,7 +201,8 @@ void erp_show_text(struct vty *vty, const struct erp_show_view *view)
 		vty_out(vty, "\n");
 	}
 	if (fo->holddown_ms) {
-		vty_out(vty, "  Fail-back hold-down: %u s", fo->holddown_ms / 1000);
+		vty_out(vty, "  Fail-back hold-down: %u s",
+			fo->holddown_ms / 1000);
 		if (fo->holddown_max_ms > fo->holddown_ms)
 			vty_out(vty, " (doubling after flaps, up to %u s)",
 				fo->holddown_max_ms / 1000);
@@ -235,7 +239,7 @@ void erp_show_text(struct vty *vty, const struct erp_show_view *view)
 		peer_text(vty, &view->peers[i], view->detail);
 }
 
-/* --- JSON ------------------------------------------------------------------------ */
+/* --- JSON ----------------------------------------------------------------- */
 
 static void rule_json(const struct erp_prefix_rule *rule, void *arg)
 {
@@ -374,7 +378,8 @@ void erp_show_json(json_object *json, const struct erp_show_view *view)
 	json_object_object_add(json, "maximumPrefixLength", o);
 	o = json_object_new_object();
 	for (int i = 0; i < ERP_AFI_MAX; i++)
-		json_object_object_add(o, erp_afi_name(i), af_json(&view->af[i]));
+		json_object_object_add(o, erp_afi_name(i),
+				       af_json(&view->af[i]));
 	json_object_object_add(json, "addressFamilies", o);
 	o = json_object_new_object();
 	json_object_int_add(o, "holdDown", inst->fo_config.holddown_ms / 1000);
@@ -387,7 +392,8 @@ void erp_show_json(json_object *json, const struct erp_show_view *view)
 	json_object_object_add(json, "preferVpnPrefixes",
 			       rules_json(&pol->prefer_vpn));
 	o = json_object_new_object();
-	json_object_boolean_add(o, "defaultRoute", pol->advertise_default_route);
+	json_object_boolean_add(o, "defaultRoute",
+				pol->advertise_default_route);
 	json_object_boolean_add(o, "allowTransit", pol->allow_transit);
 	json_object_string_add(o, "symmetricGuard", erp_guard_name(pol->guard));
 	json_object_int_add(o, "vpnPrepend", pol->vpn_prepend);

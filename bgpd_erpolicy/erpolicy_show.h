@@ -23,9 +23,9 @@ struct erp_show_decl {
 
 struct erp_show_view {
 	struct erp_instance *inst;
-	bool bgp_present;   /* the BGP instance is configured in bgpd */
+	bool bgp_present; /* the BGP instance is configured in bgpd */
 	uint32_t local_as;
-	bool detail;	    /* one neighbor, in detail */
+	bool detail; /* one neighbor, in detail */
 	struct erp_af_view af[ERP_AFI_MAX];
 	struct erp_health_item *health;
 	unsigned int n_health, max_health;

@@ -15,6 +15,11 @@
 #include "erpolicy_rib.h"
 #include "erpolicy_view.h"
 
+void erp_view_read_begin(struct erp_instance *inst)
+{
+	erp_rib_transit_refresh(inst);
+}
+
 void erp_peer_view(struct erp_instance *inst, struct peer *peer,
 		   struct erp_peer_view *view)
 {
@@ -54,9 +59,10 @@ void erp_peer_view(struct erp_instance *inst, struct peer *peer,
 		paf = peer_af_find(peer, afi, SAFI_UNICAST);
 		view->af[i].advertised =
 			paf && PAF_SUBGRP(paf) ? PAF_SUBGRP(paf)->scount : 0;
-		view->af[i].adv_limit = view->role != ERP_ROLE_NONE
-						? inst->policy.adv_limit[view->role]
-						: 0;
+		view->af[i].adv_limit =
+			view->role != ERP_ROLE_NONE
+				? inst->policy.adv_limit[view->role]
+				: 0;
 		view->af[i].prefixes = peer->pcount[afi][SAFI_UNICAST];
 		if (stats && strcmp(stats->host, peer->host) == 0) {
 			struct erp_dir_stats *in = &stats->dir[ERP_DIR_IN];
