@@ -29,6 +29,13 @@ echo "== layers: bgpd_erpolicy/ includes each other without a cycle"
 tests/layers/check-layers.py
 tests/layers/check-layers.py --negative-control
 
+echo "== bench/results: only the runs doc/benchmarks.md cites"
+uncited=0
+for f in $(cd bench/results && find . -type f | sed 's|^\./||'); do
+	grep -qF "$(basename "$f")" doc/benchmarks.md || { echo "not cited: bench/results/$f"; uncited=1; }
+done
+[ $uncited = 0 ]
+
 echo "== topotests"
 export ERPOLICY_MODULEDIR="$top/build/obj/.libs"
 rc=0
