@@ -70,9 +70,8 @@ struct erp_naf_ref {
 };
 
 static struct {
-	struct peer *peer;	      /* the last peer checked to have a role */
-	struct erp_instance *inst; /* ... its instance */
-	struct peer *view_of;	      /* the peer view is of */
+	struct peer *peer;    /* the last peer known to have a role */
+	struct peer *view_of; /* the peer view is of */
 	struct erp_peer_view view;
 	struct erp_naf_ref naf[ERP_AFI_MAX];
 } rd;
@@ -84,7 +83,17 @@ static void read_begin(struct erp_instance *inst)
 		erp_view_read_begin(inst);
 }
 
-/* A bgpd peer that has a role in some instance?  (checked by address) */
+/* peer (NULL or a peer with a role) is the entry whose leaves are
+ * asked for next: as_role_peer() knows it without a search. */
+static struct peer *role_peer_seen(struct peer *peer)
+{
+	if (peer)
+		rd.peer = peer;
+	return peer;
+}
+
+/* A bgpd peer that has a role in some instance?  (the entry listed last,
+ * else searched by address) */
 static struct peer *as_role_peer(const void *p)
 {
 	struct erp_instance *inst;
@@ -106,7 +115,6 @@ static struct peer *as_role_peer(const void *p)
 				    ERP_ROLE_NONE)
 					return NULL;
 				rd.peer = peer;
-				rd.inst = inst;
 				return peer;
 			}
 	}
@@ -444,7 +452,8 @@ const void *erp_nb_st_nbr_get_next(struct nb_cb_get_next_args *args)
 
 		return peer ? only(peer, args->list_entry) : NULL;
 	}
-	return erp_peer_next(inst, (struct peer *)args->list_entry);
+	return role_peer_seen(
+		erp_peer_next(inst, (struct peer *)args->list_entry));
 }
 
 int erp_nb_st_nbr_get_keys(struct nb_cb_get_keys_args *args)
@@ -460,7 +469,8 @@ const void *erp_nb_st_nbr_lookup(struct nb_cb_lookup_entry_args *args)
 {
 	struct erp_instance *inst = as_instance(args->parent_list_entry);
 
-	return inst ? erp_peer_lookup(inst, args->keys->key[0]) : NULL;
+	return inst ? role_peer_seen(erp_peer_lookup(inst, args->keys->key[0]))
+		    : NULL;
 }
 
 struct yang_data *erp_nb_st_nbr_name(struct nb_cb_get_elem_args *args)
