@@ -14,6 +14,7 @@
 #include "erpolicy.h"
 #include "erpolicy_health.h"
 #include "erpolicy_peer.h"
+#include "erpolicy_rib.h"
 #include "erpolicy_show.h"
 #include "erpolicy_view.h"
 
@@ -426,4 +427,307 @@ void erp_show_json(json_object *json, const struct erp_show_view *view)
 		json_object_object_add(nbrs, view->peers[i].name,
 				       peer_json(&view->peers[i]));
 	json_object_object_add(json, "neighbors", nbrs);
+}
+
+/* --- show bgp erpolicy events ----------------------------------------------
+ */
+
+static void event_time(const struct erp_event *ev, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t t = ev->wall_time;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%S%z", &tm);
+}
+
+void erp_show_events_text(struct vty *vty, const struct erp_instance *inst)
+{
+	char when[64];
+
+	vty_out(vty, "%-24s %-4s %-17s %-12s %-12s %8s   %s\n", "Time", "AF",
+		"Event", "From", "To", "Prefixes", "Cause");
+	for (unsigned int i = 0; i < erp_ring_count(&inst->events); i++) {
+		const struct erp_event *ev = erp_ring_get(&inst->events, i);
+
+		event_time(ev, when, sizeof(when));
+		vty_out(vty, "%-24s %-4s %-17s %-12s %-12s %8u   %s\n", when,
+			erp_afi_name(ev->afi), erp_event_type_name(ev->type),
+			erp_fo_state_name(ev->from), erp_fo_state_name(ev->to),
+			ev->prefixes, ev->cause);
+	}
+}
+
+void erp_show_events_json(json_object *json, const struct erp_instance *inst)
+{
+	json_object *arr = json_object_new_array();
+	char when[64];
+
+	json_object_object_add(json, "events", arr);
+	for (unsigned int i = 0; i < erp_ring_count(&inst->events); i++) {
+		const struct erp_event *ev = erp_ring_get(&inst->events, i);
+		json_object *o = json_object_new_object();
+
+		event_time(ev, when, sizeof(when));
+		json_object_int_add(o, "seq", ev->seq);
+		json_object_string_add(o, "time", when);
+		json_object_int_add(o, "epoch", ev->wall_time);
+		json_object_int_add(o, "monotonicMs", ev->mono_ms);
+		json_object_string_add(o, "afi", erp_afi_name(ev->afi));
+		json_object_string_add(o, "event",
+				       erp_event_type_name(ev->type));
+		json_object_string_add(o, "from", erp_fo_state_name(ev->from));
+		json_object_string_add(o, "to", erp_fo_state_name(ev->to));
+		json_object_int_add(o, "prefixes", ev->prefixes);
+		json_object_int_add(o, "holdDownMs", ev->holddown_ms);
+		json_object_string_add(o, "cause", ev->cause);
+		json_object_array_add(arr, o);
+	}
+}
+
+/* --- show bgp erpolicy prefixes --------------------------------------------
+ */
+
+struct prefixes_ctx {
+	struct vty *vty;
+	json_object *arr;
+	unsigned int rows, issues;
+};
+
+static const char *best_name(const struct erp_prefix_row *row)
+{
+	if (row->facts.best != ERP_ROLE_NONE)
+		return erp_role_name(row->facts.best);
+	return row->best_neighbor ? "other" : "none";
+}
+
+static void prefix_row_text(const struct erp_prefix_row *row, void *arg)
+{
+	struct prefixes_ctx *ctx = arg;
+
+	ctx->rows++;
+	ctx->issues += row->issue != ERP_ISSUE_NONE;
+	vty_out(ctx->vty, "%-40pFX %-3s %-3s %-12s %-12s %s\n", row->prefix,
+		row->facts.via_er ? "yes" : "no",
+		row->facts.via_vpn ? "yes" : "no", best_name(row),
+		erp_path_name(row->intended),
+		row->issue == ERP_ISSUE_NONE
+			? ""
+			: erp_prefix_issue_name(row->issue));
+}
+
+static void prefix_row_json(const struct erp_prefix_row *row, void *arg)
+{
+	struct prefixes_ctx *ctx = arg;
+	json_object *o = json_object_new_object();
+
+	ctx->rows++;
+	ctx->issues += row->issue != ERP_ISSUE_NONE;
+	json_object_string_addf(o, "prefix", "%pFX", row->prefix);
+	json_object_boolean_add(o, "viaExpressroute", row->facts.via_er);
+	json_object_boolean_add(o, "viaVpn", row->facts.via_vpn);
+	json_object_string_add(o, "best", best_name(row));
+	if (row->best_neighbor) {
+		json_object_string_add(o, "bestNeighbor", row->best_neighbor);
+		json_object_int_add(o, "bestLocalPreference",
+				    row->best_local_pref);
+	}
+	json_object_string_add(o, "intended", erp_path_name(row->intended));
+	json_object_string_add(o, "issue", erp_prefix_issue_name(row->issue));
+	json_object_array_add(ctx->arr, o);
+}
+
+/* The walk of both families, or of only's family for only. */
+static void prefixes_walk(struct erp_instance *inst, const struct prefix *only,
+			  void (*fn)(const struct erp_prefix_row *, void *),
+			  struct prefixes_ctx *ctx)
+{
+	for (int i = 0; i < ERP_AFI_MAX; i++) {
+		if (only && (only->family == AF_INET) != (i == ERP_AFI_IPV4))
+			continue;
+		erp_rib_walk(inst, i, only, fn, ctx);
+	}
+}
+
+unsigned int erp_show_prefixes_text(struct vty *vty, struct erp_instance *inst,
+				    const struct prefix *only)
+{
+	struct prefixes_ctx ctx = {.vty = vty};
+
+	vty_out(vty, "%-40s %-3s %-3s %-12s %-12s %s\n", "Prefix", "ER", "VPN",
+		"Best", "Intended", "Issue");
+	prefixes_walk(inst, only, prefix_row_text, &ctx);
+	vty_out(vty, "\n%u prefixes, %u with issues\n", ctx.rows, ctx.issues);
+	return ctx.rows;
+}
+
+unsigned int erp_show_prefixes_json(json_object *json,
+				    struct erp_instance *inst,
+				    const struct prefix *only)
+{
+	struct prefixes_ctx ctx = {.arr = json_object_new_array()};
+
+	json_object_object_add(json, "prefixes", ctx.arr);
+	prefixes_walk(inst, only, prefix_row_json, &ctx);
+	json_object_int_add(json, "count", ctx.rows);
+	json_object_int_add(json, "issues", ctx.issues);
+	return ctx.rows;
+}
+
+/* --- show bgp erpolicy overlaps --------------------------------------------
+ */
+
+/* Where a prefix of the table is listed: what both renderers need. */
+enum overlap_list {
+	OVERLAP_COVERS = 0,    /* learned from Azure, overlaps on-prem */
+	OVERLAP_ER_ONLY,       /* via ExpressRoute only */
+	OVERLAP_VPN_ONLY,      /* via VPN only */
+	OVERLAP_MORE_SPECIFIC, /* via VPN only, more specific than ER */
+	OVERLAP_LISTS,
+};
+
+static const char *const overlap_text[OVERLAP_LISTS] = {
+	[OVERLAP_COVERS] =
+		"learned from Azure, overlaps a declared on-prem prefix",
+	[OVERLAP_ER_ONLY] = "via ExpressRoute only",
+	[OVERLAP_VPN_ONLY] = "via VPN only",
+	[OVERLAP_MORE_SPECIFIC] =
+		"via VPN only, more specific than an ExpressRoute route",
+};
+
+static const char *const overlap_json[OVERLAP_LISTS] = {
+	[OVERLAP_COVERS] = "azureOverlapsOnprem",
+	[OVERLAP_ER_ONLY] = "expressrouteOnly",
+	[OVERLAP_VPN_ONLY] = "vpnOnly",
+	[OVERLAP_MORE_SPECIFIC] = "vpnMoreSpecific",
+};
+
+/* Calls add() for each list row belongs to, the on-prem overlap first. */
+static void
+overlap_classify(struct erp_instance *inst, const struct erp_prefix_row *row,
+		 void (*add)(enum overlap_list, const struct prefix *, void *),
+		 void *arg)
+{
+	if (erp_prefix_set_overlaps(&inst->policy.onprem, row->prefix))
+		add(OVERLAP_COVERS, row->prefix, arg);
+	if (row->issue == ERP_ISSUE_VPN_MORE_SPECIFIC)
+		add(OVERLAP_MORE_SPECIFIC, row->prefix, arg);
+	else if (row->facts.via_er && !row->facts.via_vpn)
+		add(OVERLAP_ER_ONLY, row->prefix, arg);
+	else if (row->facts.via_vpn && !row->facts.via_er)
+		add(OVERLAP_VPN_ONLY, row->prefix, arg);
+}
+
+struct overlaps_ctx {
+	struct erp_instance *inst;
+	struct vty *vty;
+	json_object *arr[OVERLAP_LISTS]; /* JSON */
+	unsigned int n[OVERLAP_LISTS];
+	const char *peer; /* on-prem prefixes refused: from whom */
+	json_object *refused;
+	unsigned int n_refused;
+};
+
+static void overlap_add_text(enum overlap_list list, const struct prefix *p,
+			     void *arg)
+{
+	struct overlaps_ctx *ctx = arg;
+
+	ctx->n[list]++;
+	vty_out(ctx->vty, "  %-40pFX %s\n", p, overlap_text[list]);
+}
+
+static void overlap_add_json(enum overlap_list list, const struct prefix *p,
+			     void *arg)
+{
+	struct overlaps_ctx *ctx = arg;
+
+	ctx->n[list]++;
+	json_object_array_add(ctx->arr[list],
+			      json_object_new_stringf("%pFX", p));
+}
+
+static void overlap_row_text(const struct erp_prefix_row *row, void *arg)
+{
+	struct overlaps_ctx *ctx = arg;
+
+	overlap_classify(ctx->inst, row, overlap_add_text, ctx);
+}
+
+static void overlap_row_json(const struct erp_prefix_row *row, void *arg)
+{
+	struct overlaps_ctx *ctx = arg;
+
+	overlap_classify(ctx->inst, row, overlap_add_json, ctx);
+}
+
+static void refused_text(const struct erp_denied *d, void *arg)
+{
+	struct overlaps_ctx *ctx = arg;
+
+	if (d->reason != ERP_DENY_ONPREM)
+		return;
+	ctx->n_refused++;
+	vty_out(ctx->vty, "  %-40pFX from %s\n", &d->prefix, ctx->peer);
+}
+
+static void refused_json(const struct erp_denied *d, void *arg)
+{
+	struct overlaps_ctx *ctx = arg;
+	json_object *o;
+
+	if (d->reason != ERP_DENY_ONPREM)
+		return;
+	ctx->n_refused++;
+	o = json_object_new_object();
+	json_object_string_addf(o, "prefix", "%pFX", &d->prefix);
+	json_object_string_add(o, "neighbor", ctx->peer);
+	json_object_array_add(ctx->refused, o);
+}
+
+/* On-prem prefixes the neighbors with a path sent (and were refused). */
+static void refused_walk(struct overlaps_ctx *ctx,
+			 void (*fn)(const struct erp_denied *, void *))
+{
+	struct peer *peer = NULL;
+
+	while ((peer = erp_peer_next(ctx->inst, peer))) {
+		struct erp_peer_stats *stats = erp_stats_find(ctx->inst, peer);
+
+		if (!stats)
+			continue;
+		ctx->peer = peer->host;
+		for (int i = 0; i < ERP_AFI_MAX; i++)
+			erp_stats_walk_denied(stats, ERP_DIR_IN, i, fn, ctx);
+	}
+}
+
+void erp_show_overlaps_text(struct vty *vty, struct erp_instance *inst)
+{
+	struct overlaps_ctx ctx = {.inst = inst, .vty = vty};
+
+	vty_out(vty, "On-prem prefixes Azure sent (refused):\n");
+	refused_walk(&ctx, refused_text);
+	vty_out(vty, "Azure prefixes in the BGP table:\n");
+	for (int i = 0; i < ERP_AFI_MAX; i++)
+		erp_rib_walk(inst, i, NULL, overlap_row_text, &ctx);
+	vty_out(vty,
+		"\n%u on-prem prefixes refused from Azure, %u Azure prefixes overlapping on-prem, %u via ExpressRoute only, %u via VPN only, %u more specific via VPN\n",
+		ctx.n_refused, ctx.n[OVERLAP_COVERS], ctx.n[OVERLAP_ER_ONLY],
+		ctx.n[OVERLAP_VPN_ONLY], ctx.n[OVERLAP_MORE_SPECIFIC]);
+}
+
+void erp_show_overlaps_json(json_object *json, struct erp_instance *inst)
+{
+	struct overlaps_ctx ctx = {.inst = inst};
+
+	ctx.refused = json_object_new_array();
+	refused_walk(&ctx, refused_json);
+	for (int l = 0; l < OVERLAP_LISTS; l++)
+		ctx.arr[l] = json_object_new_array();
+	for (int i = 0; i < ERP_AFI_MAX; i++)
+		erp_rib_walk(inst, i, NULL, overlap_row_json, &ctx);
+	json_object_object_add(json, "onpremFromAzure", ctx.refused);
+	for (int l = 0; l < OVERLAP_LISTS; l++)
+		json_object_object_add(json, overlap_json[l], ctx.arr[l]);
 }

@@ -3,9 +3,9 @@
  * bgpd_erpolicy: CLI and show commands.
  *
  * Configuration commands only check their input and enqueue northbound
- * changes; erpolicy_nb_config.c applies them.  Show commands read the module
- * state through erpolicy_view.h views (erpolicy_show.c prints the main
- * one), and every one takes "json".
+ * changes; erpolicy_nb_config.c applies them.  Show commands parse their
+ * arguments and find the instance here; erpolicy_show.c reads what they
+ * print and renders it as text or, with "json", as JSON.
  */
 #include <zebra.h>
 
@@ -22,7 +22,6 @@
 #include "erpolicy_map_names.h"
 #include "erpolicy_nb.h"
 #include "erpolicy_peer.h"
-#include "erpolicy_rib.h"
 #include "erpolicy_show.h"
 #include "erpolicy_vty.h"
 
@@ -627,15 +626,6 @@ static struct erp_instance *show_instance_of(struct vty *vty,
 	return inst;
 }
 
-static void event_time(const struct erp_event *ev, char *buf, size_t len)
-{
-	struct tm tm;
-	time_t t = ev->wall_time;
-
-	localtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%S%z", &tm);
-}
-
 DEFPY(show_erp_events, show_erp_events_cmd,
       "show bgp [vrf NAME$vrf_name] erpolicy events [json$uj]",
       SHOW_STR BGP_STR
@@ -645,98 +635,16 @@ DEFPY(show_erp_events, show_erp_events_cmd,
       "Failover, fail-back, hold-down and drain history\n"
       JSON_STR)
 {
-	json_object *json = uj ? json_object_new_object() : NULL, *arr = NULL;
+	json_object *json = uj ? json_object_new_object() : NULL;
 	struct erp_instance *inst = show_instance_of(vty, vrf_name, json);
-	char when[64];
 
-	if (!inst) {
-		if (json)
-			vty_json(vty, json);
-		return CMD_SUCCESS;
-	}
 	if (json) {
-		arr = json_object_new_array();
-		json_object_object_add(json, "events", arr);
-	} else
-		vty_out(vty, "%-24s %-4s %-17s %-12s %-12s %8s   %s\n", "Time",
-			"AF", "Event", "From", "To", "Prefixes", "Cause");
-
-	for (unsigned int i = 0; i < erp_ring_count(&inst->events); i++) {
-		const struct erp_event *ev = erp_ring_get(&inst->events, i);
-
-		event_time(ev, when, sizeof(when));
-		if (json) {
-			json_object *o = json_object_new_object();
-
-			json_object_int_add(o, "seq", ev->seq);
-			json_object_string_add(o, "time", when);
-			json_object_int_add(o, "epoch", ev->wall_time);
-			json_object_int_add(o, "monotonicMs", ev->mono_ms);
-			json_object_string_add(o, "afi", erp_afi_name(ev->afi));
-			json_object_string_add(o, "event",
-					       erp_event_type_name(ev->type));
-			json_object_string_add(o, "from",
-					       erp_fo_state_name(ev->from));
-			json_object_string_add(o, "to",
-					       erp_fo_state_name(ev->to));
-			json_object_int_add(o, "prefixes", ev->prefixes);
-			json_object_int_add(o, "holdDownMs", ev->holddown_ms);
-			json_object_string_add(o, "cause", ev->cause);
-			json_object_array_add(arr, o);
-		} else
-			vty_out(vty, "%-24s %-4s %-17s %-12s %-12s %8u   %s\n",
-				when, erp_afi_name(ev->afi),
-				erp_event_type_name(ev->type),
-				erp_fo_state_name(ev->from),
-				erp_fo_state_name(ev->to), ev->prefixes,
-				ev->cause);
-	}
-	if (json)
+		if (inst)
+			erp_show_events_json(json, inst);
 		vty_json(vty, json);
+	} else if (inst)
+		erp_show_events_text(vty, inst);
 	return CMD_SUCCESS;
-}
-
-struct prefixes_ctx {
-	struct vty *vty;
-	json_object *arr;
-	unsigned int rows, issues;
-};
-
-static void prefix_row(const struct erp_prefix_row *row, void *arg)
-{
-	struct prefixes_ctx *ctx = arg;
-	const char *best = row->facts.best == ERP_ROLE_NONE
-				   ? (row->best_neighbor ? "other" : "none")
-				   : erp_role_name(row->facts.best);
-
-	ctx->rows++;
-	ctx->issues += row->issue != ERP_ISSUE_NONE;
-	if (ctx->arr) {
-		json_object *o = json_object_new_object();
-
-		json_object_string_addf(o, "prefix", "%pFX", row->prefix);
-		json_object_boolean_add(o, "viaExpressroute", row->facts.via_er);
-		json_object_boolean_add(o, "viaVpn", row->facts.via_vpn);
-		json_object_string_add(o, "best", best);
-		if (row->best_neighbor) {
-			json_object_string_add(o, "bestNeighbor",
-					       row->best_neighbor);
-			json_object_int_add(o, "bestLocalPreference",
-					    row->best_local_pref);
-		}
-		json_object_string_add(o, "intended",
-				       erp_path_name(row->intended));
-		json_object_string_add(o, "issue",
-				       erp_prefix_issue_name(row->issue));
-		json_object_array_add(ctx->arr, o);
-		return;
-	}
-	vty_out(ctx->vty, "%-40pFX %-3s %-3s %-12s %-12s %s\n", row->prefix,
-		row->facts.via_er ? "yes" : "no",
-		row->facts.via_vpn ? "yes" : "no", best,
-		erp_path_name(row->intended),
-		row->issue == ERP_ISSUE_NONE ? ""
-					     : erp_prefix_issue_name(row->issue));
 }
 
 DEFPY(show_erp_prefixes, show_erp_prefixes_cmd,
@@ -752,7 +660,7 @@ DEFPY(show_erp_prefixes, show_erp_prefixes_cmd,
 {
 	json_object *json = uj ? json_object_new_object() : NULL;
 	struct erp_instance *inst = show_instance_of(vty, vrf_name, json);
-	struct prefixes_ctx ctx = {.vty = vty};
+	unsigned int rows;
 	struct prefix p;
 
 	if (!inst) {
@@ -768,88 +676,13 @@ DEFPY(show_erp_prefixes, show_erp_prefixes_cmd,
 	if (pfx_str)
 		apply_mask(&p);
 	if (json) {
-		ctx.arr = json_object_new_array();
-		json_object_object_add(json, "prefixes", ctx.arr);
-	} else
-		vty_out(vty, "%-40s %-3s %-3s %-12s %-12s %s\n", "Prefix", "ER",
-			"VPN", "Best", "Intended", "Issue");
-	for (int i = 0; i < ERP_AFI_MAX; i++) {
-		if (pfx_str && (p.family == AF_INET) != (i == ERP_AFI_IPV4))
-			continue;
-		erp_rib_walk(inst, i, pfx_str ? &p : NULL, prefix_row, &ctx);
-	}
-	if (json) {
-		json_object_int_add(json, "count", ctx.rows);
-		json_object_int_add(json, "issues", ctx.issues);
+		rows = erp_show_prefixes_json(json, inst, pfx_str ? &p : NULL);
 		vty_json(vty, json);
 	} else
-		vty_out(vty, "\n%u prefixes, %u with issues\n", ctx.rows,
-			ctx.issues);
-	if (pfx_str && !ctx.rows)
+		rows = erp_show_prefixes_text(vty, inst, pfx_str ? &p : NULL);
+	if (pfx_str && !rows)
 		return CMD_WARNING;
 	return CMD_SUCCESS;
-}
-
-struct overlaps_ctx {
-	struct erp_instance *inst;
-	struct vty *vty;
-	json_object *covers, *er_only, *vpn_only, *more_specific;
-	unsigned int n_covers, n_er_only, n_vpn_only, n_more_specific;
-};
-
-static void overlap_add(struct overlaps_ctx *ctx, json_object *arr,
-			unsigned int *n, const char *what,
-			const struct prefix *p)
-{
-	(*n)++;
-	if (arr)
-		json_object_array_add(arr, json_object_new_stringf("%pFX", p));
-	else
-		vty_out(ctx->vty, "  %-40pFX %s\n", p, what);
-}
-
-static void overlap_row(const struct erp_prefix_row *row, void *arg)
-{
-	struct overlaps_ctx *ctx = arg;
-
-	if (erp_prefix_set_overlaps(&ctx->inst->policy.onprem, row->prefix))
-		overlap_add(ctx, ctx->covers, &ctx->n_covers,
-			    "learned from Azure, overlaps a declared on-prem prefix",
-			    row->prefix);
-	if (row->issue == ERP_ISSUE_VPN_MORE_SPECIFIC)
-		overlap_add(ctx, ctx->more_specific, &ctx->n_more_specific,
-			    "via VPN only, more specific than an ExpressRoute route",
-			    row->prefix);
-	else if (row->facts.via_er && !row->facts.via_vpn)
-		overlap_add(ctx, ctx->er_only, &ctx->n_er_only,
-			    "via ExpressRoute only", row->prefix);
-	else if (row->facts.via_vpn && !row->facts.via_er)
-		overlap_add(ctx, ctx->vpn_only, &ctx->n_vpn_only,
-			    "via VPN only", row->prefix);
-}
-
-struct refused_ctx {
-	struct vty *vty;
-	json_object *arr;
-	const char *peer;
-	unsigned int count;
-};
-
-static void refused_one(const struct erp_denied *d, void *arg)
-{
-	struct refused_ctx *ctx = arg;
-
-	if (d->reason != ERP_DENY_ONPREM)
-		return;
-	ctx->count++;
-	if (ctx->arr) {
-		json_object *o = json_object_new_object();
-
-		json_object_string_addf(o, "prefix", "%pFX", &d->prefix);
-		json_object_string_add(o, "neighbor", ctx->peer);
-		json_object_array_add(ctx->arr, o);
-	} else
-		vty_out(ctx->vty, "  %-40pFX from %s\n", &d->prefix, ctx->peer);
 }
 
 DEFPY(show_erp_overlaps, show_erp_overlaps_cmd,
@@ -861,55 +694,15 @@ DEFPY(show_erp_overlaps, show_erp_overlaps_cmd,
       "On-prem/Azure overlaps and ExpressRoute/VPN differences\n"
       JSON_STR)
 {
-	json_object *json = uj ? json_object_new_object() : NULL, *refused;
+	json_object *json = uj ? json_object_new_object() : NULL;
 	struct erp_instance *inst = show_instance_of(vty, vrf_name, json);
-	struct overlaps_ctx ctx = {.vty = vty};
-	struct peer *peer = NULL;
-	unsigned int n_refused = 0;
 
-	if (!inst) {
-		if (json)
-			vty_json(vty, json);
-		return CMD_SUCCESS;
-	}
-	ctx.inst = inst;
-	refused = json ? json_object_new_array() : NULL;
-	if (!json)
-		vty_out(vty, "On-prem prefixes Azure sent (refused):\n");
-	while ((peer = erp_peer_next(inst, peer))) {
-		struct erp_peer_stats *stats = erp_stats_find(inst, peer);
-		struct refused_ctx rctx = {.vty = vty, .arr = refused,
-					   .peer = peer->host};
-
-		if (!stats)
-			continue;
-		for (int i = 0; i < ERP_AFI_MAX; i++)
-			erp_stats_walk_denied(stats, ERP_DIR_IN, i,
-					      refused_one, &rctx);
-		n_refused += rctx.count;
-	}
 	if (json) {
-		ctx.covers = json_object_new_array();
-		ctx.er_only = json_object_new_array();
-		ctx.vpn_only = json_object_new_array();
-		ctx.more_specific = json_object_new_array();
-	} else
-		vty_out(vty, "Azure prefixes in the BGP table:\n");
-	for (int i = 0; i < ERP_AFI_MAX; i++)
-		erp_rib_walk(inst, i, NULL, overlap_row, &ctx);
-	if (json) {
-		json_object_object_add(json, "onpremFromAzure", refused);
-		json_object_object_add(json, "azureOverlapsOnprem", ctx.covers);
-		json_object_object_add(json, "expressrouteOnly", ctx.er_only);
-		json_object_object_add(json, "vpnOnly", ctx.vpn_only);
-		json_object_object_add(json, "vpnMoreSpecific",
-				       ctx.more_specific);
+		if (inst)
+			erp_show_overlaps_json(json, inst);
 		vty_json(vty, json);
-	} else
-		vty_out(vty,
-			"\n%u on-prem prefixes refused from Azure, %u Azure prefixes overlapping on-prem, %u via ExpressRoute only, %u via VPN only, %u more specific via VPN\n",
-			n_refused, ctx.n_covers, ctx.n_er_only, ctx.n_vpn_only,
-			ctx.n_more_specific);
+	} else if (inst)
+		erp_show_overlaps_text(vty, inst);
 	return CMD_SUCCESS;
 }
 

@@ -95,6 +95,11 @@ def commands():
         cmds.append("show bgp vrf nosuch erpolicy" + suffix)
         cmds.append("show bgp erpolicy prefixes" + suffix)
         cmds.append("show bgp erpolicy overlaps" + suffix)
+        cmds.append("show bgp erpolicy events" + suffix)
+        cmds.append("show bgp erpolicy prefixes 10.100.1.0/24" + suffix)
+        cmds.append("show bgp erpolicy prefixes 10.99.0.0/24" + suffix)
+        cmds.append("show bgp vrf nosuch erpolicy events" + suffix)
+        cmds.append("show bgp vrf nosuch erpolicy overlaps" + suffix)
     base = "/frr-bgp-erpolicy:erpolicy-state"
     inst = base + "/instance[vrf='default']"
     for path in (base, inst, inst + "/address-family[afi='ipv4']",
@@ -106,6 +111,8 @@ def commands():
 
 
 TIME_RE = re.compile(r'"(time|epoch|monotonicMs)": *("[^"]*"|\d+)')
+# the time column of "show bgp erpolicy events"
+TEXT_TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", re.M)
 # Cumulative evaluations depend on when bgpd re-ran the maps (session
 # order, route-map timer), not on the show code: masked in every run.
 UPDATES_RE = re.compile(
@@ -130,6 +137,7 @@ def capture(edge, outdir, tag):
         if cmd.startswith("show yang") and text.strip().startswith("{"):
             text = json.dumps(drop_events(json.loads(text)), indent=2)
         text = TIME_RE.sub(r'"\1": "<masked>"', text)
+        text = TEXT_TIME_RE.sub("<time masked>           ", text)
         text = UPDATES_RE.sub("<updates masked>", text)
         out[cmd] = "status %d\n%s" % (status, text)
     with open(os.path.join(outdir, tag + ".txt"), "w") as f:
