@@ -5,7 +5,7 @@
  * One erp_instance per BGP instance (keyed by VRF name) holds the declared
  * intent: the policy (erpolicy_decide.h), the neighbors with their path
  * roles, and per-peer counters.  Nothing here includes bgpd headers; the
- * glue (erpolicy_peer.c, erpolicy_rmap.c) maps bgpd objects onto it.
+ * glue (erpolicy_peer.c and the layers above it) maps bgpd objects onto it.
  */
 #ifndef _ERPOLICY_H
 #define _ERPOLICY_H
@@ -83,11 +83,6 @@ struct erp_peer_stats {
 	 * mode), and where the advertisement count stands against its limit */
 	uint64_t guard_warnings[ERP_AFI_MAX];
 	uint8_t limit_state[ERP_AFI_MAX]; /* 0 below, 1 warned, 2 reached */
-	/* handles naming (peer, address family), for the operational state */
-	struct erp_stats_afi {
-		struct erp_peer_stats *stats;
-		enum erp_afi afi;
-	} afis[ERP_AFI_MAX];
 };
 
 PREDECL_LIST(erp_inst);
@@ -113,7 +108,7 @@ struct erp_instance {
 		uint32_t onprem_overlaps, er_only, vpn_only, vpn_more_specific;
 	} overlaps_logged;
 	/* routes from Azure changed: a count bumped per change, and the state
-	 * of the debounced look at overlaps (erpolicy_peer.c) */
+	 * of the debounced look at overlaps (erpolicy_hooks.c) */
 	uint64_t overlaps_changes, overlaps_changes_seen;
 	bool overlaps_pending;
 	unsigned int overlaps_quiet_ticks, overlaps_busy_ticks;

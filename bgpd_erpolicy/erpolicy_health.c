@@ -8,10 +8,8 @@
 
 #include "erpolicy.h"
 #include "erpolicy_health.h"
+#include "erpolicy_map_names.h"
 #include "erpolicy_peer.h"
-#include "erpolicy_rmap.h"
-
-static const afi_t erp_afis[ERP_AFI_MAX] = {AFI_IP, AFI_IP6};
 
 static void emit(void (*fn)(const struct erp_health_item *, void *), void *arg,
 		 const char *check, const char *neighbor, const char *fmt, ...)
@@ -58,7 +56,7 @@ static void attachment_problems(struct erp_instance *inst, struct bgp *bgp,
 		for (int i = 0; i < ERP_AFI_MAX; i++)
 			for (int d = 0; d < ERP_DIR_MAX; d++) {
 				const char *name =
-					erp_peer_rmap(peer, erp_afis[i], d);
+					erp_peer_rmap(peer, erp_bgp_afi(i), d);
 				const char *dir = d == ERP_DIR_IN ? "in" : "out";
 				enum erp_role role = ERP_ROLE_NONE;
 				enum erp_dir mdir;
@@ -81,7 +79,7 @@ static void attachment_problems(struct erp_instance *inst, struct bgp *bgp,
 					     d == ERP_DIR_IN ? "denied"
 							     : "held back");
 				else if (want != ERP_ROLE_NONE &&
-					 peer->afc[erp_afis[i]][SAFI_UNICAST] &&
+					 peer->afc[erp_bgp_afi(i)][SAFI_UNICAST] &&
 					 !(ours && role == want))
 					emit(fn, arg, "policyNotAttached", host,
 					     "%s neighbor %s %s has %s%s %s: the policy is not applied; write \"neighbor %s route-map %s %s\" in its address-family%s",
@@ -109,13 +107,68 @@ static void no_azure_prefixes(struct erp_instance *inst,
 		if (inst->policy.azure.count[i])
 			continue;
 		while ((peer = erp_peer_next(inst, peer)))
-			if (peer->afc[erp_afis[i]][SAFI_UNICAST])
+			if (peer->afc[erp_bgp_afi(i)][SAFI_UNICAST])
 				break;
 		if (peer)
 			emit(fn, arg, "noAzurePrefixes", NULL,
 			     "no %s azure-prefix declared: every %s route from ExpressRoute and VPN neighbors is denied; declare Azure's %s prefixes (erpolicy azure-prefix ...) or deactivate %s on those neighbors",
 			     erp_afi_name(i), erp_afi_name(i), erp_afi_name(i),
 			     erp_afi_name(i));
+	}
+}
+
+/* The checks of one neighbor with a path. */
+static void peer_checks(struct erp_instance *inst, struct bgp *bgp,
+			struct peer *peer,
+			void (*fn)(const struct erp_health_item *, void *),
+			void *arg)
+{
+	const char *name = erp_peer_name(peer);
+	enum erp_role role = erp_peer_role(inst, peer, NULL);
+	uint32_t ka, hold;
+
+	if (role == ERP_ROLE_EXPRESSROUTE && !peer->bfd_config)
+		emit(fn, arg, "erNoBfd", name,
+		     "ExpressRoute neighbor %s has no BFD: a silent failure is detected only by the hold timer (180 s with Azure)",
+		     name);
+	if (role == ERP_ROLE_VPN) {
+		ka = CHECK_FLAG(peer->flags, PEER_FLAG_TIMER)
+			     ? peer->keepalive
+			     : (bgp ? bgp->default_keepalive : 60);
+		hold = CHECK_FLAG(peer->flags, PEER_FLAG_TIMER)
+			       ? peer->holdtime
+			       : (bgp ? bgp->default_holdtime : 180);
+		if (ka != ERP_AZURE_VPN_KEEPALIVE ||
+		    hold != ERP_AZURE_VPN_HOLDTIME)
+			emit(fn, arg, "vpnTimers", name,
+			     "VPN neighbor %s timers %u/%u differ from the Azure VPN gateway's fixed 60/180",
+			     name, ka, hold);
+	}
+	for (int i = 0; i < ERP_AFI_MAX; i++) {
+		afi_t afi = erp_bgp_afi(i);
+
+		if (!peer->afc[afi][SAFI_UNICAST])
+			continue;
+		if (peer->weight[afi][SAFI_UNICAST])
+			emit(fn, arg, "weightSet", name,
+			     "neighbor %s has weight %lu in %s: weight overrides the module's local-preference",
+			     name, peer->weight[afi][SAFI_UNICAST],
+			     erp_afi_name(i));
+		if (!CHECK_FLAG(peer->af_flags[afi][SAFI_UNICAST],
+				PEER_FLAG_SOFT_RECONFIG) &&
+		    peer_established(peer) &&
+		    !CHECK_FLAG(peer->cap, PEER_CAP_REFRESH_OLD_RCV |
+						   PEER_CAP_REFRESH_NEW_RCV))
+			emit(fn, arg, "noReevaluation", name,
+			     "neighbor %s has neither soft-reconfiguration inbound nor route-refresh: policy changes apply only after a session reset",
+			     name);
+		if (role == ERP_ROLE_EXPRESSROUTE && i == ERP_AFI_IPV4 &&
+		    peer->pcount[afi][SAFI_UNICAST] >=
+			    ERP_AZURE_ER_ROUTES_LIMIT * 8 / 10)
+			emit(fn, arg, "azurePrefixLimit", name,
+			     "ExpressRoute neighbor %s sends %u IPv4 prefixes: Azure disconnects at %u per connection",
+			     name, peer->pcount[afi][SAFI_UNICAST],
+			     ERP_AZURE_ER_ROUTES_LIMIT);
 	}
 }
 
@@ -144,54 +197,8 @@ void erp_health_walk(struct erp_instance *inst,
 		attachment_problems(inst, bgp, fn, arg);
 	no_azure_prefixes(inst, fn, arg);
 
-	while ((peer = erp_peer_next(inst, peer))) {
-		struct erp_peer_view v;
-		uint32_t ka, hold;
-
-		erp_peer_view(inst, peer, &v);
-		if (v.role == ERP_ROLE_EXPRESSROUTE && !v.bfd)
-			emit(fn, arg, "erNoBfd", v.name,
-			     "ExpressRoute neighbor %s has no BFD: a silent failure is detected only by the hold timer (180 s with Azure)",
-			     v.name);
-		if (v.role == ERP_ROLE_VPN) {
-			ka = CHECK_FLAG(peer->flags, PEER_FLAG_TIMER)
-				     ? peer->keepalive
-				     : (bgp ? bgp->default_keepalive : 60);
-			hold = CHECK_FLAG(peer->flags, PEER_FLAG_TIMER)
-				       ? peer->holdtime
-				       : (bgp ? bgp->default_holdtime : 180);
-			if (ka != ERP_AZURE_VPN_KEEPALIVE ||
-			    hold != ERP_AZURE_VPN_HOLDTIME)
-				emit(fn, arg, "vpnTimers", v.name,
-				     "VPN neighbor %s timers %u/%u differ from the Azure VPN gateway's fixed 60/180",
-				     v.name, ka, hold);
-		}
-		for (int i = 0; i < ERP_AFI_MAX; i++) {
-			afi_t afi = erp_afis[i];
-
-			if (!v.af[i].active)
-				continue;
-			if (peer->weight[afi][SAFI_UNICAST])
-				emit(fn, arg, "weightSet", v.name,
-				     "neighbor %s has weight %lu in %s: weight overrides the module's local-preference",
-				     v.name, peer->weight[afi][SAFI_UNICAST],
-				     erp_afi_name(i));
-			if (!CHECK_FLAG(peer->af_flags[afi][SAFI_UNICAST],
-					PEER_FLAG_SOFT_RECONFIG) &&
-			    v.established &&
-			    !CHECK_FLAG(peer->cap, PEER_CAP_REFRESH_OLD_RCV |
-							   PEER_CAP_REFRESH_NEW_RCV))
-				emit(fn, arg, "noReevaluation", v.name,
-				     "neighbor %s has neither soft-reconfiguration inbound nor route-refresh: policy changes apply only after a session reset",
-				     v.name);
-			if (v.role == ERP_ROLE_EXPRESSROUTE && i == ERP_AFI_IPV4 &&
-			    v.af[i].prefixes >= ERP_AZURE_ER_ROUTES_LIMIT * 8 / 10)
-				emit(fn, arg, "azurePrefixLimit", v.name,
-				     "ExpressRoute neighbor %s sends %u IPv4 prefixes: Azure disconnects at %u per connection",
-				     v.name, v.af[i].prefixes,
-				     ERP_AZURE_ER_ROUTES_LIMIT);
-		}
-	}
+	while ((peer = erp_peer_next(inst, peer)))
+		peer_checks(inst, bgp, peer, fn, arg);
 }
 
 static bool attachment_check(const char *check)

@@ -240,10 +240,6 @@ struct erp_peer_stats *erp_stats_get(struct erp_instance *inst,
 	for (int d = 0; d < ERP_DIR_MAX; d++)
 		for (int i = 0; i < ERP_AFI_MAX; i++)
 			erp_denied_init(&stats->dir[d].denied[i]);
-	for (int i = 0; i < ERP_AFI_MAX; i++) {
-		stats->afis[i].stats = stats;
-		stats->afis[i].afi = i;
-	}
 	strlcpy(stats->host, host, sizeof(stats->host));
 	erp_stats_hash_add(&inst->stats, stats);
 	return stats;

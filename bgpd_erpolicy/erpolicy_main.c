@@ -13,8 +13,8 @@
 #include "bgpd/bgpd.h"
 
 #include "erpolicy.h"
+#include "erpolicy_hooks.h"
 #include "erpolicy_memory.h"
-#include "erpolicy_peer.h"
 #include "erpolicy_nb.h"
 #include "erpolicy_peer.h"
 #include "erpolicy_rmap.h"
@@ -52,7 +52,7 @@ static int erp_late_init(struct thread_master *master)
 {
 	erp_instances_init();
 	erp_rmap_init();
-	erp_peer_init();
+	erp_hooks_init();
 	erp_vty_init();
 	hook_register(bgp_inst_config_write, erp_config_write);
 	hook_register(bgp_inst_delete, erp_bgp_inst_delete);
@@ -63,7 +63,7 @@ static int erp_late_init(struct thread_master *master)
 static int erp_fini(void)
 {
 	THREAD_OFF(t_nb_load);
-	erp_peer_fini();
+	erp_hooks_fini();
 	erp_instance_delete_all();
 	erp_rmap_fini();
 	erp_nb_unload();

@@ -18,7 +18,7 @@
 #include "erpolicy.h"
 #include "erpolicy_memory.h"
 #include "erpolicy_nb.h"
-#include "erpolicy_rmap.h"
+#include "erpolicy_map_names.h"
 
 DEFINE_MTYPE_STATIC(ERPOLICY, ERP_NB_NODE, "erpolicy northbound node");
 

@@ -14,13 +14,23 @@
 
 #include "erpolicy.h"
 #include "erpolicy_debug.h"
+#include "erpolicy_hooks.h"
+#include "erpolicy_map_names.h"
 #include "erpolicy_nb.h"
 #include "erpolicy_paths.h"
-#include "erpolicy_peer.h"
+#include "erpolicy_reevaluate.h"
 #include "erpolicy_rmap.h"
 
-/* The instance a node configures, made if missing (create and modify:
- * the instance's own create runs first, so this only finds it). */
+/* The instance of vrf, made if missing; the 1 s tick runs while one
+ * exists. */
+static struct erp_instance *instance_get(const char *vrf)
+{
+	struct erp_instance *inst = erp_instance_get(vrf);
+
+	erp_tick_start();
+	return inst;
+}
+
 /* The VRF key of the instance a node belongs to.  The key is a list
  * entry's first child (libyang keeps keys first); yang_dnode_get_string(idn,
  * "./vrf") evaluates an XPath over every child of the instance, for every
@@ -39,7 +49,7 @@ static const char *instance_key(const struct lyd_node *dnode)
  * the instance's own create runs first, so this only finds it). */
 static struct erp_instance *instance_of(const struct lyd_node *dnode)
 {
-	return erp_instance_get(instance_key(dnode));
+	return instance_get(instance_key(dnode));
 }
 
 /* The same for destroy callbacks: never makes state (NULL if none). */
@@ -83,18 +93,26 @@ static const struct lyd_node *running_twin(const struct lyd_node *dnode)
 int erp_nb_instance_create(struct nb_cb_create_args *args)
 {
 	if (args->event == NB_EV_APPLY)
-		erp_instance_get(yang_dnode_get_string(args->dnode, "./vrf"));
+		instance_get(yang_dnode_get_string(args->dnode, "./vrf"));
 	return NB_OK;
 }
+
+static void set_user_map(struct erp_neighbor *nbr, enum erp_dir dir,
+			 const char *name);
 
 int erp_nb_instance_destroy(struct nb_cb_destroy_args *args)
 {
 	struct erp_instance *inst;
+	struct erp_neighbor *nbr;
 
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
 	inst = erp_instance_find(yang_dnode_get_string(args->dnode, "./vrf"));
 	if (inst) {
+		for (nbr = erp_neighbor_first(inst); nbr;
+		     nbr = erp_neighbor_next(inst, nbr))
+			for (int d = 0; d < ERP_DIR_MAX; d++)
+				set_user_map(nbr, d, NULL);
 		erp_instance_removing(inst);
 		erp_instance_delete(inst);
 	}
@@ -119,6 +137,14 @@ static void set_user_map(struct erp_neighbor *nbr, enum erp_dir dir,
 	erp_neighbor_set_user_map(nbr, dir, name);
 	if (name)
 		erp_rmap_user_dependency(dir, nbr->role, name, true);
+}
+
+/* A declaration came, went or changed its path: the routes of its peers
+ * are re-evaluated, and the sessions each path has are counted again. */
+static void roles_changed(struct erp_instance *inst)
+{
+	erp_policy_changed(inst);
+	erp_paths_update(inst, "configuration");
 }
 
 static struct erp_neighbor *neighbor_of(struct erp_instance *inst,
@@ -151,7 +177,7 @@ int erp_nb_neighbor_create(struct nb_cb_create_args *args)
 	inst = instance_of(args->dnode);
 	erp_neighbor_add(inst, yang_dnode_get_string(args->dnode, "./name"),
 			 yang_dnode_get_enum(args->dnode, "./path"));
-	erp_policy_changed(inst);
+	roles_changed(inst);
 	return NB_OK;
 }
 
@@ -172,7 +198,7 @@ int erp_nb_neighbor_destroy(struct nb_cb_destroy_args *args)
 		set_user_map(nbr, d, NULL);
 	erp_neighbor_del(inst, nbr);
 	/* its maps, if still attached, now deny: re-evaluate */
-	erp_policy_changed(inst);
+	roles_changed(inst);
 	return NB_OK;
 }
 
@@ -216,7 +242,7 @@ int erp_nb_neighbor_path_modify(struct nb_cb_modify_args *args)
 		set_user_map(nbr, d, maps[d]);
 		XFREE(MTYPE_TMP, maps[d]);
 	}
-	erp_policy_changed(inst);
+	roles_changed(inst);
 	return NB_OK;
 }
 

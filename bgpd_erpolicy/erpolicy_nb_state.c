@@ -11,11 +11,12 @@
 #include "bgpd/bgpd.h"
 
 #include "erpolicy.h"
-#include "erpolicy_nb.h"
 #include "erpolicy_health.h"
+#include "erpolicy_nb.h"
 #include "erpolicy_paths.h"
 #include "erpolicy_peer.h"
 #include "erpolicy_rib.h"
+#include "erpolicy_view.h"
 
 /*
  * FRR 8.4 asked for one list entry by key ("...address-family[afi='ipv4']")
@@ -55,33 +56,85 @@ static bool is_event(const void *p)
 	return false;
 }
 
-/* A bgpd peer that has a role in some instance? */
+/*
+ * A read of the state: FRR asks for each leaf of each entry separately, so
+ * what a read needs of a neighbor is found once and kept until the next
+ * read begins (every read starts at the instance list: its first get_next
+ * or its lookup).  Nothing is allocated: a neighbor's address families are
+ * named by the two handles below, rewritten for each neighbor.  bgpd runs a
+ * read in its main thread, so nothing changes during one.
+ */
+struct erp_naf_ref {
+	struct peer *peer;
+	enum erp_afi afi;
+};
+
+static struct {
+	struct peer *peer;    /* the last peer known to have a role */
+	struct peer *view_of; /* the peer view is of */
+	struct erp_peer_view view;
+	struct erp_naf_ref naf[ERP_AFI_MAX];
+} rd;
+
+static void read_begin(struct erp_instance *inst)
+{
+	memset(&rd, 0, sizeof(rd));
+	for (; inst; inst = erp_instance_next(inst))
+		erp_view_read_begin(inst);
+}
+
+/* peer (NULL or a peer with a role) is the entry whose leaves are
+ * asked for next: as_role_peer() knows it without a search. */
+static struct peer *role_peer_seen(struct peer *peer)
+{
+	if (peer)
+		rd.peer = peer;
+	return peer;
+}
+
+/* A bgpd peer that has a role in some instance?  (the entry listed last,
+ * else searched by address) */
 static struct peer *as_role_peer(const void *p)
 {
 	struct erp_instance *inst;
+	struct listnode *node;
 	struct peer *peer;
+	struct bgp *bgp;
 
-	for (inst = erp_instance_first(); inst; inst = erp_instance_next(inst))
-		for (peer = NULL; (peer = erp_peer_next(inst, peer));)
-			if ((const void *)peer == p)
+	if (!p)
+		return NULL;
+	if (p == rd.peer)
+		return rd.peer;
+	for (inst = erp_instance_first(); inst; inst = erp_instance_next(inst)) {
+		bgp = erp_bgp_of(inst);
+		if (!bgp)
+			continue;
+		for (ALL_LIST_ELEMENTS_RO(bgp->peer, node, peer))
+			if ((const void *)peer == p) {
+				if (erp_peer_role(inst, peer, NULL) ==
+				    ERP_ROLE_NONE)
+					return NULL;
+				rd.peer = peer;
 				return peer;
+			}
+	}
 	return NULL;
 }
 
-static bool is_stats_afi(const void *p)
+/* The view of a role peer, made once per read. */
+static const struct erp_peer_view *peer_view(struct peer *peer)
 {
-	struct erp_instance *inst;
-	struct peer *peer;
-	struct erp_peer_stats *stats;
+	if (rd.view_of != peer) {
+		erp_peer_view(erp_instance_of_peer(peer), peer, &rd.view);
+		rd.view_of = peer;
+	}
+	return &rd.view;
+}
 
-	for (inst = erp_instance_first(); inst; inst = erp_instance_next(inst))
-		for (peer = NULL; (peer = erp_peer_next(inst, peer));) {
-			stats = erp_stats_find(inst, peer);
-			for (int i = 0; stats && i < ERP_AFI_MAX; i++)
-				if (p == (const void *)&stats->afis[i])
-					return true;
-		}
-	return false;
+static bool is_naf_ref(const void *p)
+{
+	return p >= (const void *)&rd.naf[0] &&
+	       p < (const void *)&rd.naf[ERP_AFI_MAX];
 }
 
 /* The handle of the only entry to yield, on the first call; NULL after. */
@@ -94,8 +147,10 @@ static const void *only(const void *entry, const void *cur)
 
 const void *erp_nb_st_instance_get_next(struct nb_cb_get_next_args *args)
 {
-	if (!args->list_entry)
+	if (!args->list_entry) {
+		read_begin(erp_instance_first());
 		return erp_instance_first();
+	}
 	return erp_instance_next((struct erp_instance *)args->list_entry);
 }
 
@@ -110,7 +165,12 @@ int erp_nb_st_instance_get_keys(struct nb_cb_get_keys_args *args)
 
 const void *erp_nb_st_instance_lookup(struct nb_cb_lookup_entry_args *args)
 {
-	return erp_instance_find(args->keys->key[0]);
+	struct erp_instance *inst = erp_instance_find(args->keys->key[0]);
+
+	memset(&rd, 0, sizeof(rd));
+	if (inst)
+		erp_view_read_begin(inst);
+	return inst;
 }
 
 struct yang_data *erp_nb_st_instance_vrf(struct nb_cb_get_elem_args *args)
@@ -209,7 +269,7 @@ struct yang_data *erp_nb_st_iaf_er_up(struct nb_cb_get_elem_args *args)
 	struct erp_af_view view;
 
 	iaf_view(args->list_entry, &view);
-	return yang_data_new_uint32(args->xpath, view.er_established);
+	return yang_data_new_uint32(args->xpath, view.sessions.er_established);
 }
 
 struct yang_data *erp_nb_st_iaf_vpn_up(struct nb_cb_get_elem_args *args)
@@ -219,7 +279,7 @@ struct yang_data *erp_nb_st_iaf_vpn_up(struct nb_cb_get_elem_args *args)
 	struct erp_af_view view;
 
 	iaf_view(args->list_entry, &view);
-	return yang_data_new_uint32(args->xpath, view.vpn_established);
+	return yang_data_new_uint32(args->xpath, view.sessions.vpn_established);
 }
 
 struct yang_data *erp_nb_st_iaf_path_state(struct nb_cb_get_elem_args *args)
@@ -381,12 +441,7 @@ struct yang_data *erp_nb_st_health_elem(struct nb_cb_get_elem_args *args)
 	return yang_data_new_string(args->xpath, args->list_entry);
 }
 
-/* --- neighbor ---------------------------------------------------------------- */
-
-static struct erp_instance *instance_of_peer(const struct peer *peer)
-{
-	return erp_instance_find(erp_vrf_of(peer->bgp));
-}
+/* --- neighbor ------------------------------------------------------------- */
 
 const void *erp_nb_st_nbr_get_next(struct nb_cb_get_next_args *args)
 {
@@ -397,23 +452,16 @@ const void *erp_nb_st_nbr_get_next(struct nb_cb_get_next_args *args)
 
 		return peer ? only(peer, args->list_entry) : NULL;
 	}
-	return erp_peer_next(inst, (struct peer *)args->list_entry);
-}
-
-static void nbr_view(const void *entry, struct erp_peer_view *view)
-{
-	struct peer *peer = (struct peer *)entry;
-
-	erp_peer_view(instance_of_peer(peer), peer, view);
+	return role_peer_seen(
+		erp_peer_next(inst, (struct peer *)args->list_entry));
 }
 
 int erp_nb_st_nbr_get_keys(struct nb_cb_get_keys_args *args)
 {
-	struct erp_peer_view view;
-
-	nbr_view(args->list_entry, &view);
+	const struct erp_peer_view *view =
+		peer_view((struct peer *)args->list_entry);
 	args->keys->num = 1;
-	strlcpy(args->keys->key[0], view.name, sizeof(args->keys->key[0]));
+	strlcpy(args->keys->key[0], view->name, sizeof(args->keys->key[0]));
 	return NB_OK;
 }
 
@@ -421,85 +469,80 @@ const void *erp_nb_st_nbr_lookup(struct nb_cb_lookup_entry_args *args)
 {
 	struct erp_instance *inst = as_instance(args->parent_list_entry);
 
-	return inst ? erp_peer_lookup(inst, args->keys->key[0]) : NULL;
+	return inst ? role_peer_seen(erp_peer_lookup(inst, args->keys->key[0]))
+		    : NULL;
 }
 
 struct yang_data *erp_nb_st_nbr_name(struct nb_cb_get_elem_args *args)
 {
 	if (!as_role_peer(args->list_entry))
 		return NULL;
-	struct erp_peer_view view;
-
-	nbr_view(args->list_entry, &view);
-	return yang_data_new_string(args->xpath, view.name);
+	const struct erp_peer_view *view =
+		peer_view((struct peer *)args->list_entry);
+	return yang_data_new_string(args->xpath, view->name);
 }
 
 struct yang_data *erp_nb_st_nbr_path(struct nb_cb_get_elem_args *args)
 {
 	if (!as_role_peer(args->list_entry))
 		return NULL;
-	struct erp_peer_view view;
-
-	nbr_view(args->list_entry, &view);
-	return yang_data_new_enum(args->xpath, view.role);
+	const struct erp_peer_view *view =
+		peer_view((struct peer *)args->list_entry);
+	return yang_data_new_enum(args->xpath, view->role);
 }
 
 struct yang_data *erp_nb_st_nbr_declared_as(struct nb_cb_get_elem_args *args)
 {
 	if (!as_role_peer(args->list_entry))
 		return NULL;
-	struct erp_peer_view view;
-
-	nbr_view(args->list_entry, &view);
-	return yang_data_new_string(args->xpath, view.declared_as);
+	const struct erp_peer_view *view =
+		peer_view((struct peer *)args->list_entry);
+	return yang_data_new_string(args->xpath, view->declared_as);
 }
 
 struct yang_data *erp_nb_st_nbr_state(struct nb_cb_get_elem_args *args)
 {
 	if (!as_role_peer(args->list_entry))
 		return NULL;
-	struct erp_peer_view view;
-
-	nbr_view(args->list_entry, &view);
-	return yang_data_new_string(args->xpath, view.session_state);
+	const struct erp_peer_view *view =
+		peer_view((struct peer *)args->list_entry);
+	return yang_data_new_string(args->xpath, view->session_state);
 }
 
 struct yang_data *erp_nb_st_nbr_lp(struct nb_cb_get_elem_args *args)
 {
 	if (!as_role_peer(args->list_entry))
 		return NULL;
-	struct erp_peer_view view;
-
-	nbr_view(args->list_entry, &view);
-	return yang_data_new_uint32(args->xpath, view.local_pref);
+	const struct erp_peer_view *view =
+		peer_view((struct peer *)args->list_entry);
+	return yang_data_new_uint32(args->xpath, view->local_pref);
 }
 
-/* --- neighbor/address-family ---------------------------------------------------- */
+/* --- neighbor/address-family ---------------------------------------------- */
 
-/* Entries are the (peer, afi) handles of the peer's counters, for the
- * address families activated on the peer. */
+/* Entries are (peer, afi) handles (rd.naf), for the address families
+ * activated on the peer. */
 const void *erp_nb_st_naf_get_next(struct nb_cb_get_next_args *args)
 {
 	struct peer *peer = as_role_peer(args->parent_list_entry);
-	const struct erp_stats_afi *cur = args->list_entry;
-	struct erp_peer_stats *stats;
-	struct erp_peer_view view;
+	const struct erp_naf_ref *cur = args->list_entry;
 
 	if (!peer) /* the entry itself (see above), or nothing */
-		return is_stats_afi(args->parent_list_entry)
+		return is_naf_ref(args->parent_list_entry)
 			       ? only(args->parent_list_entry, cur)
 			       : NULL;
-	erp_peer_view(instance_of_peer(peer), peer, &view);
-	stats = erp_stats_get(instance_of_peer(peer), peer, peer->host);
 	for (int i = cur ? cur->afi + 1 : 0; i < ERP_AFI_MAX; i++)
-		if (view.af[i].active)
-			return &stats->afis[i];
+		if (peer->afc[erp_bgp_afi(i)][SAFI_UNICAST]) {
+			rd.naf[i].peer = peer;
+			rd.naf[i].afi = i;
+			return &rd.naf[i];
+		}
 	return NULL;
 }
 
 int erp_nb_st_naf_get_keys(struct nb_cb_get_keys_args *args)
 {
-	const struct erp_stats_afi *ref = args->list_entry;
+	const struct erp_naf_ref *ref = args->list_entry;
 
 	args->keys->num = 1;
 	strlcpy(args->keys->key[0], erp_afi_name(ref->afi),
@@ -511,107 +554,103 @@ const void *erp_nb_st_naf_lookup(struct nb_cb_lookup_entry_args *args)
 {
 	struct peer *peer = as_role_peer(args->parent_list_entry);
 	int afi = afi_from_key(args->keys->key[0]);
-	struct erp_peer_stats *stats;
 
 	if (afi < 0 || !peer)
 		return NULL;
-	stats = erp_stats_get(instance_of_peer(peer), peer, peer->host);
-	return &stats->afis[afi];
-}
-
-static enum erp_afi naf_view(const void *entry, struct erp_peer_view *view)
-{
-	const struct erp_stats_afi *ref = entry;
-	struct peer *peer = (struct peer *)ref->stats->peer;
-
-	erp_peer_view(instance_of_peer(peer), peer, view);
-	return ref->afi;
+	rd.naf[afi].peer = peer;
+	rd.naf[afi].afi = afi;
+	return &rd.naf[afi];
 }
 
 struct yang_data *erp_nb_st_naf_afi(struct nb_cb_get_elem_args *args)
 {
-	if (!is_stats_afi(args->list_entry))
+	if (!is_naf_ref(args->list_entry))
 		return NULL;
-	const struct erp_stats_afi *ref = args->list_entry;
+	const struct erp_naf_ref *ref = args->list_entry;
 
 	return yang_data_new_enum(args->xpath, ref->afi);
 }
 
 struct yang_data *erp_nb_st_naf_rmap(struct nb_cb_get_elem_args *args)
 {
-	if (!is_stats_afi(args->list_entry))
+	if (!is_naf_ref(args->list_entry))
 		return NULL;
-	struct erp_peer_view view;
-	enum erp_afi afi = naf_view(args->list_entry, &view);
+	const struct erp_naf_ref *ref = args->list_entry;
+	const struct erp_peer_view *view = peer_view(ref->peer);
+	enum erp_afi afi = ref->afi;
 
 	return yang_data_new_string(args->xpath,
-				    view.af[afi].rmap[ERP_DIR_IN]
-					    ? view.af[afi].rmap[ERP_DIR_IN]
+				    view->af[afi].rmap[ERP_DIR_IN]
+					    ? view->af[afi].rmap[ERP_DIR_IN]
 					    : "");
 }
 
 struct yang_data *erp_nb_st_naf_user_rmap(struct nb_cb_get_elem_args *args)
 {
-	if (!is_stats_afi(args->list_entry))
+	if (!is_naf_ref(args->list_entry))
 		return NULL;
-	struct erp_peer_view view;
-
-	naf_view(args->list_entry, &view);
-	return yang_data_new_string(args->xpath, view.user_map[ERP_DIR_IN]
-							  ? view.user_map[ERP_DIR_IN]
+	const struct erp_naf_ref *ref = args->list_entry;
+	const struct erp_peer_view *view = peer_view(ref->peer);
+	return yang_data_new_string(args->xpath, view->user_map[ERP_DIR_IN]
+							  ? view->user_map[ERP_DIR_IN]
 							  : "");
 }
 
 struct yang_data *erp_nb_st_naf_prefixes(struct nb_cb_get_elem_args *args)
 {
-	if (!is_stats_afi(args->list_entry))
+	if (!is_naf_ref(args->list_entry))
 		return NULL;
-	struct erp_peer_view view;
-	enum erp_afi afi = naf_view(args->list_entry, &view);
+	const struct erp_naf_ref *ref = args->list_entry;
+	const struct erp_peer_view *view = peer_view(ref->peer);
+	enum erp_afi afi = ref->afi;
 
-	return yang_data_new_uint32(args->xpath, view.af[afi].prefixes);
+	return yang_data_new_uint32(args->xpath, view->af[afi].prefixes);
 }
 
 struct yang_data *erp_nb_st_naf_accepted(struct nb_cb_get_elem_args *args)
 {
-	if (!is_stats_afi(args->list_entry))
+	if (!is_naf_ref(args->list_entry))
 		return NULL;
-	struct erp_peer_view view;
-	enum erp_afi afi = naf_view(args->list_entry, &view);
+	const struct erp_naf_ref *ref = args->list_entry;
+	const struct erp_peer_view *view = peer_view(ref->peer);
+	enum erp_afi afi = ref->afi;
 
-	return yang_data_new_uint64(args->xpath, view.af[afi].updates[ERP_ACCEPT]);
+	return yang_data_new_uint64(args->xpath, view->af[afi].updates[ERP_ACCEPT]);
 }
 
 struct yang_data *erp_nb_st_naf_updates_denied(struct nb_cb_get_elem_args *args)
 {
-	if (!is_stats_afi(args->list_entry))
+	if (!is_naf_ref(args->list_entry))
 		return NULL;
-	struct erp_peer_view view;
-	enum erp_afi afi = naf_view(args->list_entry, &view);
+	const struct erp_naf_ref *ref = args->list_entry;
+	const struct erp_peer_view *view = peer_view(ref->peer);
+	enum erp_afi afi = ref->afi;
 	uint64_t sum = 0;
 
 	for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
-		sum += view.af[afi].updates[r];
+		sum += view->af[afi].updates[r];
 	return yang_data_new_uint64(args->xpath, sum);
 }
 
 struct yang_data *erp_nb_st_naf_truncated(struct nb_cb_get_elem_args *args)
 {
-	if (!is_stats_afi(args->list_entry))
+	if (!is_naf_ref(args->list_entry))
 		return NULL;
-	struct erp_peer_view view;
-	enum erp_afi afi = naf_view(args->list_entry, &view);
+	const struct erp_naf_ref *ref = args->list_entry;
+	const struct erp_peer_view *view = peer_view(ref->peer);
+	enum erp_afi afi = ref->afi;
 
-	return yang_data_new_bool(args->xpath, view.af[afi].denied_truncated);
+	return yang_data_new_bool(args->xpath, view->af[afi].denied_truncated);
 }
 
 /* One callback for all prefixes-denied leaves: the leaf name says which. */
 struct yang_data *erp_nb_st_naf_denied(struct nb_cb_get_elem_args *args)
 {
-	if (!is_stats_afi(args->list_entry))
+	if (!is_naf_ref(args->list_entry))
 		return NULL;
-	struct erp_peer_view view;
-	enum erp_afi afi = naf_view(args->list_entry, &view);
+	const struct erp_naf_ref *ref = args->list_entry;
+	const struct erp_peer_view *view = peer_view(ref->peer);
+	enum erp_afi afi = ref->afi;
 	const char *leaf = strrchr(args->xpath, '/');
 
 	leaf = leaf ? leaf + 1 : args->xpath;
@@ -619,7 +658,7 @@ struct yang_data *erp_nb_st_naf_denied(struct nb_cb_get_elem_args *args)
 		if (erp_reason_applies(r, ERP_REASON_IN) &&
 		    strcmp(leaf, erp_reason_info(r)->yang) == 0)
 			return yang_data_new_uint32(args->xpath,
-						    view.af[afi].denied[r]);
+						    view->af[afi].denied[r]);
 	return NULL;
 }
 
@@ -627,41 +666,42 @@ struct yang_data *erp_nb_st_naf_denied(struct nb_cb_get_elem_args *args)
  * its parent's, for the not-advertised counters) says which. */
 struct yang_data *erp_nb_st_naf_out(struct nb_cb_get_elem_args *args)
 {
-	if (!is_stats_afi(args->list_entry))
+	if (!is_naf_ref(args->list_entry))
 		return NULL;
-	struct erp_peer_view view;
-	enum erp_afi afi = naf_view(args->list_entry, &view);
+	const struct erp_naf_ref *ref = args->list_entry;
+	const struct erp_peer_view *view = peer_view(ref->peer);
+	enum erp_afi afi = ref->afi;
 	const char *leaf = strrchr(args->xpath, '/');
 
 	leaf = leaf ? leaf + 1 : args->xpath;
 	if (strstr(args->xpath, "/prefixes-not-advertised/")) {
 		if (strcmp(leaf, "truncated") == 0)
 			return yang_data_new_bool(args->xpath,
-						  view.af[afi].out_truncated);
+						  view->af[afi].out_truncated);
 		for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
 			if (erp_reason_applies(r, ERP_REASON_OUT) &&
 			    strcmp(leaf, erp_reason_info(r)->yang) == 0)
 				return yang_data_new_uint32(
-					args->xpath, view.af[afi].out_denied[r]);
+					args->xpath, view->af[afi].out_denied[r]);
 		return NULL;
 	}
 	if (strcmp(leaf, "route-map-out") == 0)
 		return yang_data_new_string(args->xpath,
-					    view.af[afi].rmap[ERP_DIR_OUT]
-						    ? view.af[afi].rmap[ERP_DIR_OUT]
+					    view->af[afi].rmap[ERP_DIR_OUT]
+						    ? view->af[afi].rmap[ERP_DIR_OUT]
 						    : "");
 	if (strcmp(leaf, "user-route-map-out") == 0)
 		return yang_data_new_string(args->xpath,
-					    view.user_map[ERP_DIR_OUT]
-						    ? view.user_map[ERP_DIR_OUT]
+					    view->user_map[ERP_DIR_OUT]
+						    ? view->user_map[ERP_DIR_OUT]
 						    : "");
 	if (strcmp(leaf, "prefixes-advertised") == 0)
-		return yang_data_new_uint32(args->xpath, view.af[afi].advertised);
+		return yang_data_new_uint32(args->xpath, view->af[afi].advertised);
 	if (strcmp(leaf, "advertise-limit") == 0)
-		return yang_data_new_uint32(args->xpath, view.af[afi].adv_limit);
+		return yang_data_new_uint32(args->xpath, view->af[afi].adv_limit);
 	if (strcmp(leaf, "symmetric-guard-warnings") == 0)
 		return yang_data_new_uint64(args->xpath,
-					    view.af[afi].guard_warnings);
+					    view->af[afi].guard_warnings);
 	return NULL;
 }
 

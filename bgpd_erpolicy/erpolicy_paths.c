@@ -13,6 +13,7 @@
 #include "erpolicy_debug.h"
 #include "erpolicy_paths.h"
 #include "erpolicy_peer.h"
+#include "erpolicy_reevaluate.h"
 
 static void holddown_cb(struct thread *t);
 
@@ -43,10 +44,10 @@ uint32_t erp_paths_holddown_left(const struct erp_instance *inst,
  * failback (both paths carry the same prefixes in a backup design). */
 static uint32_t vpn_prefixes(struct erp_instance *inst, enum erp_afi afi)
 {
-	struct erp_af_view view;
+	struct erp_path_sessions s;
 
-	erp_af_view(inst, afi, &view);
-	return view.vpn_prefixes;
+	erp_path_sessions(inst, afi, &s);
+	return s.vpn_prefixes;
 }
 
 /* The one way into a failover machine: in == NULL when only the
@@ -132,7 +133,7 @@ static void holddown_cb(struct thread *t)
 static const char *peer_with(struct erp_instance *inst, enum erp_afi afi,
 			     enum erp_role role, bool routes)
 {
-	afi_t bafi = afi == ERP_AFI_IPV6 ? AFI_IP6 : AFI_IP;
+	afi_t bafi = erp_bgp_afi(afi);
 	struct peer *peer = NULL;
 
 	while ((peer = erp_peer_next(inst, peer)))
@@ -184,15 +185,15 @@ void erp_paths_update(struct erp_instance *inst, const char *cause)
 {
 	THREAD_OFF(inst->t_paths);
 	for (int i = 0; i < ERP_AFI_MAX; i++) {
-		struct erp_af_view view;
+		struct erp_path_sessions s;
 		struct erp_fo_inputs in = {};
 		char why[96];
 
-		erp_af_view(inst, i, &view);
-		in.er.established = view.er_established;
-		in.er.with_routes = view.er_with_routes;
-		in.vpn.established = view.vpn_established;
-		in.vpn.with_routes = view.vpn_with_routes;
+		erp_path_sessions(inst, i, &s);
+		in.er.established = s.er_established;
+		in.er.with_routes = s.er_with_routes;
+		in.vpn.established = s.vpn_established;
+		in.vpn.with_routes = s.vpn_with_routes;
 		if (!cause)
 			describe(inst, i, &inst->fo[i].in, &in, why, sizeof(why));
 		input(inst, i, &in, cause ? cause : why);

@@ -2,10 +2,14 @@
 /*
  * bgpd_erpolicy: path state in bgpd (FRR glue around erpolicy_failover.c).
  *
- * Counts the sessions of each role (established, with routes), feeds the
- * failover state machine of each address family (erp_fo_input()), runs the
- * hold-down timers, records and logs events, and asks for ExpressRoute routes
- * to be re-evaluated when their demotion changes.
+ * Feeds the sessions of each path (erp_path_sessions()) to the failover
+ * state machine of each address family (erp_fo_input()), runs the hold-down
+ * timers, records and logs events, and asks for ExpressRoute routes to be
+ * re-evaluated when their demotion changes (erp_reevaluate()).
+ *
+ * Called by whoever sees the sessions or the roles change: the session hook
+ * and the 1 s tick (erpolicy_hooks.c), the configuration callbacks of
+ * declarations and of the failover settings (erpolicy_nb_config.c).
  */
 #ifndef _ERPOLICY_PATHS_H
 #define _ERPOLICY_PATHS_H

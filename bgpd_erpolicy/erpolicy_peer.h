@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * bgpd_erpolicy: neighbors in bgpd (FRR glue).
+ * bgpd_erpolicy: neighbors in bgpd (the module's adapter to bgpd's peers).
  *
- * Resolves declared neighbors (addresses, interfaces, peer-groups) to bgpd
- * peers, re-evaluates their routes after policy changes, and describes
- * peers for the show commands and the operational state.
+ * Resolves bgpd peers to their declarations (addresses, interfaces,
+ * peer-groups) and so to their paths, says which of the module's maps a
+ * peer runs, walks the peers that have a path, and counts their sessions.
+ * Reads bgpd only: nothing here changes bgpd or the module's state.
  *
  * The module never attaches or detaches route-maps: the operator's
- * configuration names the module's maps (erpolicy_rmap.h), and the maps
- * look up the peer's declaration when they run.
+ * configuration names the module's maps (erpolicy_map_names.h), and the
+ * maps look up the peer's declaration when they run.
  */
 #ifndef _ERPOLICY_PEER_H
 #define _ERPOLICY_PEER_H
@@ -20,9 +21,20 @@
 struct bgp;
 struct peer;
 
+/* bgpd's address family of one of the module's. */
+static inline afi_t erp_bgp_afi(enum erp_afi afi)
+{
+	return afi == ERP_AFI_IPV6 ? AFI_IP6 : AFI_IP;
+}
+
 extern const char *erp_vrf_of(const struct bgp *bgp);
 extern struct bgp *erp_bgp_of(const struct erp_instance *inst);
+/* The module's instance of peer's BGP instance, or NULL. */
+extern struct erp_instance *erp_instance_of_peer(const struct peer *peer);
 
+/* The name a peer is declared and shown by: its interface (unnumbered),
+ * its address, or for a peer-group's configuration the group's name. */
+extern const char *erp_peer_name(const struct peer *peer);
 /* The declaration of a bgpd peer: its own, else its peer-group's; NULL if
  * neither is declared. */
 extern const struct erp_neighbor *
@@ -34,18 +46,12 @@ extern enum erp_role erp_peer_role(struct erp_instance *inst, struct peer *peer,
 /* The route-map attached to peer in (afi, dir), or NULL. */
 extern const char *erp_peer_rmap(struct peer *peer, afi_t afi,
 				 enum erp_dir dir);
-
-/* The instance's configuration is being removed: forget its declarations
- * and re-evaluate at once the routes of peers that still run the module's
- * maps (they now deny everything). */
-extern void erp_instance_removing(struct erp_instance *inst);
-/* The policy changed: reconcile and re-evaluate received routes soon. */
-extern void erp_policy_changed(struct erp_instance *inst);
-/* Re-evaluate received (dir in) or advertised (dir out) routes of
- * neighbors of these roles (bit 1 << role) soon, without resetting
- * sessions. */
-extern void erp_reevaluate(struct erp_instance *inst, enum erp_dir dir,
-			   uint8_t roles);
+/* The path of the module's map attached to peer in (afi, dir), or
+ * ERP_ROLE_NONE if the map there is not one of the module's. */
+extern enum erp_role erp_peer_attached_role(struct peer *peer, afi_t afi,
+					    enum erp_dir dir);
+/* Is peer (still) one of bgp's peers?  (erp_stats_prune()'s keep) */
+extern bool erp_peer_alive(const void *peer, void *bgp);
 
 /*
  * Outbound route-maps run on an update group's configuration copy of a
@@ -64,49 +70,14 @@ extern struct peer *erp_peer_next(struct erp_instance *inst,
 extern struct peer *erp_peer_lookup(struct erp_instance *inst,
 				    const char *name);
 
-struct erp_peer_view {
-	const char *name;
-	enum erp_role role;
-	const char *declared_as;
-	const char *session_state;
-	bool established;
-	uint32_t local_pref;	/* configured for the role */
-	bool bfd;		/* BFD configured on the neighbor */
-	const char *user_map[ERP_DIR_MAX]; /* operator's maps (declaration) */
-	struct {
-		uint32_t local_pref; /* applied now (demotion included) */
-		bool active;	      /* address family activated */
-		bool negotiated;      /* ... and negotiated in the session */
-		const char *rmap[ERP_DIR_MAX]; /* attached maps, by direction */
-		/* the module's map of the declared path is attached */
-		bool attached[ERP_DIR_MAX];
-		uint32_t prefixes;    /* accepted now (bgpd's count) */
-		uint32_t denied[ERP_REASON_MAX]; /* distinct prefixes now */
-		bool denied_truncated;
-		uint64_t updates[ERP_REASON_MAX]; /* cumulative evaluations */
-		/* outbound */
-		uint32_t advertised;	/* prefixes advertised now */
-		uint32_t adv_limit;
-		uint32_t out_denied[ERP_REASON_MAX];
-		bool out_truncated;
-		uint64_t out_updates[ERP_REASON_MAX];
-		uint64_t guard_warnings;
-	} af[ERP_AFI_MAX];
-};
-
-extern void erp_peer_view(struct erp_instance *inst, struct peer *peer,
-			  struct erp_peer_view *view);
-
-struct erp_af_view {
+/* Sessions of each path in an address family. */
+struct erp_path_sessions {
 	unsigned int er_established, vpn_established;
 	unsigned int er_with_routes, vpn_with_routes;
 	uint32_t er_prefixes, vpn_prefixes; /* accepted, established sessions */
 };
 
-extern void erp_af_view(struct erp_instance *inst, enum erp_afi afi,
-			struct erp_af_view *view);
-
-extern void erp_peer_init(void);
-extern void erp_peer_fini(void);
+extern void erp_path_sessions(struct erp_instance *inst, enum erp_afi afi,
+			      struct erp_path_sessions *out);
 
 #endif

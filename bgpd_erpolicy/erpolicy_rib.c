@@ -14,8 +14,6 @@
 #include "erpolicy_peer.h"
 #include "erpolicy_rib.h"
 
-static const afi_t erp_afis[ERP_AFI_MAX] = {AFI_IP, AFI_IP6};
-
 /* Roles of the few peers a walk meets, so that each path costs a pointer
  * compare instead of a search of the declared neighbors by name.  Valid for
  * one walk (bgpd frees no peer while a walk runs). */
@@ -231,7 +229,7 @@ void erp_rib_walk(struct erp_instance *inst, enum erp_afi afi,
 	bool demoted = erp_paths_er_demoted(inst, afi);
 	struct scope s;
 
-	if (!bgp || !(table = bgp->rib[erp_afis[afi]][SAFI_UNICAST]))
+	if (!bgp || !(table = bgp->rib[erp_bgp_afi(afi)][SAFI_UNICAST]))
 		return;
 	if (only) {
 		dest = bgp_node_lookup(table, only);
@@ -265,7 +263,7 @@ static unsigned int overlap_counts_afi(struct erp_instance *inst,
 	struct erp_prefix_facts facts;
 	struct scope s;
 
-	if (!bgp || !(table = bgp->rib[erp_afis[afi]][SAFI_UNICAST]))
+	if (!bgp || !(table = bgp->rib[erp_bgp_afi(afi)][SAFI_UNICAST]))
 		return 0;
 	for (dest = scope_first(&s, inst, afi, table); dest;
 	     dest = scope_next(&s)) {
@@ -330,7 +328,7 @@ static uint32_t count_azure_best(struct erp_instance *inst, enum erp_afi afi)
 	uint32_t count = 0;
 	struct scope s;
 
-	if (!bgp || !(table = bgp->rib[erp_afis[afi]][SAFI_UNICAST]))
+	if (!bgp || !(table = bgp->rib[erp_bgp_afi(afi)][SAFI_UNICAST]))
 		return 0;
 	for (dest = scope_first(&s, inst, afi, table); dest;
 	     dest = scope_next(&s)) {
@@ -345,22 +343,31 @@ static uint32_t count_azure_best(struct erp_instance *inst, enum erp_afi afi)
 	return count;
 }
 
-uint32_t erp_rib_transit_count(struct erp_instance *inst, enum erp_afi afi,
-			       struct peer *peer)
+void erp_rib_transit_refresh(struct erp_instance *inst)
 {
 	uint64_t now = erp_now_ms();
 
-	if (inst->policy.allow_transit || !peer_established(peer) ||
-	    !peer->afc_nego[erp_afis[afi]][SAFI_UNICAST])
-		return 0;
-	/* counted again after a second, or at once if a route from Azure was
-	 * received since (withdrawals pass no route-map: up to 1 s late) */
-	if (!inst->azure_best_ms[afi] ||
-	    now - inst->azure_best_ms[afi] >= ERP_TRANSIT_COUNT_MAX_AGE_MS ||
-	    inst->azure_best_changes[afi] != inst->overlaps_changes) {
+	if (inst->policy.allow_transit)
+		return;
+	for (int afi = 0; afi < ERP_AFI_MAX; afi++) {
+		/* counted again after a second, or at once if a route from
+		 * Azure was received since (withdrawals pass no route-map: up
+		 * to 1 s late) */
+		if (inst->azure_best_ms[afi] &&
+		    now - inst->azure_best_ms[afi] < ERP_TRANSIT_COUNT_MAX_AGE_MS &&
+		    inst->azure_best_changes[afi] == inst->overlaps_changes)
+			continue;
 		inst->azure_best[afi] = count_azure_best(inst, afi);
 		inst->azure_best_ms[afi] = erp_now_ms() ?: 1;
 		inst->azure_best_changes[afi] = inst->overlaps_changes;
 	}
+}
+
+uint32_t erp_rib_transit_count(const struct erp_instance *inst,
+			       enum erp_afi afi, struct peer *peer)
+{
+	if (inst->policy.allow_transit || !peer_established(peer) ||
+	    !peer->afc_nego[erp_bgp_afi(afi)][SAFI_UNICAST])
+		return 0;
 	return inst->azure_best[afi];
 }

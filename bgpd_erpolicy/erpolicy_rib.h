@@ -32,13 +32,18 @@ extern void erp_rib_walk(struct erp_instance *inst, enum erp_afi afi,
 extern unsigned int erp_rib_overlap_counts(struct erp_instance *inst,
 					   struct erp_overlap_counts *out);
 
-/* Azure routes the no-transit rule keeps from peer now: best paths in the
+/* Azure routes the no-transit rule keeps from peer: best paths in the
  * table learned from an ExpressRoute or VPN neighbor (the default route only
- * if it may be advertised at all).  0 when transit is
- * allowed or the session does not carry afi.  Counted by a walk of the
- * table when asked, unless nothing was received from Azure in the last
- * second (withdrawals are seen up to 1 s late). */
-extern uint32_t erp_rib_transit_count(struct erp_instance *inst,
+ * if it may be advertised at all), as last counted by
+ * erp_rib_transit_refresh().  0 when transit is allowed or the session does
+ * not carry afi.  Costs nothing: a read calls the refresh once, then this
+ * for each neighbor. */
+extern uint32_t erp_rib_transit_count(const struct erp_instance *inst,
 				      enum erp_afi afi, struct peer *peer);
+/* Count the Azure best paths again (a walk of the table per address
+ * family) unless the last count is recent: less than a second old and
+ * nothing received from Azure since (withdrawals are seen up to 1 s late).
+ * Called when a read of the state begins. */
+extern void erp_rib_transit_refresh(struct erp_instance *inst);
 
 #endif

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * bgpd_erpolicy: route-map rules and module-owned route-maps (FRR glue).
+ * bgpd_erpolicy: route-map rules and the module's route-maps (FRR glue).
  * See erpolicy_rmap.h for the shape of the maps.
  */
 #include <zebra.h>
@@ -20,6 +20,7 @@
 #include "erpolicy.h"
 #include "erpolicy_debug.h"
 #include "erpolicy_memory.h"
+#include "erpolicy_map_names.h"
 #include "erpolicy_paths.h"
 #include "erpolicy_peer.h"
 #include "erpolicy_rmap.h"
@@ -29,14 +30,6 @@
 #define RULE_USER_MAP "erpolicy-user-map"
 #define RULE_SET_LP "erpolicy-local-preference"
 #define RULE_SET_OUT "erpolicy-out"
-
-/* Names of the module's maps, by direction and path. */
-static const char *const map_names[ERP_DIR_MAX][ERP_ROLE_MAX] = {
-	[ERP_DIR_IN] = {[ERP_ROLE_EXPRESSROUTE] = "erpolicy-expressroute",
-			[ERP_ROLE_VPN] = "erpolicy-vpn"},
-	[ERP_DIR_OUT] = {[ERP_ROLE_EXPRESSROUTE] = "erpolicy-out-expressroute",
-			 [ERP_ROLE_VPN] = "erpolicy-out-vpn"},
-};
 
 /* Compiled argument of every rule: the path of the map it is in, and for
  * the user-map rule the direction. */
@@ -52,11 +45,6 @@ static bool predicting;
 static enum erp_afi erp_prefix_afi(const struct prefix *p)
 {
 	return p->family == AF_INET6 ? ERP_AFI_IPV6 : ERP_AFI_IPV4;
-}
-
-static afi_t bgp_afi_of(enum erp_afi afi)
-{
-	return afi == ERP_AFI_IPV6 ? AFI_IP6 : AFI_IP;
 }
 
 /*
@@ -323,7 +311,7 @@ match_out_verdict(void *rule, const struct prefix *p, void *object)
 	if (eval_of(path, ERP_DIR_OUT, arg->role, &e)) {
 		ctx.inst = e.inst;
 		ctx.dest = path->net;
-		ctx.afi = bgp_afi_of(afi);
+		ctx.afi = erp_bgp_afi(afi);
 		facts.learned_from = source_role(e.inst, path->net);
 		facts.er_gets = er_gets;
 		facts.arg = &ctx;
@@ -481,33 +469,6 @@ static const struct route_map_rule_cmd set_out_cmd = {
 
 /* --- the module's maps ---------------------------------------------------------- */
 
-const char *erp_rmap_name(enum erp_dir dir, enum erp_role role)
-{
-	if ((unsigned int)dir >= ERP_DIR_MAX || (unsigned int)role >= ERP_ROLE_MAX ||
-	    !map_names[dir][role])
-		return "erpolicy-invalid";
-	return map_names[dir][role];
-}
-
-bool erp_rmap_lookup_name(const char *name, enum erp_dir *dir,
-			  enum erp_role *role)
-{
-	for (int d = 0; d < ERP_DIR_MAX; d++)
-		for (int r = 0; r < ERP_ROLE_MAX; r++)
-			if (map_names[d][r] && strcmp(map_names[d][r], name) == 0) {
-				*dir = d;
-				*role = r;
-				return true;
-			}
-	return false;
-}
-
-bool erp_rmap_reserved(const char *name)
-{
-	return strncmp(name, ERP_RMAP_RESERVED_PREFIX,
-		       strlen(ERP_RMAP_RESERVED_PREFIX)) == 0;
-}
-
 void erp_rmap_user_dependency(enum erp_dir dir, enum erp_role role,
 			      const char *user, bool add)
 {
@@ -522,7 +483,7 @@ void erp_rmap_user_dependency(enum erp_dir dir, enum erp_role role,
 
 static void build_map(enum erp_dir dir, enum erp_role role)
 {
-	const char *name = map_names[dir][role];
+	const char *name = erp_rmap_name(dir, role);
 	const char *role_name = erp_role_name(role);
 	struct route_map *map = route_map_get(name);
 	struct route_map_index *idx;
@@ -559,9 +520,8 @@ void erp_rmap_init(void)
 void erp_rmap_build_maps(void)
 {
 	for (int d = 0; d < ERP_DIR_MAX; d++)
-		for (int r = 0; r < ERP_ROLE_MAX; r++)
-			if (map_names[d][r])
-				build_map(d, r);
+		for (int r = ERP_ROLE_EXPRESSROUTE; r < ERP_ROLE_MAX; r++)
+			build_map(d, r);
 }
 
 /* At shutdown bgpd has already deleted every route-map (bgp_exit). */

@@ -1,17 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * bgpd_erpolicy: the module's route-maps.
+ * bgpd_erpolicy: the module's route-maps and their rules (FRR glue).
  *
- * Four maps with fixed names exist for the module's whole life, one per
- * path and direction.  The operator attaches them in frr.conf, like any
- * route-map (so frr-reload, "write memory" and boot see ordinary config):
- *
- *   neighbor X route-map erpolicy-expressroute in
- *   neighbor X route-map erpolicy-out-expressroute out
- *   neighbor Y route-map erpolicy-vpn in
- *   neighbor Y route-map erpolicy-out-vpn out
- *
- * Each map is
+ * Four maps with fixed names (erpolicy_map_names.h) exist for the module's
+ * whole life, one per path and direction.  The operator attaches them in
+ * frr.conf, like any route-map (so frr-reload, "write memory" and boot see
+ * ordinary config).  Each map is
  *
  *   deny 10    match erpolicy-verdict / erpolicy-out-verdict "ROLE"
  *   deny 20    match erpolicy-user-map "in|out ROLE"
@@ -23,30 +17,17 @@
  * attached to a neighbor not declared with its path denies everything
  * (ERP_DENY_NOT_DECLARED).  Outbound maps differ by path so that bgpd
  * never puts an ExpressRoute and a VPN neighbor in one update group.
- *
- * Route-map names starting with "erpolicy-" are reserved: the northbound
- * refuses an operator's route-map of such a name (erpolicy_nb.c).
  */
 #ifndef _ERPOLICY_RMAP_H
 #define _ERPOLICY_RMAP_H
 
 #include "erpolicy.h"
 
-#define ERP_RMAP_RESERVED_PREFIX "erpolicy-"
-
 extern void erp_rmap_init(void); /* installs the rules */
 /* Builds the four maps: in the daemon proper, before the configuration is
  * read (an event after late init, like the YANG model). */
 extern void erp_rmap_build_maps(void);
 extern void erp_rmap_fini(void);
-
-/* The module's map of a path and direction. */
-extern const char *erp_rmap_name(enum erp_dir dir, enum erp_role role);
-/* Is name one of the module's maps?  If so, which. */
-extern bool erp_rmap_lookup_name(const char *name, enum erp_dir *dir,
-				 enum erp_role *role);
-/* Is name reserved for the module ("erpolicy-...")? */
-extern bool erp_rmap_reserved(const char *name);
 
 /* The operator's map user runs inside the module's map of (dir, role):
  * an edit of it re-applies the module's map.  add false: no longer. */

@@ -3,8 +3,9 @@
  * bgpd_erpolicy: CLI and show commands.
  *
  * Configuration commands only check their input and enqueue northbound
- * changes; erpolicy_nb_config.c applies them.  Show commands read the module
- * state through erpolicy_peer.h views, and every one takes "json".
+ * changes; erpolicy_nb_config.c applies them.  Show commands parse their
+ * arguments and find the instance here; erpolicy_show.c reads what they
+ * print and renders it as text or, with "json", as JSON.
  */
 #include <zebra.h>
 
@@ -18,12 +19,10 @@
 
 #include "erpolicy.h"
 #include "erpolicy_debug.h"
+#include "erpolicy_map_names.h"
 #include "erpolicy_nb.h"
-#include "erpolicy_health.h"
-#include "erpolicy_paths.h"
 #include "erpolicy_peer.h"
-#include "erpolicy_rib.h"
-#include "erpolicy_rmap.h"
+#include "erpolicy_show.h"
 #include "erpolicy_vty.h"
 
 #ifndef VTYSH_EXTRACT_PL
@@ -597,363 +596,6 @@ DEFPY(debug_erp, debug_erp_cmd, "[no$no] debug bgp erpolicy",
 
 /* --- show ------------------------------------------------------------------- */
 
-static void health_json(const struct erp_health_item *item, void *arg)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_string_add(o, "check", item->check);
-	if (item->neighbor)
-		json_object_string_add(o, "neighbor", item->neighbor);
-	json_object_string_add(o, "message", item->message);
-	json_object_array_add(arg, o);
-}
-
-static void health_text(const struct erp_health_item *item, void *arg)
-{
-	vty_out(arg, "  Warning: %s\n", item->message);
-}
-
-static void rule_json(const struct erp_prefix_rule *rule, void *arg)
-{
-	json_object *arr = arg, *o = json_object_new_object();
-
-	json_object_string_addf(o, "prefix", "%pFX", &rule->prefix);
-	if (rule->ge)
-		json_object_int_add(o, "ge", rule->ge);
-	if (rule->le)
-		json_object_int_add(o, "le", rule->le);
-	json_object_array_add(arr, o);
-}
-
-static uint64_t denied_total(const uint64_t *updates)
-{
-	uint64_t sum = 0;
-
-	for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
-		sum += updates[r];
-	return sum;
-}
-
-static uint32_t denied_prefixes(const uint32_t *denied)
-{
-	uint32_t sum = 0;
-
-	for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
-		sum += denied[r];
-	return sum;
-}
-
-/* Counters of one direction, by reason, each under its JSON key. */
-static json_object *reasons_json(const uint32_t *denied, unsigned int dirbit,
-				 bool truncated)
-{
-	json_object *o = json_object_new_object();
-
-	for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
-		if (erp_reason_applies(r, dirbit))
-			json_object_int_add(o, erp_reason_info(r)->json,
-					    denied[r]);
-	json_object_int_add(o, "total", denied_prefixes(denied));
-	json_object_boolean_add(o, "truncated", truncated);
-	return o;
-}
-
-/* "label N, label N, ..." of one direction's counters. */
-static void reasons_text(struct vty *vty, const uint32_t *denied,
-			 unsigned int dirbit)
-{
-	const char *sep = "";
-
-	for (int r = ERP_ACCEPT + 1; r < ERP_REASON_MAX; r++)
-		if (erp_reason_applies(r, dirbit)) {
-			vty_out(vty, "%s%s %u", sep, erp_reason_info(r)->label,
-				denied[r]);
-			sep = ", ";
-		}
-}
-
-static json_object *peer_json(const struct erp_peer_view *v)
-{
-	json_object *o = json_object_new_object(), *afs, *af;
-
-	json_object_string_add(o, "path", erp_role_name(v->role));
-	json_object_string_add(o, "declaredAs", v->declared_as);
-	json_object_string_add(o, "sessionState", v->session_state);
-	json_object_boolean_add(o, "bfd", v->bfd);
-	json_object_int_add(o, "localPreference", v->local_pref);
-	json_object_string_add(o, "userRouteMapIn",
-			       v->user_map[ERP_DIR_IN] ? v->user_map[ERP_DIR_IN]
-						       : "");
-	json_object_string_add(o, "userRouteMapOut",
-			       v->user_map[ERP_DIR_OUT]
-				       ? v->user_map[ERP_DIR_OUT]
-				       : "");
-	afs = json_object_new_object();
-	for (int i = 0; i < ERP_AFI_MAX; i++) {
-		if (!v->af[i].active)
-			continue;
-		af = json_object_new_object();
-		json_object_boolean_add(af, "negotiated", v->af[i].negotiated);
-		json_object_int_add(af, "localPreference", v->af[i].local_pref);
-		json_object_string_add(af, "routeMapIn",
-				       v->af[i].rmap[ERP_DIR_IN]
-					       ? v->af[i].rmap[ERP_DIR_IN]
-					       : "");
-		json_object_boolean_add(af, "policyAttachedIn",
-					v->af[i].attached[ERP_DIR_IN]);
-		json_object_int_add(af, "prefixesAccepted", v->af[i].prefixes);
-		json_object_object_add(af, "prefixesDenied",
-				       reasons_json(v->af[i].denied,
-						    ERP_REASON_IN,
-						    v->af[i].denied_truncated));
-		json_object_int_add(af, "updatesAccepted",
-				    v->af[i].updates[ERP_ACCEPT]);
-		json_object_int_add(af, "updatesDenied",
-				    denied_total(v->af[i].updates));
-		json_object_string_add(af, "routeMapOut",
-				       v->af[i].rmap[ERP_DIR_OUT]
-					       ? v->af[i].rmap[ERP_DIR_OUT]
-					       : "");
-		json_object_boolean_add(af, "policyAttachedOut",
-					v->af[i].attached[ERP_DIR_OUT]);
-		json_object_int_add(af, "prefixesAdvertised",
-				    v->af[i].advertised);
-		json_object_int_add(af, "advertiseLimit", v->af[i].adv_limit);
-		json_object_object_add(af, "prefixesNotAdvertised",
-				       reasons_json(v->af[i].out_denied,
-						    ERP_REASON_OUT,
-						    v->af[i].out_truncated));
-		json_object_int_add(af, "symmetricGuardWarnings",
-				    v->af[i].guard_warnings);
-		json_object_object_add(afs, erp_afi_name(i), af);
-	}
-	json_object_object_add(o, "addressFamilies", afs);
-	return o;
-}
-
-static void show_peer_text(struct vty *vty, const struct erp_peer_view *v,
-			   bool detail)
-{
-	const char *user_in = v->user_map[ERP_DIR_IN];
-	const char *user_out = v->user_map[ERP_DIR_OUT];
-
-	for (int i = 0; i < ERP_AFI_MAX; i++) {
-		const char *rin = v->af[i].rmap[ERP_DIR_IN];
-		const char *rout = v->af[i].rmap[ERP_DIR_OUT];
-
-		if (!v->af[i].active)
-			continue;
-		char lp[12];
-
-		if (v->af[i].attached[ERP_DIR_IN])
-			snprintf(lp, sizeof(lp), "%u", v->af[i].local_pref);
-		else
-			strlcpy(lp, "-", sizeof(lp)); /* not the module's */
-		vty_out(vty, "%-25s %-12s %-11s %6s %-4s %8u %7u  %s%s\n",
-			v->name, erp_role_name(v->role), v->session_state, lp,
-			erp_afi_name(i), v->af[i].prefixes,
-			denied_prefixes(v->af[i].denied), rin ? rin : "-",
-			v->af[i].attached[ERP_DIR_IN] ? "" : " (not the policy)");
-		if (!detail)
-			continue;
-		vty_out(vty, "    declared as %s; operator's route-map: %s\n",
-			v->declared_as, user_in ? user_in : "none");
-		vty_out(vty, "    prefixes denied%s: ",
-			v->af[i].denied_truncated ? " (first 10000 kept)" : "");
-		reasons_text(vty, v->af[i].denied, ERP_REASON_IN);
-		vty_out(vty, "\n");
-		vty_out(vty,
-			"    updates evaluated this session: %" PRIu64
-			" accepted, %" PRIu64 " denied\n",
-			v->af[i].updates[ERP_ACCEPT],
-			denied_total(v->af[i].updates));
-		vty_out(vty,
-			"    advertised %u of at most %u prefixes (route-map out %s%s, operator's %s); not advertised: ",
-			v->af[i].advertised, v->af[i].adv_limit,
-			rout ? rout : "-",
-			v->af[i].attached[ERP_DIR_OUT] ? "" : ", not the policy",
-			user_out ? user_out : "none");
-		reasons_text(vty, v->af[i].out_denied, ERP_REASON_OUT);
-		vty_out(vty, "\n");
-	}
-}
-
-static void show_instance(struct vty *vty, struct erp_instance *inst,
-			  const char *only, json_object *json)
-{
-	struct bgp *bgp = erp_bgp_of(inst);
-	struct erp_policy *pol = &inst->policy;
-	struct peer *peer = NULL;
-	struct erp_peer_view view;
-	struct erp_neighbor *nbr;
-	json_object *nbrs = NULL, *afs, *decl, *arr;
-
-	if (json) {
-		json_object_string_add(json, "vrf", inst->vrf);
-		json_object_boolean_add(json, "bgpInstance", bgp != NULL);
-		if (bgp)
-			json_object_int_add(json, "localAs", bgp->as);
-		arr = json_object_new_object();
-		json_object_int_add(arr, "expressroute",
-				    pol->local_pref[ERP_ROLE_EXPRESSROUTE]);
-		json_object_int_add(arr, "vpn", pol->local_pref[ERP_ROLE_VPN]);
-		json_object_object_add(json, "localPreference", arr);
-		arr = json_object_new_array();
-		erp_prefix_set_walk(&pol->azure, rule_json, arr);
-		json_object_object_add(json, "azurePrefixes", arr);
-		arr = json_object_new_array();
-		erp_prefix_set_walk(&pol->onprem, rule_json, arr);
-		json_object_object_add(json, "onpremPrefixes", arr);
-		json_object_boolean_add(json, "allowDefaultRoute",
-					pol->allow_default_route);
-		arr = json_object_new_object();
-		json_object_int_add(arr, "ipv4", pol->max_length_v4);
-		json_object_int_add(arr, "ipv6", pol->max_length_v6);
-		json_object_object_add(json, "maximumPrefixLength", arr);
-		afs = json_object_new_object();
-		for (int i = 0; i < ERP_AFI_MAX; i++) {
-			struct erp_af_view av;
-			json_object *af = json_object_new_object();
-
-			erp_af_view(inst, i, &av);
-			json_object_string_add(
-				af, "preferredPath",
-				erp_path_name(erp_paths_preferred(inst, i)));
-			json_object_string_add(
-				af, "pathState",
-				erp_fo_state_name(inst->fo[i].state));
-			json_object_boolean_add(af, "expressrouteDemoted",
-						erp_paths_er_demoted(inst, i));
-			json_object_int_add(af, "holdDownRemaining",
-					    erp_paths_holddown_left(inst, i));
-			json_object_int_add(af, "expressroutePrefixes",
-					    av.er_prefixes);
-			json_object_int_add(af, "vpnPrefixes", av.vpn_prefixes);
-			json_object_int_add(af, "expressrouteSessionsEstablished",
-					    av.er_established);
-			json_object_int_add(af, "vpnSessionsEstablished",
-					    av.vpn_established);
-			json_object_object_add(afs, erp_afi_name(i), af);
-		}
-		json_object_object_add(json, "addressFamilies", afs);
-		arr = json_object_new_object();
-		json_object_int_add(arr, "holdDown",
-				    inst->fo_config.holddown_ms / 1000);
-		json_object_int_add(arr, "holdDownMaximum",
-				    inst->fo_config.holddown_max_ms / 1000);
-		json_object_object_add(json, "failback", arr);
-		json_object_boolean_add(json, "drainExpressroute",
-					inst->fo_config.drained);
-		json_object_string_add(json, "mode", erp_mode_name(pol->mode));
-		arr = json_object_new_array();
-		erp_prefix_set_walk(&pol->prefer_vpn, rule_json, arr);
-		json_object_object_add(json, "preferVpnPrefixes", arr);
-		arr = json_object_new_object();
-		json_object_boolean_add(arr, "defaultRoute",
-					pol->advertise_default_route);
-		json_object_boolean_add(arr, "allowTransit", pol->allow_transit);
-		json_object_string_add(arr, "symmetricGuard",
-				       erp_guard_name(pol->guard));
-		json_object_int_add(arr, "vpnPrepend", pol->vpn_prepend);
-		json_object_int_add(arr, "limitExpressroute",
-				    pol->adv_limit[ERP_ROLE_EXPRESSROUTE]);
-		json_object_int_add(arr, "limitVpn", pol->adv_limit[ERP_ROLE_VPN]);
-		json_object_string_add(arr, "limitAction",
-				       erp_limit_action_name(pol->limit_action));
-		json_object_int_add(arr, "limitWarningThreshold",
-				    pol->limit_warn_pct);
-		json_object_object_add(json, "advertise", arr);
-		arr = json_object_new_array();
-		erp_health_walk(inst, health_json, arr);
-		json_object_object_add(json, "healthWarnings", arr);
-		decl = json_object_new_object();
-		for (nbr = erp_neighbor_first(inst); nbr;
-		     nbr = erp_neighbor_next(inst, nbr))
-			json_object_string_add(decl, nbr->name,
-					       erp_role_name(nbr->role));
-		json_object_object_add(json, "declaredNeighbors", decl);
-		nbrs = json_object_new_object();
-		json_object_object_add(json, "neighbors", nbrs);
-	} else {
-		vty_out(vty, "BGP instance %s%s: erpolicy\n", inst->vrf,
-			bgp ? "" : " (not configured in bgpd)");
-		vty_out(vty, "  Local-preference: expressroute %u, vpn %u\n",
-			pol->local_pref[ERP_ROLE_EXPRESSROUTE],
-			pol->local_pref[ERP_ROLE_VPN]);
-		vty_out(vty,
-			"  Azure prefixes: %u, on-prem prefixes: %u, default route: %s, maximum length: IPv4 /%u, IPv6 /%u\n",
-			erp_prefix_set_count(&pol->azure),
-			erp_prefix_set_count(&pol->onprem),
-			pol->allow_default_route ? "accepted" : "denied",
-			pol->max_length_v4, pol->max_length_v6);
-		for (int i = 0; i < ERP_AFI_MAX; i++) {
-			struct erp_af_view av;
-
-			erp_af_view(inst, i, &av);
-			vty_out(vty,
-				"  %s preferred path: %s (ExpressRoute sessions up %u, VPN sessions up %u); state %s",
-				i == ERP_AFI_IPV4 ? "IPv4" : "IPv6",
-				erp_path_name(erp_paths_preferred(inst, i)),
-				av.er_established, av.vpn_established,
-				erp_fo_state_name(inst->fo[i].state));
-			if (erp_paths_holddown_left(inst, i))
-				vty_out(vty, ", fail-back in %u s",
-					erp_paths_holddown_left(inst, i));
-			vty_out(vty, "\n");
-		}
-		if (inst->fo_config.holddown_ms)
-			vty_out(vty, "  Fail-back hold-down: %u s%s",
-				inst->fo_config.holddown_ms / 1000,
-				inst->fo_config.holddown_max_ms >
-						inst->fo_config.holddown_ms
-					? ""
-					: "\n");
-		if (inst->fo_config.holddown_ms &&
-		    inst->fo_config.holddown_max_ms > inst->fo_config.holddown_ms)
-			vty_out(vty, " (doubling after flaps, up to %u s)\n",
-				inst->fo_config.holddown_max_ms / 1000);
-		if (inst->fo_config.drained)
-			vty_out(vty,
-				"  ExpressRoute is DRAINED (erpolicy drain expressroute)\n");
-		vty_out(vty,
-			"  Mode %s%s; advertising on-prem prefixes only, transit %s, default route %s, symmetric guard %s, limits ER %u / VPN %u (%s at the limit)%s\n",
-			erp_mode_name(pol->mode),
-			erp_prefix_set_count(&pol->prefer_vpn)
-				? " with prefer-vpn exceptions"
-				: "",
-			pol->allow_transit ? "allowed" : "denied",
-			pol->advertise_default_route ? "advertised"
-						     : "not advertised",
-			erp_guard_name(pol->guard),
-			pol->adv_limit[ERP_ROLE_EXPRESSROUTE],
-			pol->adv_limit[ERP_ROLE_VPN],
-			erp_limit_action_name(pol->limit_action),
-			pol->vpn_prepend ? ", AS prepended towards VPN" : "");
-		erp_health_walk(inst, health_text, vty);
-		for (nbr = erp_neighbor_first(inst); nbr;
-		     nbr = erp_neighbor_next(inst, nbr))
-			if (!erp_peer_lookup(inst, nbr->name) &&
-			    !(bgp && peer_group_lookup(bgp, nbr->name)))
-				vty_out(vty,
-					"  Declared %s path %s: no such neighbor (yet)\n",
-					nbr->name, erp_role_name(nbr->role));
-		vty_out(vty, "\n%-25s %-12s %-11s %6s %-4s %8s %7s  %s\n",
-			"Neighbor", "Path", "State", "LocPrf", "AF", "Accepted",
-			"Denied", "Route-map in");
-	}
-
-	while ((peer = erp_peer_next(inst, peer))) {
-		erp_peer_view(inst, peer, &view);
-		if (only && strcmp(view.name, only) != 0)
-			continue;
-		if (json)
-			json_object_object_add(nbrs, view.name,
-					       peer_json(&view));
-		else
-			show_peer_text(vty, &view, only != NULL);
-	}
-}
-
 DEFPY(show_erp, show_erp_cmd,
       "show bgp [vrf NAME$vrf_name] erpolicy [neighbor <A.B.C.D|X:X::X:X|WORD>$nbr] [json$uj]",
       SHOW_STR BGP_STR
@@ -969,6 +611,7 @@ DEFPY(show_erp, show_erp_cmd,
 	const char *vrf = vrf_name ? vrf_name : VRF_DEFAULT_NAME;
 	struct erp_instance *inst = erp_instance_find(vrf);
 	json_object *json = uj ? json_object_new_object() : NULL;
+	struct erp_show_view view;
 	char name[64];
 
 	if (nbr) {
@@ -995,11 +638,16 @@ DEFPY(show_erp, show_erp_cmd,
 				vrf);
 		return CMD_SUCCESS;
 	}
-	show_instance(vty, inst, nbr ? name : NULL, json);
-	if (json)
+	erp_show_view_build(inst, nbr ? name : NULL, &view);
+	if (json) {
+		erp_show_json(json, &view);
 		vty_json(vty, json);
-	else if (erp_debug)
-		vty_out(vty, "\nDebugging: bgp erpolicy is on\n");
+	} else {
+		erp_show_text(vty, &view);
+		if (erp_debug)
+			vty_out(vty, "\nDebugging: bgp erpolicy is on\n");
+	}
+	erp_show_view_free(&view);
 	return CMD_SUCCESS;
 }
 
@@ -1017,15 +665,6 @@ static struct erp_instance *show_instance_of(struct vty *vty,
 	return inst;
 }
 
-static void event_time(const struct erp_event *ev, char *buf, size_t len)
-{
-	struct tm tm;
-	time_t t = ev->wall_time;
-
-	localtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%S%z", &tm);
-}
-
 DEFPY(show_erp_events, show_erp_events_cmd,
       "show bgp [vrf NAME$vrf_name] erpolicy events [json$uj]",
       SHOW_STR BGP_STR
@@ -1035,98 +674,16 @@ DEFPY(show_erp_events, show_erp_events_cmd,
       "Failover, fail-back, hold-down and drain history\n"
       JSON_STR)
 {
-	json_object *json = uj ? json_object_new_object() : NULL, *arr = NULL;
+	json_object *json = uj ? json_object_new_object() : NULL;
 	struct erp_instance *inst = show_instance_of(vty, vrf_name, json);
-	char when[64];
 
-	if (!inst) {
-		if (json)
-			vty_json(vty, json);
-		return CMD_SUCCESS;
-	}
 	if (json) {
-		arr = json_object_new_array();
-		json_object_object_add(json, "events", arr);
-	} else
-		vty_out(vty, "%-24s %-4s %-17s %-12s %-12s %8s   %s\n", "Time",
-			"AF", "Event", "From", "To", "Prefixes", "Cause");
-
-	for (unsigned int i = 0; i < erp_ring_count(&inst->events); i++) {
-		const struct erp_event *ev = erp_ring_get(&inst->events, i);
-
-		event_time(ev, when, sizeof(when));
-		if (json) {
-			json_object *o = json_object_new_object();
-
-			json_object_int_add(o, "seq", ev->seq);
-			json_object_string_add(o, "time", when);
-			json_object_int_add(o, "epoch", ev->wall_time);
-			json_object_int_add(o, "monotonicMs", ev->mono_ms);
-			json_object_string_add(o, "afi", erp_afi_name(ev->afi));
-			json_object_string_add(o, "event",
-					       erp_event_type_name(ev->type));
-			json_object_string_add(o, "from",
-					       erp_fo_state_name(ev->from));
-			json_object_string_add(o, "to",
-					       erp_fo_state_name(ev->to));
-			json_object_int_add(o, "prefixes", ev->prefixes);
-			json_object_int_add(o, "holdDownMs", ev->holddown_ms);
-			json_object_string_add(o, "cause", ev->cause);
-			json_object_array_add(arr, o);
-		} else
-			vty_out(vty, "%-24s %-4s %-17s %-12s %-12s %8u   %s\n",
-				when, erp_afi_name(ev->afi),
-				erp_event_type_name(ev->type),
-				erp_fo_state_name(ev->from),
-				erp_fo_state_name(ev->to), ev->prefixes,
-				ev->cause);
-	}
-	if (json)
+		if (inst)
+			erp_show_events_json(json, inst);
 		vty_json(vty, json);
+	} else if (inst)
+		erp_show_events_text(vty, inst);
 	return CMD_SUCCESS;
-}
-
-struct prefixes_ctx {
-	struct vty *vty;
-	json_object *arr;
-	unsigned int rows, issues;
-};
-
-static void prefix_row(const struct erp_prefix_row *row, void *arg)
-{
-	struct prefixes_ctx *ctx = arg;
-	const char *best = row->facts.best == ERP_ROLE_NONE
-				   ? (row->best_neighbor ? "other" : "none")
-				   : erp_role_name(row->facts.best);
-
-	ctx->rows++;
-	ctx->issues += row->issue != ERP_ISSUE_NONE;
-	if (ctx->arr) {
-		json_object *o = json_object_new_object();
-
-		json_object_string_addf(o, "prefix", "%pFX", row->prefix);
-		json_object_boolean_add(o, "viaExpressroute", row->facts.via_er);
-		json_object_boolean_add(o, "viaVpn", row->facts.via_vpn);
-		json_object_string_add(o, "best", best);
-		if (row->best_neighbor) {
-			json_object_string_add(o, "bestNeighbor",
-					       row->best_neighbor);
-			json_object_int_add(o, "bestLocalPreference",
-					    row->best_local_pref);
-		}
-		json_object_string_add(o, "intended",
-				       erp_path_name(row->intended));
-		json_object_string_add(o, "issue",
-				       erp_prefix_issue_name(row->issue));
-		json_object_array_add(ctx->arr, o);
-		return;
-	}
-	vty_out(ctx->vty, "%-40pFX %-3s %-3s %-12s %-12s %s\n", row->prefix,
-		row->facts.via_er ? "yes" : "no",
-		row->facts.via_vpn ? "yes" : "no", best,
-		erp_path_name(row->intended),
-		row->issue == ERP_ISSUE_NONE ? ""
-					     : erp_prefix_issue_name(row->issue));
 }
 
 DEFPY(show_erp_prefixes, show_erp_prefixes_cmd,
@@ -1142,7 +699,7 @@ DEFPY(show_erp_prefixes, show_erp_prefixes_cmd,
 {
 	json_object *json = uj ? json_object_new_object() : NULL;
 	struct erp_instance *inst = show_instance_of(vty, vrf_name, json);
-	struct prefixes_ctx ctx = {.vty = vty};
+	unsigned int rows;
 	struct prefix p;
 
 	if (!inst) {
@@ -1158,88 +715,13 @@ DEFPY(show_erp_prefixes, show_erp_prefixes_cmd,
 	if (pfx_str)
 		apply_mask(&p);
 	if (json) {
-		ctx.arr = json_object_new_array();
-		json_object_object_add(json, "prefixes", ctx.arr);
-	} else
-		vty_out(vty, "%-40s %-3s %-3s %-12s %-12s %s\n", "Prefix", "ER",
-			"VPN", "Best", "Intended", "Issue");
-	for (int i = 0; i < ERP_AFI_MAX; i++) {
-		if (pfx_str && (p.family == AF_INET) != (i == ERP_AFI_IPV4))
-			continue;
-		erp_rib_walk(inst, i, pfx_str ? &p : NULL, prefix_row, &ctx);
-	}
-	if (json) {
-		json_object_int_add(json, "count", ctx.rows);
-		json_object_int_add(json, "issues", ctx.issues);
+		rows = erp_show_prefixes_json(json, inst, pfx_str ? &p : NULL);
 		vty_json(vty, json);
 	} else
-		vty_out(vty, "\n%u prefixes, %u with issues\n", ctx.rows,
-			ctx.issues);
-	if (pfx_str && !ctx.rows)
+		rows = erp_show_prefixes_text(vty, inst, pfx_str ? &p : NULL);
+	if (pfx_str && !rows)
 		return CMD_WARNING;
 	return CMD_SUCCESS;
-}
-
-struct overlaps_ctx {
-	struct erp_instance *inst;
-	struct vty *vty;
-	json_object *covers, *er_only, *vpn_only, *more_specific;
-	unsigned int n_covers, n_er_only, n_vpn_only, n_more_specific;
-};
-
-static void overlap_add(struct overlaps_ctx *ctx, json_object *arr,
-			unsigned int *n, const char *what,
-			const struct prefix *p)
-{
-	(*n)++;
-	if (arr)
-		json_object_array_add(arr, json_object_new_stringf("%pFX", p));
-	else
-		vty_out(ctx->vty, "  %-40pFX %s\n", p, what);
-}
-
-static void overlap_row(const struct erp_prefix_row *row, void *arg)
-{
-	struct overlaps_ctx *ctx = arg;
-
-	if (erp_prefix_set_overlaps(&ctx->inst->policy.onprem, row->prefix))
-		overlap_add(ctx, ctx->covers, &ctx->n_covers,
-			    "learned from Azure, overlaps a declared on-prem prefix",
-			    row->prefix);
-	if (row->issue == ERP_ISSUE_VPN_MORE_SPECIFIC)
-		overlap_add(ctx, ctx->more_specific, &ctx->n_more_specific,
-			    "via VPN only, more specific than an ExpressRoute route",
-			    row->prefix);
-	else if (row->facts.via_er && !row->facts.via_vpn)
-		overlap_add(ctx, ctx->er_only, &ctx->n_er_only,
-			    "via ExpressRoute only", row->prefix);
-	else if (row->facts.via_vpn && !row->facts.via_er)
-		overlap_add(ctx, ctx->vpn_only, &ctx->n_vpn_only,
-			    "via VPN only", row->prefix);
-}
-
-struct refused_ctx {
-	struct vty *vty;
-	json_object *arr;
-	const char *peer;
-	unsigned int count;
-};
-
-static void refused_one(const struct erp_denied *d, void *arg)
-{
-	struct refused_ctx *ctx = arg;
-
-	if (d->reason != ERP_DENY_ONPREM)
-		return;
-	ctx->count++;
-	if (ctx->arr) {
-		json_object *o = json_object_new_object();
-
-		json_object_string_addf(o, "prefix", "%pFX", &d->prefix);
-		json_object_string_add(o, "neighbor", ctx->peer);
-		json_object_array_add(ctx->arr, o);
-	} else
-		vty_out(ctx->vty, "  %-40pFX from %s\n", &d->prefix, ctx->peer);
 }
 
 DEFPY(show_erp_overlaps, show_erp_overlaps_cmd,
@@ -1251,55 +733,15 @@ DEFPY(show_erp_overlaps, show_erp_overlaps_cmd,
       "On-prem/Azure overlaps and ExpressRoute/VPN differences\n"
       JSON_STR)
 {
-	json_object *json = uj ? json_object_new_object() : NULL, *refused;
+	json_object *json = uj ? json_object_new_object() : NULL;
 	struct erp_instance *inst = show_instance_of(vty, vrf_name, json);
-	struct overlaps_ctx ctx = {.vty = vty};
-	struct peer *peer = NULL;
-	unsigned int n_refused = 0;
 
-	if (!inst) {
-		if (json)
-			vty_json(vty, json);
-		return CMD_SUCCESS;
-	}
-	ctx.inst = inst;
-	refused = json ? json_object_new_array() : NULL;
-	if (!json)
-		vty_out(vty, "On-prem prefixes Azure sent (refused):\n");
-	while ((peer = erp_peer_next(inst, peer))) {
-		struct erp_peer_stats *stats = erp_stats_find(inst, peer);
-		struct refused_ctx rctx = {.vty = vty, .arr = refused,
-					   .peer = peer->host};
-
-		if (!stats)
-			continue;
-		for (int i = 0; i < ERP_AFI_MAX; i++)
-			erp_stats_walk_denied(stats, ERP_DIR_IN, i,
-					      refused_one, &rctx);
-		n_refused += rctx.count;
-	}
 	if (json) {
-		ctx.covers = json_object_new_array();
-		ctx.er_only = json_object_new_array();
-		ctx.vpn_only = json_object_new_array();
-		ctx.more_specific = json_object_new_array();
-	} else
-		vty_out(vty, "Azure prefixes in the BGP table:\n");
-	for (int i = 0; i < ERP_AFI_MAX; i++)
-		erp_rib_walk(inst, i, NULL, overlap_row, &ctx);
-	if (json) {
-		json_object_object_add(json, "onpremFromAzure", refused);
-		json_object_object_add(json, "azureOverlapsOnprem", ctx.covers);
-		json_object_object_add(json, "expressrouteOnly", ctx.er_only);
-		json_object_object_add(json, "vpnOnly", ctx.vpn_only);
-		json_object_object_add(json, "vpnMoreSpecific",
-				       ctx.more_specific);
+		if (inst)
+			erp_show_overlaps_json(json, inst);
 		vty_json(vty, json);
-	} else
-		vty_out(vty,
-			"\n%u on-prem prefixes refused from Azure, %u Azure prefixes overlapping on-prem, %u via ExpressRoute only, %u via VPN only, %u more specific via VPN\n",
-			n_refused, ctx.n_covers, ctx.n_er_only, ctx.n_vpn_only,
-			ctx.n_more_specific);
+	} else if (inst)
+		erp_show_overlaps_text(vty, inst);
 	return CMD_SUCCESS;
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every test from a fresh clone: installs what is missing, builds the
 # module, then runs the unit tests, the ABI check (with its negative
-# controls), the YANG validation and the namespace topotests.
+# controls), the YANG validation, the layering check (with its negative
+# controls) and the namespace topotests.
 # usage: scripts/test.sh [pytest args...]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +24,17 @@ echo "abi: negative controls detected"
 
 echo "== YANG model"
 tests/yang/check-yang.sh
+
+echo "== layers: bgpd_erpolicy/ includes each other without a cycle"
+tests/layers/check-layers.py
+tests/layers/check-layers.py --negative-control
+
+echo "== bench/results: only the runs doc/benchmarks.md cites"
+uncited=0
+for f in $(cd bench/results && find . -type f | sed 's|^\./||'); do
+	grep -qF "$(basename "$f")" doc/benchmarks.md || { echo "not cited: bench/results/$f"; uncited=1; }
+done
+[ $uncited = 0 ]
 
 echo "== topotests"
 export ERPOLICY_MODULEDIR="$top/build/obj/.libs"
