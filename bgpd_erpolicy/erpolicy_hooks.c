@@ -10,6 +10,7 @@
 #include "bgpd/bgpd.h"
 #include "bgpd/bgp_debug.h"
 #include "bgpd/bgp_fsm.h"
+#include "bgpd/bgp_route.h"
 
 #include "erpolicy.h"
 #include "erpolicy_debug.h"
@@ -179,13 +180,37 @@ static int peer_status_changed_hook(struct peer *peer)
 	return 0;
 }
 
+/*
+ * A route of a path's neighbor is withdrawn (or replaced, or filtered:
+ * bgpd calls the hook with withdraw set for each).  When it may have been
+ * the neighbor's last one, the path state is looked at again soon: a path
+ * whose sessions stay up without Azure routes has failed (issue 12).
+ * Cheap for every other route: one comparison.
+ */
+static int route_withdrawn_hook(struct bgp *bgp, afi_t afi, safi_t safi,
+				struct bgp_dest *dest, struct peer *peer,
+				bool withdraw)
+{
+	struct erp_instance *inst;
+
+	if (!withdraw || safi != SAFI_UNICAST || !peer ||
+	    peer->pcount[afi][safi] > 1)
+		return 0;
+	inst = erp_instance_find(erp_vrf_of(bgp));
+	if (inst && erp_peer_role(inst, peer, NULL) != ERP_ROLE_NONE)
+		erp_paths_routes_changed(inst);
+	return 0;
+}
+
 void erp_hooks_init(void)
 {
 	hook_register(peer_status_changed, peer_status_changed_hook);
+	hook_register(bgp_process, route_withdrawn_hook);
 }
 
 void erp_hooks_fini(void)
 {
 	THREAD_OFF(t_tick);
 	hook_unregister(peer_status_changed, peer_status_changed_hook);
+	hook_unregister(bgp_process, route_withdrawn_hook);
 }

@@ -205,18 +205,27 @@ static void paths_update_cb(struct thread *t)
 	erp_paths_update(THREAD_ARG(t), NULL);
 }
 
-bool erp_paths_er_route_demoted(struct erp_instance *inst, enum erp_afi afi)
+void erp_paths_routes_changed(struct erp_instance *inst)
 {
-	const struct erp_failover *fo = &inst->fo[afi];
-
-	if (!erp_fo_er_usable(fo) && !inst->t_paths)
-		/* a returning path's first route: the machine hears of it
-		 * now, not at the next tick */
+	if (!inst->t_paths)
 		thread_add_event(bm->master, paths_update_cb, inst, 0,
 				 &inst->t_paths);
-	return erp_fo_er_demoted_on_arrival(fo, &inst->fo_config);
 }
 
+bool erp_paths_route_accepted(struct erp_instance *inst, enum erp_afi afi,
+			      enum erp_role role)
+{
+	const struct erp_failover *fo = &inst->fo[afi];
+	const struct erp_fo_path *path =
+		role == ERP_ROLE_EXPRESSROUTE ? &fo->in.er : &fo->in.vpn;
+
+	if (!path->with_routes)
+		/* a path's first route: the machine hears of it now, not
+		 * at the next tick */
+		erp_paths_routes_changed(inst);
+	return role == ERP_ROLE_EXPRESSROUTE &&
+	       erp_fo_er_demoted_on_arrival(fo, &inst->fo_config);
+}
 void erp_paths_config_changed(struct erp_instance *inst)
 {
 	for (int i = 0; i < ERP_AFI_MAX; i++)

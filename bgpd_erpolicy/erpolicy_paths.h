@@ -21,13 +21,15 @@
  * NULL: worked out from what changed (e.g. "192.0.2.1: no Azure routes"
  * when a session stays up and its routes are gone). */
 extern void erp_paths_update(struct erp_instance *inst, const char *cause);
-/* Is an ExpressRoute route accepted now to be demoted?  Also while
- * ExpressRoute carries nothing and its return would start a hold-down
- * (erp_fo_er_demoted_on_arrival()); the path state then catches up at
- * once: the first route of a returning path schedules an update. */
-extern bool erp_paths_er_route_demoted(struct erp_instance *inst,
-				       enum erp_afi afi);
-/* Hold-down or drain configuration changed. */
+/* A route of a neighbor of role is being accepted: is it to be demoted?
+ * ExpressRoute routes also while ExpressRoute carries nothing and its
+ * return would start a hold-down (erp_fo_er_demoted_on_arrival()).  The
+ * first route of a path that had none updates the path state at once. */
+extern bool erp_paths_route_accepted(struct erp_instance *inst,
+				     enum erp_afi afi, enum erp_role role);
+/* A path may have lost its last route: update the path state soon (from
+ * the event loop). */
+extern void erp_paths_routes_changed(struct erp_instance *inst);/* Hold-down or drain configuration changed. */
 extern void erp_paths_config_changed(struct erp_instance *inst);
 /* Is ExpressRoute demoted below VPN in this address family? */
 extern bool erp_paths_er_demoted(const struct erp_instance *inst,

@@ -417,8 +417,7 @@ set_local_pref(void *rule, const struct prefix *p, void *object)
 
 	path->attr->local_pref = erp_local_pref(
 		&e.inst->policy, arg->role,
-		arg->role == ERP_ROLE_EXPRESSROUTE &&
-			erp_paths_er_route_demoted(e.inst, erp_prefix_afi(p)),
+		erp_paths_route_accepted(e.inst, erp_prefix_afi(p), arg->role),
 		p);
 	path->attr->flag |= ATTR_FLAG_BIT(BGP_ATTR_LOCAL_PREF);
 

@@ -209,9 +209,11 @@ def round_trip(lab, edge, vrf, route_ns, user_maps):
     # the new prefix is not declared yet: denied on every path
     assert bgp_paths(edge, vrf, NEW_PREFIX) == []
     if user_maps:
-        best = [q for q in bgp_paths(edge, vrf, "10.100.1.0/24")
-                if q.get("bestpath", {}).get("overall")][0]
-        assert "65010:99" in best["community"]["string"], best
+        def best():
+            return [q for q in bgp_paths(edge, vrf, "10.100.1.0/24")
+                    if q.get("bestpath", {}).get("overall")]
+        b = lab.wait_until(best, timeout=10, message="a best path")[0]
+        assert "65010:99" in b["community"]["string"], b
     st = azure.erpolicy(edge, vrf=vrf)
     assert [w for w in st["healthWarnings"]
             if w["check"] in ("policyNotAttached", "notDeclared",
