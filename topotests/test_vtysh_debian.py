@@ -93,16 +93,9 @@ exit
 !
 """
 
-BOOT_VIEW = {
-    "localPreference": {"expressroute": 250, "vpn": 90},
-    "azurePrefixes": [{"prefix": "10.100.0.0/16", "le": 24},
-                      {"prefix": "2001:db8:100::/48", "le": 64}],
-    "onpremPrefixes": [{"prefix": "172.16.0.0/12", "le": 32}],
-    "allowDefaultRoute": True,
-    "maximumPrefixLength": {"ipv4": 28, "ipv6": 128},
-    "neighbors": {"192.0.2.1": "expressroute", "192.0.2.2": "vpn",
-                  "192.0.2.3": "expressroute"},
-}
+# what "show bgp erpolicy json" says of it: the same policy as the
+# erpolicy-aware vtysh test boots
+BOOT_VIEW = tv.BOOT_VIEW
 
 
 def attached(js):
