@@ -65,7 +65,6 @@ static int erp_fini(void)
 	THREAD_OFF(t_nb_load);
 	erp_hooks_fini();
 	erp_instance_delete_all();
-	erp_rmap_fini();
 	erp_nb_unload();
 	return 0;
 }

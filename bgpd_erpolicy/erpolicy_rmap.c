@@ -522,8 +522,3 @@ void erp_rmap_build_maps(void)
 		for (int r = ERP_ROLE_EXPRESSROUTE; r < ERP_ROLE_MAX; r++)
 			build_map(d, r);
 }
-
-/* At shutdown bgpd has already deleted every route-map (bgp_exit). */
-void erp_rmap_fini(void)
-{
-}

@@ -27,7 +27,6 @@ extern void erp_rmap_init(void); /* installs the rules */
 /* Builds the four maps: in the daemon proper, before the configuration is
  * read (an event after late init, like the YANG model). */
 extern void erp_rmap_build_maps(void);
-extern void erp_rmap_fini(void);
 
 /* The operator's map user runs inside the module's map of (dir, role):
  * an edit of it re-applies the module's map.  add false: no longer. */
