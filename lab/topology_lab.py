@@ -23,7 +23,6 @@ import datetime
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 
@@ -313,6 +312,23 @@ def describe(exp, topo):
     return "; ".join(parts)
 
 
+def short(obs, prefixes_named):
+    """The summary table's 'measured' text of what a step observed."""
+    out = []
+    if "state" in obs or "preferred" in obs:
+        out.append(obs.get("state") or obs["preferred"])
+    for p, v in (obs.get("via") or {}).items():
+        out.append("%svia %s" % (p + " " if prefixes_named else "",
+                                 "+".join(v["bgp"]) or "nothing"))
+    if "return" in obs:
+        out.append("back via %s" % "+".join(obs["return"]))
+    if obs.get("events"):
+        out.append(",".join(obs["events"]))
+    if "health" in obs:
+        out.append("health %s" % (",".join(obs["health"]) or "clean"))
+    return out
+
+
 def make_step(spec):
     def run(ctx, st):
         exp = spec["expect"]
@@ -361,12 +377,14 @@ def make_step(spec):
         if "limit" in spec:
             st.check(elapsed <= spec["limit"], "held %.3f s after the "
                      "action (limit %g s)" % (elapsed, spec["limit"]))
-        summary = describe(exp, ctx.topo)
+        summary = short(obs, len(ctx.topo.azure_prefixes) > 1)
         if "traffic" in exp:
             _, out_ifs = ctx.traffic(st, exp["traffic"], exp.get("replies"))
-            summary += "; pings via %s" % ",".join(out_ifs or ["-"])
+            summary.append("pings %s" % ",".join(
+                i.replace("eth-", "") for i in out_ifs) or "-")
         if spec.get("do"):
-            summary = "%.3f s: %s" % (elapsed, summary)
+            summary.insert(0, "%.3f s" % elapsed)
+        summary = "; ".join(summary)
         st.summary = summary
     return run
 

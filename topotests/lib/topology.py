@@ -18,6 +18,7 @@ router 100.64.(n+1).1/30 towards the emulated VNet (.2).  For the shipped
 demo these are the addresses lab/er_failover_lab.py uses.
 """
 
+import difflib
 import ipaddress
 import os
 import re
@@ -74,8 +75,10 @@ def _mapping(spec):
         out = {}
         for k in v:
             if k not in spec:
-                errs.add(where, "unknown key %r (allowed: %s)"
-                         % (k, ", ".join(sorted(spec))))
+                near = difflib.get_close_matches(str(k), spec, 1)
+                errs.add(where, "unknown key %r%s (allowed: %s)"
+                         % (k, " (did you mean %r?)" % near[0] if near
+                            else "", ", ".join(sorted(spec))))
         for k, (required, checker) in spec.items():
             w = "%s.%s" % (where, k) if where else k
             if k in v:
