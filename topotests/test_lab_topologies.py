@@ -137,9 +137,18 @@ def test_active_active_vpn(tmp_path):
     assert via(one) == ["vpngw1"]
     assert one["data"]["traffic"]["out_interfaces"] == ["eth-vpngw1"]
     assert one["data"]["observed"]["state"] == "vpn"
-    fb = s["ExpressRoute back: fail back"]
+    held = s["ExpressRoute back: 2 s hold-down"]
+    assert held["data"]["observed"]["state"] == "hold-down"
+    assert via(held) == ["vpngw0", "vpngw1"]
+    assert held["data"]["observed"]["events"] == ["hold-down-start"]
+    # the edge holds ExpressRoute down, Azure does not: replies over ER
+    assert held["data"]["observed"]["return"] == ["msee1", "msee2"]
+    assert set(held["data"]["traffic"]["in_interfaces"]) <= {"eth-msee1",
+                                                             "eth-msee2"}
+    fb = s["Hold-down over: fail back"]
     assert via(fb) == ["msee1", "msee2"]
-    assert fb["data"]["observed"]["events"] == ["failback"]
+    assert fb["data"]["observed"]["events"] == ["hold-down-expired",
+                                                "failback"]
 
 
 # ---------------------------------------------------------------------------
