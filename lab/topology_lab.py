@@ -35,6 +35,7 @@ sys.path.insert(0, HERE)
 from lib import lab as labmod  # noqa: E402
 from lib import azure  # noqa: E402
 from lib import topology as topomod  # noqa: E402
+from lib.vty import VtyError  # noqa: E402
 import er_failover_lab as demo  # noqa: E402
 from er_failover_lab import OUT, Step, StepFailed  # noqa: E402
 
@@ -149,6 +150,15 @@ class Ctx:
                             "expected [%s], got [%s]" % (
                                 ", ".join(exp["events"]),
                                 ", ".join(obs["events"])))
+        for name, want in (exp.get("neighbors") or {}).items():
+            nb = st.get("neighbors", {}).get(self.topo.by_name[name].peer, {})
+            af = nb.get("addressFamilies", {}).get("ipv4", {})
+            got = {k: af.get(k) for k in want}
+            obs.setdefault("neighbors", {})[name] = got
+            for k, v in want.items():
+                if got[k] != v:
+                    diff.append("%s's %s (show bgp erpolicy): expected %s, "
+                                "got %s" % (name, k, v, got[k]))
         if bfd_wait and not self.bfd_up(bfd_wait):
             diff.append("BFD not up yet with %s" % ", ".join(bfd_wait))
         return obs, diff
@@ -221,14 +231,21 @@ class Ctx:
         elif key == "drain":
             line = ("" if val else "no ") + "erpolicy drain expressroute"
             OUT.say("edge: %s" % line)
-            self.edge.config([edge_bgp, line])
+            self.configure([edge_bgp, line])
         elif key == "config":
             OUT.say("edge: %s" % "; ".join(val))
-            self.edge.config([edge_bgp] + val)
+            self.configure([edge_bgp] + val)
         elif key == "wait":
             OUT.say("waiting %g s" % val)
             time.sleep(val)
         return []
+
+    def configure(self, lines):
+        try:
+            self.edge.config(lines)
+        except VtyError as e:
+            raise StepFailed("the edge refused the configuration: %s"
+                             % str(e).strip()) from None
 
     # -- the lab ----------------------------------------------------------
     def converge(self, timeout=30):
@@ -370,6 +387,9 @@ def make_step(spec):
                 ctx.topo.onprem_prefixes[0], ", ".join(obs["return"])))
         if "events" in exp:
             st.check(True, "events: [%s]" % ", ".join(obs["events"]))
+        for name, got in (obs.get("neighbors") or {}).items():
+            st.check(True, "%s: %s" % (name, ", ".join(
+                "%s %s" % kv for kv in sorted(got.items()))))
         if "health" in exp:
             st.check(True, "health warnings: %s" % (
                 ", ".join(obs["health"]) or "none"))

@@ -124,6 +124,11 @@ def test_two_circuits(tmp_path):
     assert drained["data"]["observed"]["return"] == [
         "msee1", "msee2", "msee3", "msee4"]
     assert s["Undrain"]["data"]["observed"]["events"] == ["undrain"]
+    assert first["data"]["observed"]["neighbors"]["msee3"] == {
+        "localPreference": 200, "prefixesAccepted": 2,
+        "prefixesAdvertised": 1}
+    assert drained["data"]["observed"]["neighbors"]["msee1"] == {
+        "localPreference": 99}
 
 
 def test_active_active_vpn(tmp_path):
@@ -287,6 +292,10 @@ BAD = {
         lambda d: d["edge"]["erpolicy"].append(
             "erpolicy neighbor 192.0.2.1 path expressroute"),
         ["neighbors are declared by the runner"]),
+    "unknown counter": (
+        lambda d: d["scenario"][0]["expect"].__setitem__(
+            "neighbors", {"msee1": {"prefixes": 1}}),
+        ["scenario[0].expect.neighbors.msee1: unknown key 'prefixes'"]),
     "vm outside the VNet": (
         lambda d: d["azure"].__setitem__("vm", "10.101.1.10"),
         ["azure.vm: 10.101.1.10 is not inside the first Azure prefix"]),

@@ -210,6 +210,21 @@ def _via(v, where, errs):
     return out
 
 
+NEIGHBOR_COUNTERS = ("localPreference", "prefixesAccepted",
+                     "prefixesAdvertised")
+
+
+def _neighbors(v, where, errs):
+    """{router name: {counter: value}} (the module's per-neighbor IPv4
+    view, show bgp erpolicy json)."""
+    if not isinstance(v, dict):
+        errs.add(where, "must map router names to counters")
+        return {}
+    spec = _mapping({k: (False, _int(0, 4294967295))
+                     for k in NEIGHBOR_COUNTERS})
+    return {n: spec(c, "%s.%s" % (where, n), errs) for n, c in v.items()}
+
+
 _EXPECT = _mapping({
     "preferred": (False, _enum(("expressroute", "vpn", "none"))),
     "state": (False, _enum(STATES)),
@@ -219,6 +234,7 @@ _EXPECT = _mapping({
     "replies": (False, _list(_str, 1)),
     "events": (False, _list(_enum(EVENTS))),
     "health": (False, _list(_enum(HEALTH))),
+    "neighbors": (False, _neighbors),
 })
 _ACTION = _mapping({
     "fail": (False, _names_or_one),
@@ -443,6 +459,10 @@ class Topology:
                     if n not in known:
                         errs.add("%s.expect.%s" % (w, key), "unknown router "
                                  "%r" % n)
+            for n in exp.get("neighbors") or {}:
+                if n not in known:
+                    errs.add("%s.expect.neighbors" % w, "unknown router %r"
+                             % n)
             for p, names in (exp.get("via") or {}).items():
                 if p and p not in self.azure_prefixes:
                     errs.add("%s.expect.via" % w, "%s is not one of "
