@@ -5,8 +5,9 @@
 - the demo file describes the same lab as the narrated demo
   (lab/er_failover_lab.py: addresses, BFD, timers, prefixes, erpolicy);
 - bad files get a clear error, exit code 2, and nothing is started;
-- negative control: a file whose expectations are wrong makes the run fail
-  (exit code 1) and the output says what differed.
+- negative control: the demo file with a misbehaving policy (VPN preferred)
+  and a wrong traffic expectation makes the run fail (exit code 1) and the
+  output says what differed.
 """
 
 import copy
@@ -161,40 +162,43 @@ def test_active_active_vpn(tmp_path):
 
 
 def test_wrong_expectations_fail_the_run(tmp_path):
+    """The demo file with a misbehaving policy (VPN preferred): the demo's
+    own first step fails on it, and so does a traffic expectation that does
+    not match where the pings go."""
     with open(os.path.join(TOPO_DIR, "demo.yaml")) as f:
         data = yaml.safe_load(f)
-    first = data["scenario"][0]
-    # step 1: the state is right, the traffic expectation is not (the pings
-    # go over ExpressRoute, the file says VPN): the step fails, the run
-    # goes on; step 2: the path never becomes what the file says, the step
-    # fails after 'within' and the remaining steps are skipped
-    wrong_traffic = copy.deepcopy(first)
-    wrong_traffic["name"] = "wrong traffic"
-    wrong_traffic["expect"] = {"preferred": "expressroute",
-                               "traffic": ["vpngw"]}
-    wrong_state = {"name": "wrong state", "within": 2,
-                   "expect": {"preferred": "vpn",
-                              "via": {"10.100.0.0/16": ["vpngw"]},
-                              "events": ["failover"]}}
-    data["scenario"] = [wrong_traffic, wrong_state, first]
+    assert data["edge"]["erpolicy"][0] == \
+        "erpolicy local-preference expressroute 200 vpn 100"
+    data["edge"]["erpolicy"][0] = \
+        "erpolicy local-preference expressroute 100 vpn 200"
+    first = copy.deepcopy(data["scenario"][0])
+    first["within"] = 3
+    # step 1: the path state is what this policy gives, the traffic
+    # expectation is not (the pings go over the VPN): the step fails, the
+    # run goes on; step 2: the demo's real first step never holds, it fails
+    # after 'within' and the remaining steps are skipped
+    wrong_traffic = {"name": "wrong traffic",
+                     "expect": {"preferred": "vpn",
+                                "traffic": ["msee1", "msee2"]}}
+    data["scenario"] = [wrong_traffic, first, data["scenario"][1]]
     path = tmp_path / "wrong.yaml"
     path.write_text(yaml.safe_dump(data))
     proc, results, took = run(path, tmp_path)
     out = proc.stdout_text
     assert proc.returncode == 1, out[-3000:]
     assert "overall: FAIL" in out
-    assert "FAIL  pings left the edge through eth-vpngw" in out
-    assert "preferred path: expected vpn, got expressroute" in out
-    assert ("edge's BGP path(s) for 10.100.0.0/16: expected via [vpngw], "
-            "got via [msee1, msee2]") in out
-    assert "module events since the previous step: expected [failover]" \
-        in out
+    assert "FAIL  pings left the edge through eth-msee1 or eth-msee2" in out
+    assert "preferred path: expected expressroute, got vpn" in out
+    assert ("edge's BGP path(s) for 10.100.0.0/16: expected via [msee1, "
+            "msee2], got via [vpngw]") in out
+    assert ("health warnings: expected [], got [expressroute "
+            "local-preference 100 is not above vpn's 200") in out
     s = {x["title"]: x for x in results["steps"]}
     assert s["Lab up, BGP sessions established"]["passed"]
     assert not s["wrong traffic"]["passed"] and \
         not s["wrong traffic"]["skipped"]
-    assert not s["wrong state"]["passed"]
-    assert s["ExpressRoute preferred"]["skipped"]
+    assert not s["ExpressRoute preferred"]["passed"]
+    assert s["One MSEE lost: stays on ExpressRoute"]["skipped"]
     assert results["passed"] is False
 
 
