@@ -88,6 +88,13 @@ VNET_NEXTHOPS = {AZ[n]["vnet_side"][0]: n for n in AZ}
 # test checks that both agree).
 KEEPALIVE, HOLD, CONNECT = 3, 9, 1
 
+PINGS = 50                # packets per traffic proof
+PING_INTERVAL = 0.02      # s between them
+NOISE = 25                # below: BGP keepalives, BFD (~3/s), ARP; a flow is 50
+BG_PING_INTERVAL = 0.01   # background ping during failover/failback
+FAILOVER_LIMIT = 3.0      # link-down must be handled well below the hold time
+FAILBACK_LIMIT = 10.0     # connect retry 1 s + session setup + advertisement
+
 
 def neighbor_extra(addr, p):
     """BFD and timer lines of a neighbor of the edge <-> Azure session."""
@@ -97,12 +104,6 @@ def neighbor_extra(addr, p):
     if p["timers"]:
         out += " neighbor %s timers %d %d\n" % ((addr,) + p["timers"])
     return out
-PINGS = 50                # packets per traffic proof
-PING_INTERVAL = 0.02      # s between them
-NOISE = 25                # below: BGP keepalives, BFD (~3/s), ARP; a flow is 50
-BG_PING_INTERVAL = 0.01   # background ping during failover/failback
-FAILOVER_LIMIT = 3.0      # link-down must be handled well below the hold time
-FAILBACK_LIMIT = 10.0     # connect retry 1 s + session setup + advertisement
 
 
 def edge_bgpd_conf():
