@@ -336,3 +336,19 @@ def test_bad_file_starts_nothing(tmp_path):
     assert proc.returncode == 2 and "not valid YAML" in proc.stderr_text
     proc, _, _ = run("no-such-topology", tmp_path, timeout=30)
     assert proc.returncode == 2 and "cannot read" in proc.stderr_text
+
+
+def test_guide_example_is_valid():
+    """The example of the user guide's "Lab topology files" is a valid
+    topology file."""
+    with open(os.path.join(ROOT, "doc", "user-guide.rst")) as f:
+        text = f.read()
+    section = text[text.index("\nLab topology files\n"):]
+    block = section[section.index(".. code-block:: yaml\n"):]
+    lines = []
+    for line in block.splitlines()[2:]:
+        if line and not line.startswith("   "):
+            break
+        lines.append(line[3:])
+    topo = topomod.from_data(yaml.safe_load("\n".join(lines)), "guide")
+    assert topo.name == "demo" and len(topo.steps) == 2
