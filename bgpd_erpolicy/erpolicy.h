@@ -83,6 +83,11 @@ struct erp_peer_stats {
 	 * mode), and where the advertisement count stands against its limit */
 	uint64_t guard_warnings[ERP_AFI_MAX];
 	uint8_t limit_state[ERP_AFI_MAX]; /* 0 below, 1 warned, 2 reached */
+	/* received prefixes a warning was logged for in this session
+	 * (erp_stats_warn_once): kept across re-evaluations, emptied when
+	 * the session ends; at most ERP_DENIED_MAX per family */
+	struct erp_denied_head warned[ERP_AFI_MAX];
+	bool warned_full[ERP_AFI_MAX]; /* ERP_DENIED_MAX was reached */
 };
 
 PREDECL_LIST(erp_inst);
@@ -166,14 +171,32 @@ extern void erp_stats_prune(struct erp_instance *inst,
 			    bool (*keep)(const void *peer, void *arg),
 			    void *arg);
 /* Record a verdict on prefix p: counts the update, and keeps the set of
- * denied prefixes current (an accepted prefix leaves it).  Returns true if
- * p was newly denied (or denied for another reason than before).
+ * denied prefixes current (an accepted prefix leaves it).  A prefix is kept
+ * in its canonical form: variants of it sent with host bits set (e.g.
+ * 10.100.1.0/20 and 10.100.2.0/20, both 10.100.0.0/20) are one prefix, as
+ * they are one route in bgpd's table.  Returns true if p was newly denied
+ * (or denied for another reason than before).
  * Outbound "transit" verdicts are only counted as updates: every Azure
  * route gets one for each other Azure neighbor, and the distinct prefixes
  * are counted from the BGP table when asked (erp_rib_transit_count). */
 extern bool erp_stats_verdict(struct erp_peer_stats *stats, enum erp_dir dir,
 			      enum erp_afi afi, const struct prefix *p,
 			      enum erp_reason reason);
+/*
+ * A warning about received prefix p (for reason) is to be logged: returns
+ * true the first time in this session for p's canonical form (host bits
+ * cleared), false after that, also when p was since accepted or denied for
+ * another reason, and once ERP_DENIED_MAX prefixes were warned about (then
+ * *now_full, if given, is set true by the call that found the set full
+ * first).  A re-evaluation (erp_stats_reset_af) keeps what was warned
+ * about; the end of the session (erp_stats_session_ended) forgets it.
+ */
+extern bool erp_stats_warn_once(struct erp_peer_stats *stats, enum erp_afi afi,
+				const struct prefix *p, enum erp_reason reason,
+				bool *now_full);
+/* The session of the peer ended: forget its denied prefixes and what was
+ * warned about (the update counters stay until the next session). */
+extern void erp_stats_session_ended(struct erp_peer_stats *stats);
 /* Forget the denied prefixes (session down/up, policy re-applied). */
 extern void erp_stats_clear_denied(struct erp_peer_stats *stats,
 				   enum erp_dir dir, enum erp_afi afi);

@@ -169,13 +169,12 @@ static int peer_status_changed_hook(struct peer *peer)
 		return 0;
 	}
 
-	/* the session's routes are gone, and so are its denied prefixes */
+	/* the session's routes are gone, and so are its denied prefixes
+	 * and what was warned about */
 	if (peer->ostatus == Established) {
 		stats = erp_stats_find(inst, peer);
 		if (stats)
-			for (int d = 0; d < ERP_DIR_MAX; d++)
-				for (int i = 0; i < ERP_AFI_MAX; i++)
-					erp_stats_clear_denied(stats, d, i);
+			erp_stats_session_ended(stats);
 	}
 	return 0;
 }

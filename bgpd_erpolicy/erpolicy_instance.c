@@ -68,6 +68,19 @@ const char *erp_afi_name(enum erp_afi afi)
 	return afi == ERP_AFI_IPV6 ? "ipv6" : "ipv4";
 }
 
+static void stats_clear_warned(struct erp_peer_stats *stats)
+{
+	struct erp_denied *d;
+
+	for (int i = 0; i < ERP_AFI_MAX; i++) {
+		frr_each_safe (erp_denied, &stats->warned[i], d) {
+			erp_denied_del(&stats->warned[i], d);
+			XFREE(MTYPE_ERP_WARNED, d);
+		}
+		stats->warned_full[i] = false;
+	}
+}
+
 static void stats_free(struct erp_peer_stats *stats)
 {
 	for (int d = 0; d < ERP_DIR_MAX; d++)
@@ -75,6 +88,9 @@ static void stats_free(struct erp_peer_stats *stats)
 			erp_stats_clear_denied(stats, d, i);
 			erp_denied_fini(&stats->dir[d].denied[i]);
 		}
+	stats_clear_warned(stats);
+	for (int i = 0; i < ERP_AFI_MAX; i++)
+		erp_denied_fini(&stats->warned[i]);
 	XFREE(MTYPE_ERP_PEER_STATS, stats);
 }
 
@@ -240,6 +256,8 @@ struct erp_peer_stats *erp_stats_get(struct erp_instance *inst,
 	for (int d = 0; d < ERP_DIR_MAX; d++)
 		for (int i = 0; i < ERP_AFI_MAX; i++)
 			erp_denied_init(&stats->dir[d].denied[i]);
+	for (int i = 0; i < ERP_AFI_MAX; i++)
+		erp_denied_init(&stats->warned[i]);
 	strlcpy(stats->host, host, sizeof(stats->host));
 	erp_stats_hash_add(&inst->stats, stats);
 	return stats;
@@ -262,6 +280,40 @@ void erp_stats_reset(struct erp_peer_stats *stats)
 	for (int d = 0; d < ERP_DIR_MAX; d++)
 		for (int i = 0; i < ERP_AFI_MAX; i++)
 			erp_stats_reset_af(stats, d, i);
+	stats_clear_warned(stats);
+}
+
+void erp_stats_session_ended(struct erp_peer_stats *stats)
+{
+	for (int d = 0; d < ERP_DIR_MAX; d++)
+		for (int i = 0; i < ERP_AFI_MAX; i++)
+			erp_stats_clear_denied(stats, d, i);
+	stats_clear_warned(stats);
+}
+
+bool erp_stats_warn_once(struct erp_peer_stats *stats, enum erp_afi afi,
+			 const struct prefix *p, enum erp_reason reason,
+			 bool *now_full)
+{
+	struct erp_denied key, *d;
+
+	if ((unsigned int)afi >= ERP_AFI_MAX)
+		return false;
+	prefix_copy(&key.prefix, p);
+	apply_mask(&key.prefix);
+	if (erp_denied_find(&stats->warned[afi], &key))
+		return false;
+	if (erp_denied_count(&stats->warned[afi]) >= ERP_DENIED_MAX) {
+		if (now_full && !stats->warned_full[afi])
+			*now_full = true;
+		stats->warned_full[afi] = true;
+		return false;
+	}
+	d = XCALLOC(MTYPE_ERP_WARNED, sizeof(*d));
+	d->prefix = key.prefix;
+	d->reason = reason;
+	erp_denied_add(&stats->warned[afi], d);
+	return true;
 }
 
 
@@ -304,7 +356,10 @@ bool erp_stats_verdict(struct erp_peer_stats *stats, enum erp_dir dir,
 	    (erp_denied_count(&ds->denied[afi]) == 0 ||
 	     ds->denied_count[afi][ERP_DENY_USER_POLICY] == 0))
 		return false;
+	/* one route in bgpd's table, one prefix here: the route-map sees
+	 * the prefix as sent, host bits and all */
 	prefix_copy(&key.prefix, p);
+	apply_mask(&key.prefix);
 	d = erp_denied_find(&ds->denied[afi], &key);
 	if (reason == ERP_ACCEPT) {
 		if (d) {
@@ -324,7 +379,7 @@ bool erp_stats_verdict(struct erp_peer_stats *stats, enum erp_dir dir,
 			return false;
 		}
 		d = XCALLOC(MTYPE_ERP_DENIED, sizeof(*d));
-		prefix_copy(&d->prefix, p);
+		d->prefix = key.prefix;
 		erp_denied_add(&ds->denied[afi], d);
 	}
 	d->reason = reason;

@@ -145,6 +145,8 @@ match_verdict(void *rule, const struct prefix *p, void *object)
 	struct erp_peer_stats *stats;
 	enum erp_reason reason;
 	struct erp_eval e;
+	struct prefix canon;
+	bool full = false;
 
 	if (eval_of(path, ERP_DIR_IN, arg->role, &e))
 		reason = erp_decide(&e.inst->policy, arg->role, p, NULL);
@@ -154,12 +156,22 @@ match_verdict(void *rule, const struct prefix *p, void *object)
 		return RMAP_NOMATCH;
 
 	stats = update_stats(&e, path, ERP_DIR_IN);
+	/* once per prefix and session, re-evaluations included; the prefix
+	 * as bgpd's table has it (a peer may send host bits) */
+	if (stats && reason == ERP_DENY_ONPREM &&
+	    erp_stats_warn_once(stats, erp_prefix_afi(p), p, reason, &full)) {
+		prefix_copy(&canon, p);
+		apply_mask(&canon);
+		zlog_warn(
+			"erpolicy: %s (%s) sent %pFX, inside a declared on-prem prefix: denied",
+			path->peer->host, erp_role_name(arg->role), &canon);
+	} else if (full)
+		zlog_warn(
+			"erpolicy: %s (%s) sent more than %u %s prefixes inside the declared on-prem prefixes: all denied, no more are logged in this session",
+			path->peer->host, erp_role_name(arg->role),
+			ERP_DENIED_MAX, erp_afi_name(erp_prefix_afi(p)));
 	if (stats &&
 	    erp_stats_verdict(stats, ERP_DIR_IN, erp_prefix_afi(p), p, reason)) {
-		if (reason == ERP_DENY_ONPREM) /* once per prefix and session */
-			zlog_warn(
-				"erpolicy: %s (%s) sent %pFX, inside a declared on-prem prefix: denied",
-				path->peer->host, erp_role_name(arg->role), p);
 		if (reason == ERP_DENY_NOT_DECLARED)
 			warn_not_declared(&e, stats, ERP_DIR_IN, arg->role,
 					  erp_prefix_afi(p));
