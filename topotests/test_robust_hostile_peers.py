@@ -28,9 +28,13 @@ accepted); the check comes before the on-prem and Azure-set checks, so an
 on-prem /32 counts as tooLong; the default route is exempt from it (it is
 denied as defaultRoute unless allow-default-route).  Denied prefixes are
 counted once per prefix per session (a prefix announced 50 times counts
-once; withdrawing it does not uncount it); past 10,000 distinct denied
+once; withdrawing it does not uncount it; variants sent with host bits set,
+10.100.1.0/20 and 10.100.2.0/20, are one prefix, 10.100.0.0/20, as in
+bgpd's table: sent by a raw speaker, lib/rawbgp.py); past 10,000 distinct denied
 prefixes per neighbor and address family only the update counters grow and
-``truncated`` is true.  A policy change re-evaluates and recounts.
+``truncated`` is true.  A policy change re-evaluates and recounts.  The
+on-prem warning is logged once per prefix and session, not again when a
+re-evaluation recounts.
 
 The burst and the cap use bird2 (fast: 15,500 routes in about two seconds).
 """
@@ -44,7 +48,7 @@ import time
 
 import pytest
 
-from lib import azure
+from lib import azure, rawbgp
 from lib.lab import LabError, wait_until
 
 ER = azure.PEERS["msee1"]
@@ -663,3 +667,129 @@ def test_burst_and_denied_cap(lab, birds):
     assert bird.popen.poll() is None, bird.output()
     print("burst of %d accepted and in the kernel after %.2f s; %d junk "
           "evaluated in %.2f s" % (len(BURST), burst_s, len(JUNK), junk_s))
+
+
+# --- host bits, and warnings once per prefix and session ---------------------
+
+# What a peer may put on the wire that FRR and bird2 never send: NLRI with
+# host bits set (the length byte says /20, the bytes 172.16.1).  Each pair
+# is one prefix in bgpd's table, the second update replacing the first.
+HOST_BIT_UPDATES = [
+    ["172.16.1.0/20"], ["172.16.2.0/20"],     # on-prem: 172.16.0.0/20
+    ["192.168.1.0/23"], ["192.168.0.0/23"],   # not Azure: 192.168.0.0/23
+    ["10.100.1.0/23"], ["10.100.0.0/23"],     # accepted: 10.100.0.0/23
+]
+
+
+def onprem_warnings(edge, peer):
+    return [line for line in edge.log_text("bgpd").splitlines()
+            if "erpolicy: %s (expressroute) sent " % peer in line and
+            "inside a declared on-prem prefix" in line]
+
+
+@pytest.fixture
+def raw_speakers(lab):
+    started = []
+
+    def make(*args, **kw):
+        s = rawbgp.RawSpeaker(lab, *args, **kw)
+        started.append(s)
+        return s
+    yield make
+    for s in started:  # before the lab kills "stray" processes
+        s.stop()
+
+
+def test_host_bits_and_warnings_once(lab, raw_speakers):
+    """Issue 12 item 5 a, b: variants of one prefix with host bits set are
+    counted and warned about once, as the canonical prefix; the on-prem
+    warning is logged once per prefix and session, not again when a policy
+    change or 'clear bgp soft in' re-evaluates the routes, again in a new
+    session."""
+    names = ["msee2"]
+    edge_cfg = azure.edge_conf([], erpolicy=policy_lines(names), extra="""\
+ neighbor %s remote-as 12076
+ neighbor %s timers connect 1
+ neighbor %s advertisement-interval 0
+ address-family ipv4 unicast
+  neighbor %s activate
+%s exit-address-family
+""" % ((ER2[1],) * 4 + (azure.attach_lines(ER2[1], "expressroute"),)))
+    edge = lab.add_router("edge", bgpd_conf=edge_cfg,
+                          bgpd_args=azure.module_args())
+    host = lab.add_host("msee2")
+    lab.link(edge, host, a_addrs=["%s/30" % ER2[0]],
+             b_addrs=["%s/30" % ER2[1]])
+    speaker = raw_speakers(host, me=ER2[1], peer=ER2[0], my_as=12076,
+                           updates=HOST_BIT_UPDATES)
+    lab.start()
+    speaker.start()
+    lab.wait_until(azure.established(edge, [ER2[1]]), timeout=30,
+                   message="raw speaker established",
+                   diag=speaker.output)
+
+    def evaluated(n_updates):
+        def check():
+            st = af_state(edge, ER2[1])
+            return st["updatesAccepted"] + st["updatesDenied"] >= n_updates
+        return check
+    lab.wait_until(lambda: evaluated(len(HOST_BIT_UPDATES))() and
+                   af_state(edge, ER2[1])["prefixesAccepted"] == 1,
+                   timeout=15, message="all updates evaluated",
+                   diag=lambda: (af_state(edge, ER2[1]), speaker.output()))
+    sessions = connections(edge, ER2[1])
+
+    def check_session(n_warnings):
+        st = af_state(edge, ER2[1])
+        den = st["prefixesDenied"]
+        assert (den["onpremPrefix"], den["notAzurePrefix"],
+                den["total"]) == (1, 1, 2), st
+        assert st["prefixesAccepted"] == 1, st
+        assert sorted(rib(edge)) == ["10.100.0.0/23"], rib(edge)
+        listed = edge.vty("show bgp erpolicy neighbor %s" % ER2[1])
+        assert "172.16.1.0/20" not in listed and \
+            "172.16.2.0/20" not in listed, listed
+        warned = onprem_warnings(edge, ER2[1])
+        assert len(warned) == n_warnings, warned
+        assert all("sent 172.16.0.0/20," in w for w in warned), warned
+
+    # bgpd's table has the canonical prefixes; the accepted one with the
+    # module's local-preference
+    lab.wait_until(lambda: (azure.best_path(edge, "10.100.0.0/23") or
+                            {}).get("locPrf") == 200, timeout=10,
+                   message="10.100.0.0/23 best, local-preference 200",
+                   diag=lambda: azure.paths(edge, "10.100.0.0/23"))
+    check_session(1)
+
+    # a policy change re-evaluates (route refresh): the counters start
+    # from zero and count the re-sent updates again; no new warning
+    edge.config(["router bgp 65010",
+                 "erpolicy local-preference expressroute 210 vpn 100"])
+    lab.wait_until(lambda: (azure.best_path(edge, "10.100.0.0/23") or
+                            {}).get("locPrf") == 210, timeout=15,
+                   message="new local-preference", diag=speaker.output)
+    lab.wait_until(evaluated(len(HOST_BIT_UPDATES)), timeout=15,
+                   message="re-evaluated after the policy change",
+                   diag=lambda: (af_state(edge, ER2[1]), speaker.output()))
+    check_session(1)
+
+    # so does 'clear bgp * soft in'
+    before = af_state(edge, ER2[1])
+    edge.vty("clear bgp * soft in")
+    lab.wait_until(evaluated(before["updatesAccepted"] +
+                             before["updatesDenied"] + len(HOST_BIT_UPDATES)),
+                   timeout=15, message="re-evaluated after clear soft in",
+                   diag=lambda: (af_state(edge, ER2[1]), speaker.output()))
+    check_session(1)
+
+    # a new session warns again, once
+    edge.vty("clear bgp %s" % ER2[1])
+    lab.wait_until(lambda: connections(edge, ER2[1]) == sessions + 1 and
+                   azure.established(edge, [ER2[1]])(), timeout=30,
+                   message="second session", diag=speaker.output)
+    lab.wait_until(lambda: len(onprem_warnings(edge, ER2[1])) >= 2 and
+                   denied(edge, ER2[1])["total"] == 2, timeout=15,
+                   message="second session evaluated")
+    check_session(2)
+    assert connections(edge, ER2[1]) == sessions + 1
+    lab.check_daemons()
