@@ -126,6 +126,9 @@ struct erp_instance {
 	/* attachments that deny everything, as last logged
 	 * (erp_health_log_attachments) */
 	unsigned int attach_warnings;
+	/* neighbors with an AS Azure does not use for their path, as last
+	 * logged (erp_health_log_remote_as) */
+	unsigned int remote_as_warnings;
 	/* handles naming (instance, address family), for the operational state */
 	struct erp_inst_afi {
 		struct erp_instance *inst;

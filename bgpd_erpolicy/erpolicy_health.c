@@ -9,6 +9,7 @@
 #include "erpolicy.h"
 #include "erpolicy_health.h"
 #include "erpolicy_map_names.h"
+#include "erpolicy_nbr_rules.h"
 #include "erpolicy_peer.h"
 
 static void emit(void (*fn)(const struct erp_health_item *, void *), void *arg,
@@ -117,6 +118,35 @@ static void no_azure_prefixes(struct erp_instance *inst,
 	}
 }
 
+/* Declared neighbors whose AS is not one Azure uses for their path
+ * (erp_asn_check()).  remote-as external/internal: the AS learned from the
+ * session, nothing before it came up. */
+static void remote_as_problems(struct erp_instance *inst,
+			       void (*fn)(const struct erp_health_item *,
+					  void *),
+			       void *arg)
+{
+	struct erp_neighbor *nbr;
+	struct peer *peer = NULL;
+	bool er_declared = false;
+
+	for (nbr = erp_neighbor_first(inst); nbr;
+	     nbr = erp_neighbor_next(inst, nbr))
+		er_declared |= nbr->role == ERP_ROLE_EXPRESSROUTE;
+	while ((peer = erp_peer_next(inst, peer))) {
+		enum erp_role role = erp_peer_role(inst, peer, NULL);
+		enum erp_asn_issue issue =
+			erp_asn_check(role, peer->as, er_declared);
+
+		if (issue == ERP_ASN_OK)
+			continue;
+		emit(fn, arg, erp_asn_issue_check(issue), erp_peer_name(peer),
+		     "%s neighbor %s has remote-as %u: %s",
+		     role == ERP_ROLE_EXPRESSROUTE ? "ExpressRoute" : "VPN",
+		     erp_peer_name(peer), peer->as, erp_asn_issue_text(issue));
+	}
+}
+
 /* The checks of one neighbor with a path. */
 static void peer_checks(struct erp_instance *inst, struct bgp *bgp,
 			struct peer *peer,
@@ -196,6 +226,7 @@ void erp_health_walk(struct erp_instance *inst,
 	if (bgp)
 		attachment_problems(inst, bgp, fn, arg);
 	no_azure_prefixes(inst, fn, arg);
+	remote_as_problems(inst, fn, arg);
 
 	while ((peer = erp_peer_next(inst, peer)))
 		peer_checks(inst, bgp, peer, fn, arg);
@@ -243,4 +274,36 @@ void erp_health_log_attachments(struct erp_instance *inst)
 		zlog_info("erpolicy: %s: every declared neighbor runs the module's maps, and only those",
 			  inst->vrf);
 	inst->attach_warnings = count;
+}
+
+/* the remote-as warnings, logged when their number changes */
+static void remote_as_log(const struct erp_health_item *item, void *arg)
+{
+	unsigned int *count = arg;
+
+	(*count)++;
+	zlog_warn("erpolicy: %s", item->message);
+}
+
+static void remote_as_count(const struct erp_health_item *item, void *arg)
+{
+	unsigned int *count = arg;
+
+	(*count)++;
+}
+
+void erp_health_log_remote_as(struct erp_instance *inst)
+{
+	unsigned int count = 0;
+
+	remote_as_problems(inst, remote_as_count, &count);
+	if (count == inst->remote_as_warnings)
+		return;
+	if (count) {
+		count = 0;
+		remote_as_problems(inst, remote_as_log, &count);
+	} else
+		zlog_info("erpolicy: %s: every ExpressRoute and VPN neighbor has an AS Azure uses for its path",
+			  inst->vrf);
+	inst->remote_as_warnings = count;
 }

@@ -31,4 +31,9 @@ extern void erp_health_walk(struct erp_instance *inst,
  * bgp erpolicy" says about them, without anyone asking. */
 extern void erp_health_log_attachments(struct erp_instance *inst);
 
+/* Log the declared neighbors whose AS is not one Azure uses for their path
+ * (erRemoteAs, vpnRemoteAs) when their number changes, and when the last
+ * one is gone. */
+extern void erp_health_log_remote_as(struct erp_instance *inst);
+
 #endif

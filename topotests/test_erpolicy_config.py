@@ -402,3 +402,100 @@ def test_router_bgp_removed_takes_erpolicy_with_it(lab):
                 if ln.startswith(" erpolicy")], conf
     mem = azure.module_memory(edge)
     assert mem.get("erpolicy neighbor", 0) == 0, mem
+
+
+def remote_as_warnings(edge):
+    return {(w["check"], w.get("neighbor")): w["message"]
+            for w in azure.erpolicy(edge)["healthWarnings"]
+            if w["check"] in ("erRemoteAs", "vpnRemoteAs")}
+
+
+def log_lines(edge, text):
+    return [line for line in edge.log_text("bgpd").splitlines()
+            if text in line]
+
+
+def test_remote_as_health_warnings(lab):
+    """Issue 12 item 5 c: a neighbor declared with a path whose AS is not
+    one Azure uses for it gets a health warning (text, JSON, YANG state),
+    logged when the number of such warnings changes: an ExpressRoute
+    neighbor that is not AS 12076, a VPN neighbor that is 12076, an AS
+    Azure never gives a VPN gateway, or not 65515 next to ExpressRoute."""
+    r = start(lab)
+    edge = r["edge"]
+    wait_best(lab, edge, "10.100.1.0/24", ER[1], 200)
+    # Azure's own numbers (12076, 65515): nothing to say
+    assert remote_as_warnings(edge) == {}
+
+    # the paths swapped in the declarations
+    edge.config(["router bgp 65010",
+                 "no erpolicy neighbor %s" % ER[1],
+                 "no erpolicy neighbor %s" % VPN[1],
+                 "erpolicy neighbor %s path vpn" % ER[1],
+                 "erpolicy neighbor %s path expressroute" % VPN[1]])
+    lab.wait_until(lambda: len(remote_as_warnings(edge)) == 2, timeout=5,
+                   message="two remote-as warnings")
+    got = remote_as_warnings(edge)
+    assert got[("vpnRemoteAs", ER[1])] == (
+        "VPN neighbor %s has remote-as 12076: 12076 is ExpressRoute's AS "
+        "(MSEE), which Azure never gives a VPN gateway: an ExpressRoute "
+        "neighbor declared as the VPN?" % ER[1]), got
+    assert got[("erRemoteAs", VPN[1])] == (
+        "ExpressRoute neighbor %s has remote-as 65515: Microsoft's "
+        "ExpressRoute routers (MSEE) are AS 12076: not an ExpressRoute "
+        "peering, or declared with the wrong path?" % VPN[1]), got
+    text = edge.vty("show bgp erpolicy")
+    for msg in got.values():
+        assert "  Warning: %s\n" % msg in text, text
+    out = lab_yang_state(edge)
+    for (check, _), msg in got.items():
+        assert "%s: %s" % (check, msg) in out["health-warning"], out
+    # logged once, when their number changed
+    lab.wait_until(lambda: len(log_lines(edge, "has remote-as")) == 2,
+                   timeout=5, message="logged")
+    for msg in got.values():
+        assert len(log_lines(edge, "erpolicy: " + msg)) == 1
+
+    # declared right again: cleared, and logged
+    edge.config(["router bgp 65010",
+                 "no erpolicy neighbor %s" % ER[1],
+                 "no erpolicy neighbor %s" % VPN[1],
+                 "erpolicy neighbor %s path expressroute" % ER[1],
+                 "erpolicy neighbor %s path vpn" % VPN[1]])
+    lab.wait_until(lambda: remote_as_warnings(edge) == {}, timeout=5,
+                   message="warnings cleared")
+    lab.wait_until(lambda: log_lines(
+        edge, "erpolicy: default: every ExpressRoute and VPN neighbor has "
+        "an AS Azure uses for its path"), timeout=5, message="logged clear")
+    assert len(log_lines(edge, "has remote-as")) == 2
+
+    # a VPN neighbor with an AS Azure reserves, then a custom one next to
+    # ExpressRoute (the configured AS counts, the session need not be up)
+    edge.config(["router bgp 65010",
+                 "neighbor %s remote-as 65517" % VPN[1]])
+    lab.wait_until(lambda: list(remote_as_warnings(edge)) ==
+                   [("vpnRemoteAs", VPN[1])], timeout=5,
+                   message="reserved AS")
+    assert "Azure reserves it" in \
+        remote_as_warnings(edge)[("vpnRemoteAs", VPN[1])]
+    edge.config(["router bgp 65010",
+                 "neighbor %s remote-as 65001" % VPN[1]])
+    lab.wait_until(lambda: "must keep AS 65515" in
+                   remote_as_warnings(edge).get(("vpnRemoteAs", VPN[1]),
+                                                ""),
+                   timeout=5, message="custom AS next to ExpressRoute")
+    edge.config(["router bgp 65010",
+                 "neighbor %s remote-as 65515" % VPN[1]])
+    lab.wait_until(lambda: remote_as_warnings(edge) == {}, timeout=5,
+                   message="warnings cleared")
+    lab.check_daemons()
+
+
+def lab_yang_state(edge):
+    import json
+    import subprocess
+    out = subprocess.run(
+        ["vtysh", "--vty_socket", edge.dir, "-c",
+         "show yang operational-data /frr-bgp-erpolicy:erpolicy-state bgpd"],
+        capture_output=True, text=True, timeout=30, check=True).stdout
+    return json.loads(out)["frr-bgp-erpolicy:erpolicy-state"]["instance"][0]
