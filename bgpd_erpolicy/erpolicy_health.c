@@ -174,6 +174,26 @@ static void peer_checks(struct erp_instance *inst, struct bgp *bgp,
 			     "VPN neighbor %s timers %u/%u differ from the Azure VPN gateway's fixed 60/180",
 			     name, ka, hold);
 	}
+	/* graceful restart negotiated: its routes outlive a failure */
+	if (CHECK_FLAG(peer->sflags, PEER_STATUS_NSF_MODE)) {
+		uint32_t llgr = 0;
+		char extra[48] = "";
+
+		for (int i = 0; i < ERP_AFI_MAX; i++)
+			llgr = MAX(llgr, peer->llgr[erp_bgp_afi(i)][SAFI_UNICAST]
+						 .stale_time);
+		if (llgr)
+			snprintf(extra, sizeof(extra), ", then long-lived %u s",
+				 llgr);
+		emit(fn, arg,
+		     role == ERP_ROLE_EXPRESSROUTE ? "erGracefulRestart"
+						   : "vpnGracefulRestart",
+		     name,
+		     "%s neighbor %s negotiated graceful restart: after a failure bgpd keeps its routes as stale (restart time %u s%s); the module gives them local-preference %u, so they carry traffic only when no other route is left. Unless it keeps forwarding while it restarts, write \"neighbor %s graceful-restart-disable\"",
+		     role == ERP_ROLE_EXPRESSROUTE ? "ExpressRoute" : "VPN", name,
+		     peer->v_gr_restart, extra,
+		     erp_local_pref_stale(&inst->policy, role), name);
+	}
 	for (int i = 0; i < ERP_AFI_MAX; i++) {
 		afi_t afi = erp_bgp_afi(i);
 

@@ -15,6 +15,7 @@
 #include "erpolicy.h"
 #include "erpolicy_debug.h"
 #include "erpolicy_health.h"
+#include "erpolicy_stale.h"
 #include "erpolicy_hooks.h"
 #include "erpolicy_paths.h"
 #include "erpolicy_peer.h"
@@ -176,6 +177,8 @@ static int peer_status_changed_hook(struct peer *peer)
 		stats = erp_stats_find(inst, peer);
 		if (stats)
 			erp_stats_session_ended(stats);
+		/* graceful restart: routes kept stale rank below fresh ones */
+		erp_stale_session_down(inst, peer);
 	}
 	return 0;
 }

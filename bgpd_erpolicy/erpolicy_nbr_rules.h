@@ -5,6 +5,8 @@
  *
  * - Is a neighbor's AS one Azure uses for the path it is declared with?
  *   (health warnings erRemoteAs / vpnRemoteAs)
+ * - What preference do the routes of a neighbor get that bgpd keeps stale
+ *   after its session went down (graceful restart)?
  *
  * Azure's numbers (../shared/reference/azure-er-vpn.md): ExpressRoute's
  * MSEEs are AS 12076; a VPN gateway is AS 65515 by default and must keep it
@@ -53,6 +55,21 @@ extern enum erp_asn_issue erp_asn_check(enum erp_role role, uint32_t asn,
 extern const char *erp_asn_issue_text(enum erp_asn_issue issue);
 /* The health check key (erRemoteAs / vpnRemoteAs); NULL for ERP_ASN_OK */
 extern const char *erp_asn_issue_check(enum erp_asn_issue issue);
+
+/*
+ * The local-preference of a route from an ExpressRoute or VPN neighbor whose
+ * session went down while bgpd keeps its routes as stale (graceful restart
+ * helper, RFC 4724; then long-lived, RFC 9494): below every preference the
+ * policy gives a route of a session that is up (erp_local_pref()), of either
+ * path, in every mode.  A neighbor that is down is no usable path (the
+ * failover state says so); its stale routes must not keep the traffic from
+ * the other path's fresh routes (an ExpressRoute at 200 would hold it for
+ * the restart time, 120 s by default, although the VPN is up), and stay
+ * usable when nothing else is left, which is what graceful restart is for.
+ */
+#define ERP_LP_STALE 0
+extern uint32_t erp_local_pref_stale(const struct erp_policy *pol,
+				     enum erp_role role);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit tests of the rules about declared neighbors (erpolicy_nbr_rules.c):
- * which ASes Azure uses for each path.  No bgpd is involved.
+ * which ASes Azure uses for each path, the preference of stale routes.  No
+ * bgpd is involved.
  */
 #include <zebra.h>
 
@@ -9,6 +10,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+
+#include "prefix.h"
 
 #include "erpolicy_nbr_rules.h"
 
@@ -94,12 +97,68 @@ static void test_asn_issue_names(void **state)
 			       "65515"));
 }
 
+/* Stale routes rank below every fresh route the policy gives a preference,
+ * of either path, in every mode, demoted or not, prefer-vpn or not, and
+ * for every preference the configuration allows. */
+static void test_stale_below_fresh(void **state)
+{
+	static const uint32_t lps[][2] = {
+		{200, 100}, {150, 100}, {100, 100}, {100, 200},
+		{1, 0},	    {0, 0},	{UINT32_MAX, UINT32_MAX - 1},
+		{2, 1},
+	};
+	struct erp_policy pol;
+	struct prefix p;
+	unsigned int checked = 0;
+
+	assert_int_equal(str2prefix("10.100.1.0/24", &p), 1);
+	erp_policy_init(&pol);
+	for (size_t i = 0; i < array_size(lps); i++)
+		for (int mode = ERP_MODE_BACKUP; mode <= ERP_MODE_ACTIVE_ACTIVE;
+		     mode++)
+			for (int exc = 0; exc <= 1; exc++) {
+				pol.local_pref[ERP_ROLE_EXPRESSROUTE] = lps[i][0];
+				pol.local_pref[ERP_ROLE_VPN] = lps[i][1];
+				pol.mode = mode;
+				if (exc)
+					erp_prefix_set_add(&pol.prefer_vpn, &p,
+							   0, 0);
+				else
+					erp_prefix_set_del(&pol.prefer_vpn, &p);
+				for (int role = ERP_ROLE_EXPRESSROUTE;
+				     role < ERP_ROLE_MAX; role++)
+					for (int fr = ERP_ROLE_EXPRESSROUTE;
+					     fr < ERP_ROLE_MAX; fr++)
+						for (int dem = 0; dem <= 1;
+						     dem++) {
+							uint32_t fresh = erp_local_pref(
+								&pol, fr, dem,
+								&p);
+							uint32_t stale =
+								erp_local_pref_stale(
+									&pol,
+									role);
+
+							assert_true(stale <=
+								    fresh);
+							if (fresh > 0)
+								assert_true(
+									stale <
+									fresh);
+							checked++;
+						}
+			}
+	erp_policy_fini(&pol);
+	assert_int_equal(checked, array_size(lps) * 2 * 2 * 2 * 2 * 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_expressroute_asn),
 		cmocka_unit_test(test_vpn_asn),
 		cmocka_unit_test(test_asn_issue_names),
+		cmocka_unit_test(test_stale_below_fresh),
 	};
 
 	return cmocka_run_group_tests_name("erpolicy_nbr_rules", tests, NULL,
