@@ -47,6 +47,7 @@ static bool has_er_path(struct role_cache *c, struct bgp_dest *dest)
 
 	for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next)
 		if (CHECK_FLAG(pi->flags, BGP_PATH_VALID) &&
+		    !CHECK_FLAG(pi->flags, BGP_PATH_STALE) &&
 		    role_of(c, pi->peer) == ERP_ROLE_EXPRESSROUTE)
 			return true;
 	return false;
@@ -80,10 +81,13 @@ static bool row_of(struct role_cache *c, bool demoted, struct bgp_dest *dest,
 		if (!CHECK_FLAG(pi->flags, BGP_PATH_VALID))
 			continue;
 		role = role_of(c, pi->peer);
-		if (role == ERP_ROLE_EXPRESSROUTE)
-			row->facts.via_er = any = true;
-		else if (role == ERP_ROLE_VPN)
-			row->facts.via_vpn = any = true;
+		any |= role != ERP_ROLE_NONE;
+		/* kept stale by graceful restart: its session is down, no
+		 * path the policy intends (erpolicy_stale.h) */
+		if (!CHECK_FLAG(pi->flags, BGP_PATH_STALE)) {
+			row->facts.via_er |= role == ERP_ROLE_EXPRESSROUTE;
+			row->facts.via_vpn |= role == ERP_ROLE_VPN;
+		}
 		if (CHECK_FLAG(pi->flags, BGP_PATH_SELECTED)) {
 			row->facts.best = role;
 			row->best_neighbor = pi->peer ? pi->peer->host : NULL;
@@ -271,7 +275,8 @@ static unsigned int overlap_counts_afi(struct erp_instance *inst,
 		for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next) {
 			enum erp_role role;
 
-			if (!CHECK_FLAG(pi->flags, BGP_PATH_VALID))
+			if (!CHECK_FLAG(pi->flags, BGP_PATH_VALID) ||
+			    CHECK_FLAG(pi->flags, BGP_PATH_STALE))
 				continue;
 			role = role_of(&cache, pi->peer);
 			if (role == ERP_ROLE_EXPRESSROUTE)

@@ -134,6 +134,12 @@ def test_stale_expressroute_routes_yield_to_vpn(lab):
                    timeout=10, message="kernel route via the VPN")
     st = azure.erpolicy(edge)
     assert st["addressFamilies"]["ipv4"]["pathState"] == "vpn", st
+    # the stale path is no path the policy intends: no issue reported
+    row = edge.show_json("show bgp erpolicy prefixes %s" % PFX)[
+        "prefixes"][0]
+    assert (row["best"], row["intended"], row["issue"], row["viaVpn"],
+            row["viaExpressroute"]) == ("vpn", "vpn", "none", True,
+                                        False), row
     lines = [ln for ln in edge.log_text("bgpd").splitlines()
              if "routes kept stale by graceful restart" in ln]
     assert any("erpolicy: %s (expressroute) down, 2 ipv4 routes kept stale "
@@ -191,6 +197,10 @@ def test_stale_routes_alone_still_carry_traffic_then_llgr(lab):
     wait_best(lab, edge, PFX, ER[1], 0)
     check_stale(lab, edge, PFX, ER[1])
     assert azure.kernel_gateway(edge, PFX) == ER[1]
+    row = edge.show_json("show bgp erpolicy prefixes %s" % PFX)[
+        "prefixes"][0]
+    assert (row["best"], row["intended"], row["issue"]) == \
+        ("expressroute", "none", "none"), row
 
     # restart time over: long-lived stale, still 0
     def llgr_stale():
