@@ -20,6 +20,10 @@ the routes keep local-preference 0 and get LLGR_STALE.  A health warning
 negotiated it.
 """
 
+import os
+import shutil
+import time
+
 import pytest
 
 from lib import azure
@@ -44,7 +48,7 @@ def with_gr(conf, after, lines):
     return conf.replace(after, after + lines, 1)
 
 
-def build(lab, **gr):
+def build(lab, edge_wrapper=None, **gr):
     names = ["msee1", "vpngw"]
     edge_cfg = with_gr(azure.edge_conf(names), " bgp router-id 10.0.0.1\n",
                        gr_lines(**gr))
@@ -53,6 +57,9 @@ def build(lab, **gr):
           for n in names}
     r = azure.build(lab, names=names, edge_bgpd=edge_cfg, azure=az,
                     bridged=["msee1"])
+    if edge_wrapper:
+        r["edge"].bgpd_wrapper = list(edge_wrapper)
+        r["edge"].stop_timeout = 90
     lab.start()
     edge = r["edge"]
     lab.wait_until(azure.established(edge, [ER[1], ER[3], VPN[1], VPN[3]]),
@@ -210,3 +217,41 @@ def test_stale_routes_alone_still_carry_traffic_then_llgr(lab):
                    diag=lambda: edge.vty("show bgp ipv4 unicast %s" % PFX))
     wait_best(lab, edge, PFX, ER[1], 0)
     lab.check_daemons()
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None,
+                    reason="valgrind not installed")
+def test_stale_demotion_under_valgrind(lab):
+    """The attributes the module replaces on stale paths: no invalid access,
+    no leak from the module (memcheck, report parsed as in
+    test_robust_valgrind)."""
+    import test_robust_valgrind as vg
+    vg_dir = os.path.join(lab.dir, "valgrind")
+    os.makedirs(vg_dir)
+    os.chmod(vg_dir, 0o777)
+    wrapper = ["valgrind", "--tool=memcheck", "--error-exitcode=99",
+               "--leak-check=full", "--errors-for-leak-kinds=definite",
+               "--show-leak-kinds=definite,possible", "--num-callers=30",
+               "--log-file=%s/bgpd.%%p.log" % vg_dir,
+               "--xml=yes", "--xml-file=%s/bgpd.%%p.xml" % vg_dir]
+    r = build(lab, edge_wrapper=wrapper)
+    edge = r["edge"]
+    assert "memcheck" in os.readlink("/proc/%d/exe" % edge.pid("bgpd"))
+    for _ in range(2):
+        r["msee1"].kill_daemon("bgpd")
+        wait_best(lab, edge, PFX, VPN[1], 100, timeout=30)
+        check_stale(lab, edge, PFX, ER[1])
+        r["msee1"].start_daemon("bgpd")
+        wait_best(lab, edge, PFX, ER[1], 200, timeout=60)
+    edge.vty("show bgp erpolicy prefixes")
+    how = edge.stop_daemon("bgpd", timeout=90)
+    assert how in ("exit code 0", "exit code 99"), how
+    xmls = [os.path.join(vg_dir, x) for x in os.listdir(vg_dir)
+            if x.endswith(".xml")]
+    assert len(xmls) == 1, xmls
+    report = vg.parse_report(xmls[0])
+    module = [e for e in report if e[3] and e[0] != "Leak_PossiblyLost"]
+    print("valgrind: %d error(s)/definite leak(s) from the module, %d "
+          "from FRR itself" % (len(module),
+                               len([e for e in report if not e[3]])))
+    assert not module, vg.summarize(module)
