@@ -73,7 +73,7 @@ const char *erp_asn_issue_check(enum erp_asn_issue issue)
 uint32_t erp_local_pref_stale(const struct erp_policy *pol, enum erp_role role)
 {
 	/* the lowest there is: a tie with a fresh route at 0 is broken by
-	 * bgpd itself, which prefers a path that is not stale (bgp_path_info_cmp
-	 * step "neighbor address", stale paths lose) */
+	 * bgpd itself, which prefers a path that is not stale
+	 * (bgp_path_info_cmp step "neighbor address", stale paths lose) */
 	return ERP_LP_STALE;
 }
