@@ -72,8 +72,8 @@ const char *erp_asn_issue_check(enum erp_asn_issue issue)
 
 uint32_t erp_local_pref_stale(const struct erp_policy *pol, enum erp_role role)
 {
-	/* the lowest there is: a tie with a fresh route at 0 is broken by
-	 * bgpd itself, which prefers a path that is not stale
-	 * (bgp_path_info_cmp step "neighbor address", stale paths lose) */
+	/* the lowest there is: only a fresh route at 0 (a vpn
+	 * local-preference of 0, which the vpnPreferenceZero warning flags)
+	 * ties with it, and bgpd's further tie-breakers decide */
 	return ERP_LP_STALE;
 }

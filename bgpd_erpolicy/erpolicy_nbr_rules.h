@@ -61,7 +61,7 @@ extern const char *erp_asn_issue_check(enum erp_asn_issue issue);
  * session went down while bgpd keeps its routes as stale (graceful restart
  * helper, RFC 4724; then long-lived, RFC 9494): below every preference the
  * policy gives a route of a session that is up (erp_local_pref()), of either
- * path, in every mode.  A neighbor that is down is no usable path (the
+ * path, in every mode (equal only to a configured preference of 0).  A neighbor that is down is no usable path (the
  * failover state says so); its stale routes must not keep the traffic from
  * the other path's fresh routes (an ExpressRoute at 200 would hold it for
  * the restart time, 120 s by default, although the VPN is up), and stay
