@@ -147,6 +147,16 @@ struct peer *erp_peer_lookup(struct erp_instance *inst, const char *name)
 	return NULL;
 }
 
+/* Back after a graceful restart, a neighbor's routes in bgpd's count are
+ * its stale ones until its End-of-RIB (or the stale-path timer) clears
+ * them: no Azure routes of the new session yet (erpolicy_stale.h). */
+static bool stale_routes_pending(const struct peer *peer, afi_t afi)
+{
+	return peer->t_gr_stale && peer->nsf[afi][SAFI_UNICAST] &&
+	       !CHECK_FLAG(peer->af_sflags[afi][SAFI_UNICAST],
+			   PEER_STATUS_EOR_RECEIVED);
+}
+
 void erp_path_sessions(struct erp_instance *inst, enum erp_afi afi,
 		       struct erp_path_sessions *out)
 {
@@ -158,7 +168,8 @@ void erp_path_sessions(struct erp_instance *inst, enum erp_afi afi,
 		enum erp_role role = erp_peer_role(inst, peer, NULL);
 		bool up = peer_established(peer) &&
 			  peer->afc_nego[bafi][SAFI_UNICAST];
-		bool routes = up && peer->pcount[bafi][SAFI_UNICAST] > 0;
+		bool routes = up && peer->pcount[bafi][SAFI_UNICAST] > 0 &&
+			      !stale_routes_pending(peer, bafi);
 		uint32_t pcount = up ? peer->pcount[bafi][SAFI_UNICAST] : 0;
 
 		if (role == ERP_ROLE_EXPRESSROUTE) {

@@ -255,3 +255,37 @@ def test_stale_demotion_under_valgrind(lab):
           "from FRR itself" % (len(module),
                                len([e for e in report if not e[3]])))
     assert not module, vg.summarize(module)
+
+
+def test_back_without_routes_is_no_failback(lab):
+    """An ExpressRoute neighbor back after a graceful restart still has its
+    stale routes in bgpd's count until its End-of-RIB: they are no Azure
+    routes of the new session.  Back with nothing to send, it must not make
+    the path state fail back (and over again when bgpd drops the stale
+    routes at End-of-RIB)."""
+    r = build(lab)
+    edge = r["edge"]
+    r["msee1"].kill_daemon("bgpd")
+    wait_best(lab, edge, PFX, VPN[1], 100)
+    check_stale(lab, edge, PFX, ER[1])
+    seq = max(e["seq"] for e in
+              edge.show_json("show bgp erpolicy events")["events"])
+    # back, announcing nothing
+    r["msee1"].write_conf("bgpd", azure.azure_conf("msee1").replace(
+        " no bgp default ipv4-unicast\n",
+        " no bgp default ipv4-unicast\n" + gr_lines()))
+    r["msee1"].start_daemon("bgpd")
+    lab.wait_until(azure.established(edge, [ER[1], ER[3]]), timeout=30,
+                   message="msee1 back")
+    lab.wait_until(lambda: azure.path_from(edge, PFX, ER[1]) is None,
+                   timeout=15, message="stale routes dropped at End-of-RIB")
+    wait_best(lab, edge, PFX, VPN[1], 100)
+    import time
+    time.sleep(2)  # a tick or two of the path state
+    later = [e for e in edge.show_json("show bgp erpolicy events")["events"]
+             if e["seq"] > seq]
+    assert [e for e in later if e["event"] in ("failback", "failover")] \
+        == [], later
+    st = azure.erpolicy(edge)["addressFamilies"]["ipv4"]
+    assert st["pathState"] == "vpn", st
+    lab.check_daemons()
