@@ -624,6 +624,9 @@ def main():
     ap.add_argument("--interleave", action="store_true",
                     help="start every policy's lab first, then run their "
                     "repeats in turn (less exposed to drift)")
+    ap.add_argument("--post-repeats", type=int, default=POST_REPEATS,
+                    help="repeats that also measure the 10.5 s window after "
+                    "loading, largest N (default %d)" % POST_REPEATS)
     ap.add_argument("--no-kernel", action="store_true")
     ap.add_argument("--no-reeval", action="store_true")
     ap.add_argument("--reeval-n", type=int, default=100000)
@@ -666,7 +669,7 @@ def main():
     t0 = time.time()
     results += run_labs(policies, ns, False, repeats, reeval_n,
                         args.timeout, args.decl, args.small_repeats,
-                        0 if args.quick else POST_REPEATS,
+                        0 if args.quick else args.post_repeats,
                         interleave=args.interleave)
     if kernel_n:
         results += run_labs(policies, [kernel_n], True,

@@ -16,7 +16,7 @@ exported symbol or as raw addresses: Debian ships no frr-dbgsym here.
 usage: bench/profile_bgpd.py --policy module|routemap|none
                              [--scenario load|config|reeval] [--n 100000]
                              [--kernel]
-                             [--decl 1000] [--top 40]
+                             [--decl 1000] [--top 40] [--post 10.5]
 """
 
 import argparse
@@ -85,6 +85,9 @@ def main():
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--phase", choices=("both", "er", "vpn"), default="both",
                     help="load scenario: profile this phase only")
+    ap.add_argument("--post", type=float, default=0, metavar="SECONDS",
+                    help="load scenario: keep profiling this long after the "
+                    "VPN phase (policy_cost.py's window is 10.5 s)")
     ap.add_argument("--annotate", metavar="SYMBOL",
                     help="also print perf annotate of this symbol")
     args = ap.parse_args()
@@ -122,6 +125,9 @@ def main():
             vpn = pc.phase(b, "vpngw", pc.vpn_target(b, args.n, args.policy,
                                                      args.kernel), watch, 600)
             print("# ER phase %s\n# VPN phase %s" % (er, vpn))
+            if args.scenario == "load" and args.post > 0:
+                time.sleep(args.post)
+                print("# profiled %.1f s after the VPN phase too" % args.post)
             if args.scenario == "failover":
                 perf = perf_start(pid, out)
                 link = b.links["msee"]
@@ -152,6 +158,7 @@ def main():
         print("# %s, scenario %s, N=%d, %d+%d declarations; module %s" % (
             args.policy, args.scenario, args.n, args.decl, args.decl,
             lb.module_info()))
+        print("# load: %s" % lb.uptime_line())
         print(perf_report(out, args.top))
         if args.annotate:
             r = subprocess.run(["perf", "annotate", "-i", out, "--stdio",

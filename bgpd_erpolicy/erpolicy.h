@@ -148,6 +148,12 @@ extern unsigned int erp_instance_count(void);
 extern void erp_instance_delete_all(void);
 
 /* --- neighbors ----------------------------------------------------------- */
+/* Bumped whenever what a lookup of a peer's declaration can return may
+ * have changed: a neighbor declared, removed or given another role, an
+ * instance created or deleted, a peer's session state changed (bgpd frees
+ * a peer only after moving it to Deleted).  Caches of those lookups
+ * compare it. */
+extern uint64_t erp_decl_gen;
 extern struct erp_neighbor *erp_neighbor_find(struct erp_instance *inst,
 					      const char *name);
 extern struct erp_neighbor *erp_neighbor_add(struct erp_instance *inst,

@@ -152,6 +152,7 @@ static int peer_status_changed_hook(struct peer *peer)
 	struct erp_instance *inst = erp_instance_of_peer(peer);
 	struct erp_peer_stats *stats;
 
+	erp_decl_gen++; /* a Deleted peer is freed next: forget it */
 	if (!inst)
 		return 0;
 

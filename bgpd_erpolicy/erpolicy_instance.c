@@ -96,6 +96,8 @@ static void stats_free(struct erp_peer_stats *stats)
 
 /* --- instances ---------------------------------------------------------- */
 
+uint64_t erp_decl_gen;
+
 struct erp_instance *erp_instance_find(const char *vrf)
 {
 	struct erp_instance *inst;
@@ -124,6 +126,7 @@ struct erp_instance *erp_instance_get(const char *vrf)
 	}
 	erp_ring_init(&inst->events);
 	erp_inst_add_tail(&instances, inst);
+	erp_decl_gen++;
 	return inst;
 }
 
@@ -146,6 +149,7 @@ void erp_instance_delete(struct erp_instance *inst)
 	erp_policy_fini(&inst->policy);
 	erp_inst_del(&instances, inst);
 	XFREE(MTYPE_ERP_INSTANCE, inst);
+	erp_decl_gen++;
 }
 
 void erp_instance_delete_all(void)
@@ -193,6 +197,7 @@ struct erp_neighbor *erp_neighbor_add(struct erp_instance *inst,
 		erp_nbr_add(&inst->neighbors, nbr);
 	}
 	nbr->role = role;
+	erp_decl_gen++;
 	return nbr;
 }
 
@@ -206,6 +211,7 @@ void erp_neighbor_set_user_map(struct erp_neighbor *nbr, enum erp_dir dir,
 
 void erp_neighbor_del(struct erp_instance *inst, struct erp_neighbor *nbr)
 {
+	erp_decl_gen++;
 	erp_nbr_del(&inst->neighbors, nbr);
 	for (int d = 0; d < ERP_DIR_MAX; d++)
 		XFREE(MTYPE_ERP_NAME, nbr->user_map[d]);

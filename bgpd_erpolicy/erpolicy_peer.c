@@ -43,14 +43,50 @@ const char *erp_peer_name(const struct peer *peer)
 	return peer->conf_if ? peer->conf_if : peer->host;
 }
 
-const struct erp_neighbor *erp_peer_declaration(struct erp_instance *inst,
-					       struct peer *peer)
+static const struct erp_neighbor *declaration_lookup(struct erp_instance *inst,
+						    struct peer *peer)
 {
 	struct erp_neighbor *nbr = erp_neighbor_find(inst, erp_peer_name(peer));
 
 	if (!nbr && !is_group_conf(peer) && peer->group)
 		nbr = erp_neighbor_find(inst, peer->group->name);
 	return nbr;
+}
+
+/*
+ * Route-maps ask for the declaration of the same few peers route after
+ * route (several rules per route, and the source of each advertised
+ * route): the last answers, valid while erp_decl_gen stays the same and
+ * the peer is in the same peer-group.  Saves a search by name (hashing the
+ * name) per rule and route.
+ */
+#define DECL_CACHE_SIZE 4
+
+static struct decl_cache {
+	const struct erp_instance *inst;
+	const struct peer *peer;
+	const struct peer_group *group;
+	const struct erp_neighbor *nbr;
+	uint64_t gen;
+} decl_cache[DECL_CACHE_SIZE];
+static unsigned int decl_cache_next;
+
+const struct erp_neighbor *erp_peer_declaration(struct erp_instance *inst,
+					       struct peer *peer)
+{
+	struct decl_cache *c;
+
+	for (c = decl_cache; c < decl_cache + DECL_CACHE_SIZE; c++)
+		if (c->peer == peer && c->inst == inst &&
+		    c->gen == erp_decl_gen && c->group == peer->group)
+			return c->nbr;
+	c = &decl_cache[decl_cache_next++ % DECL_CACHE_SIZE];
+	c->inst = inst;
+	c->peer = peer;
+	c->group = peer->group;
+	c->gen = erp_decl_gen;
+	c->nbr = declaration_lookup(inst, peer);
+	return c->nbr;
 }
 
 enum erp_role erp_peer_role(struct erp_instance *inst, struct peer *peer,

@@ -59,18 +59,50 @@ struct erp_eval {
 	const struct erp_neighbor *nbr;
 };
 
+/*
+ * The last evaluation by direction: bgpd runs up to three rules per route
+ * and sends the routes of one peer, or to one update group, one after the
+ * other.  Valid while erp_decl_gen stays the same (a real peer is freed only
+ * after a status change, which bumps it) and the peer is in the same
+ * peer-group; for an update group's copy, also while the copy has the
+ * same host (bgpd may free a copy and allocate another at that address).
+ */
+static struct eval_cache {
+	const struct peer *path_peer;
+	const struct peer_group *group;
+	uint64_t gen;
+	struct erp_eval e;
+} eval_cache[ERP_DIR_MAX];
+
+static void eval_lookup(struct peer *peer, enum erp_dir dir,
+			struct erp_eval *e)
+{
+	struct eval_cache *c = &eval_cache[dir];
+
+	if (c->path_peer == peer && c->gen == erp_decl_gen &&
+	    c->group == c->e.peer->group &&
+	    (c->e.peer == peer || (c->e.peer->host && peer->host &&
+				   strcmp(c->e.peer->host, peer->host) == 0))) {
+		*e = c->e;
+		return;
+	}
+	e->peer = dir == ERP_DIR_OUT ? erp_real_peer(peer) : peer;
+	e->inst = erp_instance_find(erp_vrf_of(e->peer->bgp));
+	if (e->inst)
+		e->nbr = erp_peer_declaration(e->inst, e->peer);
+	c->path_peer = peer;
+	c->group = e->peer->group;
+	c->gen = erp_decl_gen;
+	c->e = *e;
+}
+
 static bool eval_of(struct bgp_path_info *path, enum erp_dir dir,
 		    enum erp_role role, struct erp_eval *e)
 {
 	memset(e, 0, sizeof(*e));
-	e->peer = path->peer;
-	if (!e->peer || !e->peer->bgp)
+	if (!path->peer || !path->peer->bgp)
 		return false;
-	if (dir == ERP_DIR_OUT)
-		e->peer = erp_real_peer(e->peer);
-	e->inst = erp_instance_find(erp_vrf_of(e->peer->bgp));
-	if (e->inst)
-		e->nbr = erp_peer_declaration(e->inst, e->peer);
+	eval_lookup(path->peer, dir, e);
 	return e->nbr && e->nbr->role == role;
 }
 
