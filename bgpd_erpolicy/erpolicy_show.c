@@ -340,9 +340,10 @@ static json_object *peer_json(const struct erp_peer_view *v)
 	return o;
 }
 
-static json_object *af_json(const struct erp_af_view *av)
+static json_object *af_json(const struct erp_af_view *av,
+			    const uint64_t *event_counts)
 {
-	json_object *af = json_object_new_object();
+	json_object *af = json_object_new_object(), *ev;
 
 	json_object_string_add(af, "preferredPath",
 			       erp_path_name(av->preferred));
@@ -356,6 +357,12 @@ static json_object *af_json(const struct erp_af_view *av)
 			    av->sessions.er_established);
 	json_object_int_add(af, "vpnSessionsEstablished",
 			    av->sessions.vpn_established);
+	/* since bgpd started, unlike the bounded history of "events" */
+	ev = json_object_new_object();
+	for (int t = 0; t < ERP_EV_TYPE_MAX; t++)
+		json_object_int_add(ev, erp_event_type_name(t),
+				    event_counts[t]);
+	json_object_object_add(af, "eventCounts", ev);
 	return af;
 }
 
@@ -386,7 +393,8 @@ void erp_show_json(json_object *json, const struct erp_show_view *view)
 	o = json_object_new_object();
 	for (int i = 0; i < ERP_AFI_MAX; i++)
 		json_object_object_add(o, erp_afi_name(i),
-				       af_json(&view->af[i]));
+				       af_json(&view->af[i],
+					       inst->event_counts[i]));
 	json_object_object_add(json, "addressFamilies", o);
 	o = json_object_new_object();
 	json_object_int_add(o, "holdDown", inst->fo_config.holddown_ms / 1000);
