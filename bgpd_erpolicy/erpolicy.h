@@ -123,6 +123,7 @@ struct erp_instance {
 		char key[640];
 		char check[32];
 		char message[512];
+		char fix[256];
 	} *health_seen;
 	unsigned int n_health_seen;
 	/* path events so far, by address family and type (monitoring) */

@@ -237,6 +237,59 @@ static void warning_key(const struct erp_health_item *item, char *key,
 	key[MIN(n, len - 1)] = '\0';
 }
 
+/*
+ * What to do, for the log line of the checks whose message does not say it
+ * (the attachment checks' messages give the line to write).  N is replaced
+ * by the neighbor.  A check without an entry is logged with its message
+ * alone.
+ */
+static const struct {
+	const char *check, *advice;
+} health_advice[] = {
+	{"erNotPreferred",
+	 "set \"erpolicy local-preference expressroute X vpn Y\" with X above Y, or \"erpolicy mode active-active\" if equal preference is meant"},
+	{"vpnPreferenceZero",
+	 "give the VPN a local-preference of at least 1 (erpolicy local-preference)"},
+	{"erNoBfd",
+	 "write \"neighbor N bfd\" (bfdd=yes in /etc/frr/daemons) and enable BFD on the Azure side of the peering"},
+	{"vpnTimers",
+	 "write \"no neighbor N timers\" (or \"neighbor N timers 60 180\")"},
+	{"weightSet",
+	 "write \"no neighbor N weight\" in its address-family; express preferences with erpolicy local-preference"},
+	{"noReevaluation",
+	 "write \"neighbor N soft-reconfiguration inbound\" in its address-family"},
+	{"azurePrefixLimit",
+	 "summarise the prefixes on the Azure side before the limit resets the session"},
+	{"noOnpremPrefixes",
+	 "declare what may be advertised: erpolicy onprem-prefix PREFIX"},
+};
+
+/* " To fix: ..." for the check, with N replaced by the neighbor; "" when
+ * the message says it. */
+static void health_fix(const struct erp_health_item *item, char *buf,
+		       size_t len)
+{
+	const char *advice = NULL, *n = item->neighbor ? item->neighbor : "X";
+	size_t o;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < array_size(health_advice) && !advice; i++)
+		if (strcmp(health_advice[i].check, item->check) == 0)
+			advice = health_advice[i].advice;
+	if (!advice)
+		return;
+	o = strlcpy(buf, ". To fix: ", len);
+	for (const char *a = advice; *a && o + 1 < len; a++) {
+		if (*a == 'N' && a > advice && a[-1] == ' ' &&
+		    (a[1] == ' ' || a[1] == '\0')) {
+			o += snprintf(buf + o, len - o, "%s", n);
+			continue;
+		}
+		buf[o++] = *a;
+	}
+	buf[MIN(o, len - 1)] = '\0';
+}
+
 struct health_log_ctx {
 	struct erp_instance *inst;
 	struct erp_health_seen *now;
@@ -257,6 +310,7 @@ static void health_seen_add(const struct erp_health_item *item, void *arg)
 	warning_key(item, w->key, sizeof(w->key));
 	strlcpy(w->check, item->check, sizeof(w->check));
 	strlcpy(w->message, item->message, sizeof(w->message));
+	health_fix(item, w->fix, sizeof(w->fix));
 }
 
 static bool health_seen_has(const struct erp_health_seen *list, unsigned int n,
@@ -277,9 +331,9 @@ void erp_health_log(struct erp_instance *inst)
 		if (!health_seen_has(inst->health_seen, inst->n_health_seen,
 				     ctx.now[i].key) &&
 		    !health_seen_has(ctx.now, i, ctx.now[i].key))
-			zlog_warn("erpolicy: %s: health warning %s: %s",
+			zlog_warn("erpolicy: %s: health warning %s: %s%s",
 				  inst->vrf, ctx.now[i].check,
-				  ctx.now[i].message);
+				  ctx.now[i].message, ctx.now[i].fix);
 	for (unsigned int i = 0; i < inst->n_health_seen; i++)
 		if (!health_seen_has(ctx.now, ctx.n, inst->health_seen[i].key))
 			zlog_notice("erpolicy: %s: health warning %s cleared (was: %s)",
