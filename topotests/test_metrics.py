@@ -264,6 +264,8 @@ def test_node_exporter_end_to_end(lab, node_exporter):
         return parse_exposition(text)
 
     s = export_and_scrape()
+    with open(os.path.join(textdir, "frr_erpolicy.prom")) as f:
+        print(f.read())  # the user guide's sample
     assert value(s, "erpolicy_exporter_up") == 1
     assert value(s, "erpolicy_instance_info", vrf="default") == 1
     assert value(s, "erpolicy_path_state", afi="ipv4",
