@@ -94,6 +94,9 @@ def module_snapshot(edge):
         for af in nbr.get("addressFamilies", {}).values():
             af.pop("updatesAccepted", None)
             af.pop("updatesDenied", None)
+    # cumulative since bgpd started, like the update counters
+    for af in st.get("addressFamilies", {}).values():
+        af.pop("eventCounts", None)
     prefixes = edge.show_json("show bgp erpolicy prefixes")
     return {"state": st, "prefixes": prefixes}
 
