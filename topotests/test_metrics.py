@@ -363,6 +363,8 @@ def test_health_warning_logged_when_it_appears_and_clears(lab):
                      % fo.M1[1]) == 1, log
 
 
+@pytest.mark.skipif(not os.access(tve.VTYSH, os.X_OK),
+                    reason="erpolicy-aware vtysh not built")
 def test_show_debugging_and_write_memory(lab):
     r = fo.start(lab)
     edge = r["edge"]
