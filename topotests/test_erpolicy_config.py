@@ -73,7 +73,7 @@ def test_policy_change_reevaluates_without_reset(lab):
     lab.wait_until(lambda: azure.paths(edge, "10.100.1.0/24") == [],
                    timeout=10, message="10.100.1.0/24 now refused")
     st = azure.erpolicy(edge)
-    assert st["neighbors"][ER[1]]["addressFamilies"]["ipv4"][
+    assert st["neighbors"][ER[1]]["addressFamilyInfo"]["ipv4Unicast"][
         "prefixesDenied"]["onpremPrefix"] == 1
     edge.config(["router bgp 65010",
                  "no erpolicy onprem-prefix 10.100.1.0/24"])
@@ -115,8 +115,8 @@ def test_detached_map_stays_detached_and_is_reported(lab):
         assert want not in edge.vty("show running-config")
         __import__("time").sleep(0.5)
     st = azure.erpolicy(edge)
-    af = st["neighbors"][ER[1]]["addressFamilies"]["ipv4"]
-    assert af["routeMapOut"] == ""
+    af = st["neighbors"][ER[1]]["addressFamilyInfo"]["ipv4Unicast"]
+    assert af["routeMapForOutgoingAdvertisements"] == ""
     assert af["policyAttachedOut"] is False
     assert af["policyAttachedIn"] is True
     checks = [(w["check"], w.get("neighbor")) for w in st["healthWarnings"]]
@@ -253,8 +253,8 @@ def test_neighbor_declared_before_it_exists(lab):
                             or {}).get("locPrf") == 100, timeout=30,
                    message="VPN routes with the module's preference")
     st = azure.erpolicy(edge)
-    assert st["neighbors"][VPN[1]]["addressFamilies"]["ipv4"][
-        "routeMapIn"] == "erpolicy-vpn"
+    assert st["neighbors"][VPN[1]]["addressFamilyInfo"]["ipv4Unicast"][
+        "routeMapForIncomingAdvertisements"] == "erpolicy-vpn"
 
 
 def test_peer_group(lab):
@@ -311,7 +311,8 @@ route-map MEMBER-IN permit 10
         n = st["neighbors"][m]
         assert n["declaredAs"] == "AZURE-ER"
         assert n["path"] == "expressroute"
-        assert n["addressFamilies"]["ipv4"]["prefixesAccepted"] == 2
+        assert n["addressFamilyInfo"]["ipv4Unicast"][
+            "acceptedPrefixCounter"] == 2
     conf = edge.vty("show running-config")
     assert " neighbor AZURE-ER route-map erpolicy-expressroute in" in conf
     # members inherit from the group: no per-member attachment
