@@ -123,12 +123,16 @@ struct erp_instance {
 	uint32_t azure_best[ERP_AFI_MAX];
 	uint64_t azure_best_ms[ERP_AFI_MAX]; /* when counted; 0: never */
 	uint64_t azure_best_changes[ERP_AFI_MAX]; /* overlaps_changes then */
-	/* attachments that deny everything, as last logged
-	 * (erp_health_log_attachments) */
-	unsigned int attach_warnings;
-	/* neighbors with an AS Azure does not use for their path, as last
-	 * logged (erp_health_log_remote_as) */
-	unsigned int remote_as_warnings;
+	/* health warnings as last logged (erp_health_log) */
+	struct erp_health_seen {
+		char key[640];
+		char check[32];
+		char message[512];
+		char fix[256];
+	} *health_seen;
+	unsigned int n_health_seen;
+	/* path events so far, by address family and type (monitoring) */
+	uint64_t event_counts[ERP_AFI_MAX][ERP_EV_TYPE_MAX];
 	/* handles naming (instance, address family), for the operational state */
 	struct erp_inst_afi {
 		struct erp_instance *inst;

@@ -9,6 +9,7 @@
 #include "erpolicy.h"
 #include "erpolicy_health.h"
 #include "erpolicy_map_names.h"
+#include "erpolicy_memory.h"
 #include "erpolicy_nbr_rules.h"
 #include "erpolicy_peer.h"
 
@@ -252,78 +253,145 @@ void erp_health_walk(struct erp_instance *inst,
 		peer_checks(inst, bgp, peer, fn, arg);
 }
 
-static bool attachment_check(const char *check)
+/* --- logged when they appear and when they clear ------------------------ */
+
+/*
+ * A warning is the same warning as long as its check, its neighbor and its
+ * message with the numbers masked stay the same: "sends 812 IPv4 prefixes"
+ * and "sends 815 IPv4 prefixes" are one warning (not logged again), the
+ * IPv4 and IPv6 variants of one check are two.  A number is a run of digits
+ * not glued to a letter ("IPv4" is a word, "/24" and "180 s" are numbers).
+ * Generic over every check of erp_health_walk(): a new check is logged as
+ * it appears and clears without anything to add here.
+ */
+static void warning_key(const struct erp_health_item *item, char *key,
+			size_t len)
 {
-	return strcmp(check, "legacyRouteMap") == 0 ||
-	       strcmp(check, "notDeclared") == 0 ||
-	       strcmp(check, "policyNotAttached") == 0;
+	const char *m = item->message;
+	size_t n;
+
+	n = snprintf(key, len, "%s|%s|", item->check,
+		     item->neighbor ? item->neighbor : "");
+	for (size_t i = 0; m[i] && n + 1 < len; i++) {
+		bool digit = isdigit((unsigned char)m[i]);
+
+		if (digit && i > 0 && isalnum((unsigned char)m[i - 1]) &&
+		    !isdigit((unsigned char)m[i - 1]))
+			key[n++] = m[i]; /* IPv4 */
+		else if (digit) {
+			key[n++] = '#';
+			while (isdigit((unsigned char)m[i + 1]))
+				i++;
+		} else
+			key[n++] = m[i];
+	}
+	key[MIN(n, len - 1)] = '\0';
 }
 
-static void attachment_log(const struct erp_health_item *item, void *arg)
-{
-	unsigned int *count = arg;
+/*
+ * What to do, for the log line of the checks whose message does not say it
+ * (the attachment checks' messages give the line to write).  N is replaced
+ * by the neighbor.  A check without an entry is logged with its message
+ * alone.
+ */
+static const struct {
+	const char *check, *advice;
+} health_advice[] = {
+	{"erNotPreferred",
+	 "set \"erpolicy local-preference expressroute X vpn Y\" with X above Y, or \"erpolicy mode active-active\" if equal preference is meant"},
+	{"vpnPreferenceZero",
+	 "give the VPN a local-preference of at least 1 (erpolicy local-preference)"},
+	{"erNoBfd",
+	 "write \"neighbor N bfd\" (bfdd=yes in /etc/frr/daemons) and enable BFD on the Azure side of the peering"},
+	{"vpnTimers",
+	 "write \"no neighbor N timers\" (or \"neighbor N timers 60 180\")"},
+	{"weightSet",
+	 "write \"no neighbor N weight\" in its address-family; express preferences with erpolicy local-preference"},
+	{"noReevaluation",
+	 "write \"neighbor N soft-reconfiguration inbound\" in its address-family"},
+	{"azurePrefixLimit",
+	 "summarise the prefixes on the Azure side before the limit resets the session"},
+	{"noOnpremPrefixes",
+	 "declare what may be advertised: erpolicy onprem-prefix PREFIX"},
+};
 
-	if (!attachment_check(item->check))
+/* " To fix: ..." for the check, with N replaced by the neighbor; "" when
+ * the message says it. */
+static void health_fix(const struct erp_health_item *item, char *buf,
+		       size_t len)
+{
+	const char *advice = NULL, *n = item->neighbor ? item->neighbor : "X";
+	size_t o;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < array_size(health_advice) && !advice; i++)
+		if (strcmp(health_advice[i].check, item->check) == 0)
+			advice = health_advice[i].advice;
+	if (!advice)
 		return;
-	(*count)++;
-	zlog_warn("erpolicy: %s", item->message);
+	o = strlcpy(buf, ". To fix: ", len);
+	for (const char *a = advice; *a && o + 1 < len; a++) {
+		if (*a == 'N' && a > advice && a[-1] == ' ' &&
+		    (a[1] == ' ' || a[1] == '\0')) {
+			o += snprintf(buf + o, len - o, "%s", n);
+			continue;
+		}
+		buf[o++] = *a;
+	}
+	buf[MIN(o, len - 1)] = '\0';
 }
 
-static void attachment_count(const struct erp_health_item *item, void *arg)
+struct health_log_ctx {
+	struct erp_instance *inst;
+	struct erp_health_seen *now;
+	unsigned int n, max;
+};
+
+static void health_seen_add(const struct erp_health_item *item, void *arg)
 {
-	unsigned int *count = arg;
+	struct health_log_ctx *ctx = arg;
+	struct erp_health_seen *w;
 
-	if (attachment_check(item->check))
-		(*count)++;
+	if (ctx->n == ctx->max) {
+		ctx->max = ctx->max ? 2 * ctx->max : 8;
+		ctx->now = XREALLOC(MTYPE_ERP_HEALTH, ctx->now,
+				    ctx->max * sizeof(*ctx->now));
+	}
+	w = &ctx->now[ctx->n++];
+	warning_key(item, w->key, sizeof(w->key));
+	strlcpy(w->check, item->check, sizeof(w->check));
+	strlcpy(w->message, item->message, sizeof(w->message));
+	health_fix(item, w->fix, sizeof(w->fix));
 }
 
-void erp_health_log_attachments(struct erp_instance *inst)
+static bool health_seen_has(const struct erp_health_seen *list, unsigned int n,
+			    const char *key)
 {
-	struct bgp *bgp = erp_bgp_of(inst);
-	unsigned int count = 0;
-
-	if (!bgp)
-		return;
-	attachment_problems(inst, bgp, attachment_count, &count);
-	if (count == inst->attach_warnings)
-		return;
-	if (count) {
-		count = 0;
-		attachment_problems(inst, bgp, attachment_log, &count);
-	} else
-		zlog_info("erpolicy: %s: every declared neighbor runs the module's maps, and only those",
-			  inst->vrf);
-	inst->attach_warnings = count;
+	for (unsigned int i = 0; i < n; i++)
+		if (strcmp(list[i].key, key) == 0)
+			return true;
+	return false;
 }
 
-/* the remote-as warnings, logged when their number changes */
-static void remote_as_log(const struct erp_health_item *item, void *arg)
+void erp_health_log(struct erp_instance *inst)
 {
-	unsigned int *count = arg;
+	struct health_log_ctx ctx = {.inst = inst};
 
-	(*count)++;
-	zlog_warn("erpolicy: %s", item->message);
+	erp_health_walk(inst, health_seen_add, &ctx);
+	for (unsigned int i = 0; i < ctx.n; i++)
+		if (!health_seen_has(inst->health_seen, inst->n_health_seen,
+				     ctx.now[i].key) &&
+		    !health_seen_has(ctx.now, i, ctx.now[i].key))
+			zlog_warn("erpolicy: %s: health warning %s: %s%s",
+				  inst->vrf, ctx.now[i].check,
+				  ctx.now[i].message, ctx.now[i].fix);
+	for (unsigned int i = 0; i < inst->n_health_seen; i++)
+		if (!health_seen_has(ctx.now, ctx.n, inst->health_seen[i].key))
+			zlog_notice("erpolicy: %s: health warning %s cleared (was: %s)",
+				    inst->vrf, inst->health_seen[i].check,
+				    inst->health_seen[i].message);
+	XFREE(MTYPE_ERP_HEALTH, inst->health_seen);
+	inst->health_seen = ctx.now;
+	inst->n_health_seen = ctx.n;
 }
 
-static void remote_as_count(const struct erp_health_item *item, void *arg)
-{
-	unsigned int *count = arg;
-
-	(*count)++;
-}
-
-void erp_health_log_remote_as(struct erp_instance *inst)
-{
-	unsigned int count = 0;
-
-	remote_as_problems(inst, remote_as_count, &count);
-	if (count == inst->remote_as_warnings)
-		return;
-	if (count) {
-		count = 0;
-		remote_as_problems(inst, remote_as_log, &count);
-	} else
-		zlog_info("erpolicy: %s: every ExpressRoute and VPN neighbor has an AS Azure uses for its path",
-			  inst->vrf);
-	inst->remote_as_warnings = count;
-}

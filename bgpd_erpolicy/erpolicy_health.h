@@ -25,15 +25,10 @@ extern void erp_health_walk(struct erp_instance *inst,
 				       void *arg),
 			    void *arg);
 
-/* Log what is attached wrongly (legacy names of bgpd_erpolicy 0.x, the
- * module's maps on undeclared neighbors, declared neighbors without the
- * module's map) when the number of such attachments changes: what "show
- * bgp erpolicy" says about them, without anyone asking. */
-extern void erp_health_log_attachments(struct erp_instance *inst);
+/* Log each warning of erp_health_walk() when it appears (level warning)
+ * and when it clears (notice), without anyone asking: called every tick.
+ * See warning_key() in erpolicy_health.c for what "the same" warning is. */
+extern void erp_health_log(struct erp_instance *inst);
 
-/* Log the declared neighbors whose AS is not one Azure uses for their path
- * (erRemoteAs, vpnRemoteAs) when their number changes, and when the last
- * one is gone. */
-extern void erp_health_log_remote_as(struct erp_instance *inst);
 
 #endif

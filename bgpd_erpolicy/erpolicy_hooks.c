@@ -96,8 +96,7 @@ static void tick_cb(struct thread *t)
 	     inst = erp_instance_next(inst)) {
 		erp_stats_prune(inst, erp_peer_alive, erp_bgp_of(inst));
 		erp_paths_update(inst, NULL);
-		erp_health_log_attachments(inst);
-		erp_health_log_remote_as(inst);
+		erp_health_log(inst);
 		overlaps_tick(inst);
 	}
 	erp_tick_start();

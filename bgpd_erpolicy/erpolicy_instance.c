@@ -147,6 +147,7 @@ void erp_instance_delete(struct erp_instance *inst)
 		stats_free(stats);
 	erp_stats_hash_fini(&inst->stats);
 	erp_policy_fini(&inst->policy);
+	XFREE(MTYPE_ERP_HEALTH, inst->health_seen); /* erp_health_log */
 	erp_inst_del(&instances, inst);
 	XFREE(MTYPE_ERP_INSTANCE, inst);
 	erp_decl_gen++;

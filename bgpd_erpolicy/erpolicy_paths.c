@@ -89,6 +89,8 @@ static void input(struct erp_instance *inst, enum erp_afi afi,
 		}
 		strlcpy(ev.cause, cause, sizeof(ev.cause));
 		erp_ring_push(&inst->events, &ev);
+		if ((unsigned int)ev.type < ERP_EV_TYPE_MAX)
+			inst->event_counts[afi][ev.type]++;
 
 		if (ev.prefixes)
 			snprintf(moved, sizeof(moved), ", %u Azure prefixes",

@@ -294,7 +294,7 @@ static json_object *peer_json(const struct erp_peer_view *v)
 
 	json_object_string_add(o, "path", erp_role_name(v->role));
 	json_object_string_add(o, "declaredAs", v->declared_as);
-	json_object_string_add(o, "sessionState", v->session_state);
+	json_object_string_add(o, "bgpState", v->session_state);
 	json_object_boolean_add(o, "bfd", v->bfd);
 	json_object_int_add(o, "localPreference", v->local_pref);
 	json_object_string_add(o, "userRouteMapIn",
@@ -308,11 +308,12 @@ static json_object *peer_json(const struct erp_peer_view *v)
 		af = json_object_new_object();
 		json_object_boolean_add(af, "negotiated", v->af[i].negotiated);
 		json_object_int_add(af, "localPreference", v->af[i].local_pref);
-		json_object_string_add(af, "routeMapIn",
+		json_object_string_add(af, "routeMapForIncomingAdvertisements",
 				       or_empty(v->af[i].rmap[ERP_DIR_IN]));
 		json_object_boolean_add(af, "policyAttachedIn",
 					v->af[i].attached[ERP_DIR_IN]);
-		json_object_int_add(af, "prefixesAccepted", v->af[i].prefixes);
+		json_object_int_add(af, "acceptedPrefixCounter",
+				    v->af[i].prefixes);
 		json_object_object_add(af, "prefixesDenied",
 				       reasons_json(v->af[i].denied,
 						    ERP_REASON_IN,
@@ -321,11 +322,11 @@ static json_object *peer_json(const struct erp_peer_view *v)
 				    v->af[i].updates[ERP_ACCEPT]);
 		json_object_int_add(af, "updatesDenied",
 				    denied_total(v->af[i].updates));
-		json_object_string_add(af, "routeMapOut",
+		json_object_string_add(af, "routeMapForOutgoingAdvertisements",
 				       or_empty(v->af[i].rmap[ERP_DIR_OUT]));
 		json_object_boolean_add(af, "policyAttachedOut",
 					v->af[i].attached[ERP_DIR_OUT]);
-		json_object_int_add(af, "prefixesAdvertised",
+		json_object_int_add(af, "sentPrefixCounter",
 				    v->af[i].advertised);
 		json_object_int_add(af, "advertiseLimit", v->af[i].adv_limit);
 		json_object_object_add(af, "prefixesNotAdvertised",
@@ -334,15 +335,20 @@ static json_object *peer_json(const struct erp_peer_view *v)
 						    v->af[i].out_truncated));
 		json_object_int_add(af, "symmetricGuardWarnings",
 				    v->af[i].guard_warnings);
-		json_object_object_add(afs, erp_afi_name(i), af);
+		/* bgpd's names (show bgp neighbors json) */
+		json_object_object_add(afs,
+				       i == ERP_AFI_IPV4 ? "ipv4Unicast"
+							 : "ipv6Unicast",
+				       af);
 	}
-	json_object_object_add(o, "addressFamilies", afs);
+	json_object_object_add(o, "addressFamilyInfo", afs);
 	return o;
 }
 
-static json_object *af_json(const struct erp_af_view *av)
+static json_object *af_json(const struct erp_af_view *av,
+			    const uint64_t *event_counts)
 {
-	json_object *af = json_object_new_object();
+	json_object *af = json_object_new_object(), *ev;
 
 	json_object_string_add(af, "preferredPath",
 			       erp_path_name(av->preferred));
@@ -356,6 +362,12 @@ static json_object *af_json(const struct erp_af_view *av)
 			    av->sessions.er_established);
 	json_object_int_add(af, "vpnSessionsEstablished",
 			    av->sessions.vpn_established);
+	/* since bgpd started, unlike the bounded history of "events" */
+	ev = json_object_new_object();
+	for (int t = 0; t < ERP_EV_TYPE_MAX; t++)
+		json_object_int_add(ev, erp_event_type_name(t),
+				    event_counts[t]);
+	json_object_object_add(af, "eventCounts", ev);
 	return af;
 }
 
@@ -365,7 +377,7 @@ void erp_show_json(json_object *json, const struct erp_show_view *view)
 	struct erp_policy *pol = &inst->policy;
 	json_object *o, *nbrs;
 
-	json_object_string_add(json, "vrf", inst->vrf);
+	json_object_string_add(json, "vrfName", inst->vrf);
 	json_object_boolean_add(json, "bgpInstance", view->bgp_present);
 	if (view->bgp_present)
 		json_object_int_add(json, "localAs", view->local_as);
@@ -386,7 +398,8 @@ void erp_show_json(json_object *json, const struct erp_show_view *view)
 	o = json_object_new_object();
 	for (int i = 0; i < ERP_AFI_MAX; i++)
 		json_object_object_add(o, erp_afi_name(i),
-				       af_json(&view->af[i]));
+				       af_json(&view->af[i],
+					       inst->event_counts[i]));
 	json_object_object_add(json, "addressFamilies", o);
 	o = json_object_new_object();
 	json_object_int_add(o, "holdDown", inst->fo_config.holddown_ms / 1000);

@@ -10,6 +10,7 @@
 #include <zebra.h>
 
 #include "command.h"
+#include "hook.h"
 #include "json.h"
 #include "northbound_cli.h"
 #include "sockunion.h"
@@ -32,6 +33,10 @@
 #define ERP_STR "ExpressRoute/VPN path policy (bgpd_erpolicy)\n"
 
 bool erp_debug;
+/* "debug bgp erpolicy" given in configuration mode: part of the running
+ * configuration (like bgpd's CONF_BGP_DEBUG; from enable mode it is for
+ * the terminal only) */
+static bool erp_debug_conf;
 
 /* The instance xpath of the BGP instance the vty is in.  Every
  * configuration command starts here, so the candidate is prepared here. */
@@ -590,8 +595,82 @@ DEFPY_YANG(no_erp_all, no_erp_all_cmd, "no erpolicy",
 DEFPY(debug_erp, debug_erp_cmd, "[no$no] debug bgp erpolicy",
       NO_STR DEBUG_STR BGP_STR "bgpd_erpolicy decisions and attachments\n")
 {
+	if (vty->node == CONFIG_NODE)
+		erp_debug_conf = !no;
 	erp_debug = !no;
 	return CMD_SUCCESS;
+}
+
+/*
+ * "show debugging" and "write memory".  FRR 8.4 gives a module no hook into
+ * either: bgpd's "show debugging [bgp]" (bgp_debug.c) prints a fixed list,
+ * and the debug lines of the running configuration are written by the
+ * config_write of bgpd's DEBUG_NODE, a static function.  So:
+ * - after bgpd's "show debugging" has run (the cmd_execute_done hook of
+ *   lib/command.c, exported by libfrr but declared only there, hence the
+ *   declaration below), its list is completed with this module's line;
+ * - the DEBUG_NODE's config_write is chained: bgpd's lines, then
+ *   "debug bgp erpolicy" when set in configuration mode.  vtysh files every
+ *   line starting with "debug" under its DEBUG_NODE, writes it to frr.conf
+ *   and, knowing the command (vtysh/README.md), applies it at boot.
+ */
+DECLARE_KOOH(cmd_execute_done, (struct vty *vty, const char *cmd_exec),
+	     (vty, cmd_exec));
+
+/* cmd is "[do] show debugging [bgp]", abbreviations included. */
+static bool is_show_debugging(const char *cmd)
+{
+	static const char *const words[] = {"show", "debugging", "bgp"};
+	vector v = cmd_make_strvec(cmd);
+	unsigned int first = 0, n;
+	bool match;
+
+	if (!v)
+		return false;
+	n = vector_active(v);
+	if (n && strcmp(vector_slot(v, 0), "do") == 0)
+		first = 1;
+	match = n - first >= 2 && n - first <= 3;
+	for (unsigned int i = first; match && i < n; i++) {
+		const char *w = vector_slot(v, i);
+
+		match = (i - first > 0 || strlen(w) >= 2) &&
+			strncmp(words[i - first], w, strlen(w)) == 0;
+	}
+	cmd_free_strvec(v);
+	return match;
+}
+
+static int erp_show_debugging(struct vty *vty, const char *cmd_exec)
+{
+	if (erp_debug && cmd_exec && is_show_debugging(cmd_exec))
+		vty_out(vty, "  BGP erpolicy debugging is on\n");
+	return 0;
+}
+
+static int (*bgp_debug_config_write)(struct vty *vty);
+
+static int erp_debug_config_write(struct vty *vty)
+{
+	int write = bgp_debug_config_write ? bgp_debug_config_write(vty) : 0;
+
+	if (erp_debug_conf) {
+		vty_out(vty, "debug bgp erpolicy\n");
+		write++;
+	}
+	return write;
+}
+
+static void erp_debug_init(void)
+{
+	struct cmd_node *node = vector_lookup(cmdvec, DEBUG_NODE);
+
+	hook_register(cmd_execute_done, erp_show_debugging);
+	if (node && node->config_write != erp_debug_config_write) {
+		bgp_debug_config_write = node->config_write;
+		node->config_write = erp_debug_config_write;
+	} else if (!node)
+		zlog_warn("erpolicy: bgpd has no debug node: \"debug bgp erpolicy\" is not saved with the configuration");
 }
 
 /* --- show ------------------------------------------------------------------- */
@@ -778,6 +857,7 @@ void erp_vty_init(void)
 	install_element(BGP_NODE, &erp_adv_limit_cmd);
 	install_element(BGP_NODE, &erp_adv_limit_opts_cmd);
 	install_element(BGP_NODE, &no_erp_adv_limit_cmd);
+	erp_debug_init();
 	install_element(ENABLE_NODE, &debug_erp_cmd);
 	install_element(CONFIG_NODE, &debug_erp_cmd);
 	install_element(VIEW_NODE, &show_erp_cmd);

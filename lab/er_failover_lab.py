@@ -680,11 +680,14 @@ def step_er_preferred(ctx, st):
     # the configuration model: bgpd.conf attaches the module's maps, the
     # operator's TO-AZURE runs inside the outbound ones
     st.data["policy"] = {
-        addr: {"attachedIn": n["addressFamilies"]["ipv4"]["policyAttachedIn"],
-               "attachedOut": n["addressFamilies"]["ipv4"][
+        addr: {"attachedIn": n["addressFamilyInfo"]["ipv4Unicast"][
+                   "policyAttachedIn"],
+               "attachedOut": n["addressFamilyInfo"]["ipv4Unicast"][
                    "policyAttachedOut"],
-               "routeMapIn": n["addressFamilies"]["ipv4"]["routeMapIn"],
-               "routeMapOut": n["addressFamilies"]["ipv4"]["routeMapOut"],
+               "routeMapIn": n["addressFamilyInfo"]["ipv4Unicast"][
+                   "routeMapForIncomingAdvertisements"],
+               "routeMapOut": n["addressFamilyInfo"]["ipv4Unicast"][
+                   "routeMapForOutgoingAdvertisements"],
                "userRouteMapOut": n["userRouteMapOut"]}
         for addr, n in state["neighbors"].items()}
     st.data["warnings"] = sorted({w["check"]

@@ -152,7 +152,7 @@ class Ctx:
                                 ", ".join(obs["events"])))
         for name, want in (exp.get("neighbors") or {}).items():
             nb = st.get("neighbors", {}).get(self.topo.by_name[name].peer, {})
-            af = nb.get("addressFamilies", {}).get("ipv4", {})
+            af = nb.get("addressFamilyInfo", {}).get("ipv4Unicast", {})
             got = {k: af.get(k) for k in want}
             obs.setdefault("neighbors", {})[name] = got
             for k, v in want.items():

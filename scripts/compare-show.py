@@ -149,13 +149,15 @@ def capture(edge, outdir, tag):
 def settled(edge):
     st = edge.show_json("show bgp erpolicy")
     nbrs = st.get("neighbors", {})
-    ups = [n for n in nbrs.values() if n.get("sessionState") == "Established"]
+    ups = [n for n in nbrs.values() if n.get("bgpState") == "Established"]
     if len(ups) < 5:  # msee2 IPv6 is not declared: not listed
         return False
-    er = nbrs.get(ER1[1], {}).get("addressFamilies", {}).get("ipv4", {})
-    vpn = nbrs.get(VPN[1], {}).get("addressFamilies", {}).get("ipv4", {})
-    return (er.get("prefixesAccepted", 0) >= 2 and
-            vpn.get("prefixesAccepted", 0) >= 3)
+    er = nbrs.get(ER1[1], {}).get("addressFamilyInfo", {}).get(
+        "ipv4Unicast", {})
+    vpn = nbrs.get(VPN[1], {}).get("addressFamilyInfo", {}).get(
+        "ipv4Unicast", {})
+    return (er.get("acceptedPrefixCounter", 0) >= 2 and
+            vpn.get("acceptedPrefixCounter", 0) >= 3)
 
 
 def run_with(lab, edge, moduledir):

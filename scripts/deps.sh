@@ -18,6 +18,8 @@ pkgs=(
 	python3-yaml
 	# robustness topotests: bird2 (route bursts), gdb (FRR's own topotests)
 	bird2 gdb
+	# metrics (topotests/test_metrics.py): the real node-exporter, promtool
+	prometheus-node-exporter prometheus curl
 	# Debian package (debian/, scripts/build-deb.sh)
 	debhelper lintian
 	# documentation (doc/*.rst, the man page made by rst2man)

@@ -209,9 +209,10 @@ def up(lab, edge):
 
     def settled():
         st = azure.erpolicy(edge)
-        return all(n["addressFamilies"]["ipv4"]["prefixesAccepted"] == 3
-                   and n["addressFamilies"]["ipv4"]["prefixesAdvertised"]
-                   == 2 for n in st["neighbors"].values())
+        afs = [n["addressFamilyInfo"]["ipv4Unicast"]
+               for n in st["neighbors"].values()]
+        return all(af["acceptedPrefixCounter"] == 3 and
+                   af["sentPrefixCounter"] == 2 for af in afs)
     lab.wait_until(settled, timeout=30, message="3 in, 2 out each")
     time.sleep(2)
 
@@ -351,7 +352,7 @@ def section_states(lab, cap):
         link.set_carrier(True)
     lab.wait_until(state("hold-down"), timeout=60, message="hold-down")
     lab.wait_until(lambda: all(
-        n["addressFamilies"]["ipv4"]["prefixesAccepted"] == 3
+        n["addressFamilyInfo"]["ipv4Unicast"]["acceptedPrefixCounter"] == 3
         for n in azure.erpolicy(edge)["neighbors"].values()), timeout=30)
     cap.show(edge, "show bgp erpolicy", "erpolicy-hold-down")
     cap.config(edge, ["router bgp 65010", "erpolicy drain expressroute"],

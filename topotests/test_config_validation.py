@@ -120,7 +120,8 @@ def test_long_operator_map_names(lab):
     assert lp_of(edge, ER[1]) == 200
     st = azure.erpolicy(edge)
     assert st["neighbors"][ER[1]]["userRouteMapIn"] == LONG
-    den = st["neighbors"][ER[1]]["addressFamilies"]["ipv4"]["prefixesDenied"]
+    den = st["neighbors"][ER[1]]["addressFamilyInfo"]["ipv4Unicast"][
+        "prefixesDenied"]
     assert den["total"] == 0, den
     assert " erpolicy neighbor %s route-map %s in" % (ER[1], LONG) in \
         edge.vty("show running-config")

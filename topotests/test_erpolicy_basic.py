@@ -100,8 +100,8 @@ def test_er_preferred_filters_and_user_map(lab):
 
     # --- ... and counted, by reason, per neighbor and address family
     st = azure.erpolicy(edge)
-    er4 = st["neighbors"][ER[1]]["addressFamilies"]["ipv4"]
-    assert er4["routeMapIn"] == "erpolicy-expressroute"
+    er4 = st["neighbors"][ER[1]]["addressFamilyInfo"]["ipv4Unicast"]
+    assert er4["routeMapForIncomingAdvertisements"] == "erpolicy-expressroute"
     assert er4["policyAttachedIn"] is True
     assert st["neighbors"][ER[1]]["userRouteMapIn"] == "ER-IN"
     den = er4["prefixesDenied"]
@@ -113,18 +113,18 @@ def test_er_preferred_filters_and_user_map(lab):
     assert den["total"] == 5
     assert den["truncated"] is False
     # 10.100.0.0/16, 10.100.1.0/24 accepted; each evaluated at least once
-    assert er4["prefixesAccepted"] == 2
+    assert er4["acceptedPrefixCounter"] == 2
     assert er4["updatesAccepted"] >= 2
     assert er4["updatesDenied"] >= 5
-    vpn4 = st["neighbors"][VPN[1]]["addressFamilies"]["ipv4"]
+    vpn4 = st["neighbors"][VPN[1]]["addressFamilyInfo"]["ipv4Unicast"]
     assert vpn4["prefixesDenied"]["userPolicy"] == 0
     assert vpn4["prefixesDenied"]["total"] == 4
-    assert vpn4["prefixesAccepted"] == 3  # incl. 10.100.9.0/24
-    er6 = st["neighbors"][ER[3]]["addressFamilies"]["ipv6"]
+    assert vpn4["acceptedPrefixCounter"] == 3  # incl. 10.100.9.0/24
+    er6 = st["neighbors"][ER[3]]["addressFamilyInfo"]["ipv6Unicast"]
     assert er6["prefixesDenied"]["defaultRoute"] == 1
     assert er6["prefixesDenied"]["onpremPrefix"] == 1
     assert er6["prefixesDenied"]["notAzurePrefix"] == 1
-    assert er6["prefixesAccepted"] == 1
+    assert er6["acceptedPrefixCounter"] == 1
     assert st["addressFamilies"]["ipv4"]["preferredPath"] == "expressroute"
     assert st["addressFamilies"]["ipv6"]["preferredPath"] == "expressroute"
     assert st["neighbors"][ER[1]]["path"] == "expressroute"
@@ -173,7 +173,8 @@ def test_er_preferred_filters_and_user_map(lab):
             ["vtysh", "--vty_socket", edge.dir, "-c",
              "show yang operational-data %s bgpd" % path],
             capture_output=True, text=True, timeout=30)
-        assert edge.show_json("show bgp erpolicy")["vrf"] == "default", path
+        assert edge.show_json("show bgp erpolicy")["vrfName"] == "default", \
+            path
 
     # --- bgp ebgp-requires-policy (default on) is satisfied by the module
     nb = edge.show_json("show bgp neighbors %s" % ER[1])[ER[1]]

@@ -73,7 +73,7 @@ def test_policy_change_reevaluates_without_reset(lab):
     lab.wait_until(lambda: azure.paths(edge, "10.100.1.0/24") == [],
                    timeout=10, message="10.100.1.0/24 now refused")
     st = azure.erpolicy(edge)
-    assert st["neighbors"][ER[1]]["addressFamilies"]["ipv4"][
+    assert st["neighbors"][ER[1]]["addressFamilyInfo"]["ipv4Unicast"][
         "prefixesDenied"]["onpremPrefix"] == 1
     edge.config(["router bgp 65010",
                  "no erpolicy onprem-prefix 10.100.1.0/24"])
@@ -115,8 +115,8 @@ def test_detached_map_stays_detached_and_is_reported(lab):
         assert want not in edge.vty("show running-config")
         __import__("time").sleep(0.5)
     st = azure.erpolicy(edge)
-    af = st["neighbors"][ER[1]]["addressFamilies"]["ipv4"]
-    assert af["routeMapOut"] == ""
+    af = st["neighbors"][ER[1]]["addressFamilyInfo"]["ipv4Unicast"]
+    assert af["routeMapForOutgoingAdvertisements"] == ""
     assert af["policyAttachedOut"] is False
     assert af["policyAttachedIn"] is True
     checks = [(w["check"], w.get("neighbor")) for w in st["healthWarnings"]]
@@ -253,8 +253,8 @@ def test_neighbor_declared_before_it_exists(lab):
                             or {}).get("locPrf") == 100, timeout=30,
                    message="VPN routes with the module's preference")
     st = azure.erpolicy(edge)
-    assert st["neighbors"][VPN[1]]["addressFamilies"]["ipv4"][
-        "routeMapIn"] == "erpolicy-vpn"
+    assert st["neighbors"][VPN[1]]["addressFamilyInfo"]["ipv4Unicast"][
+        "routeMapForIncomingAdvertisements"] == "erpolicy-vpn"
 
 
 def test_peer_group(lab):
@@ -311,7 +311,8 @@ route-map MEMBER-IN permit 10
         n = st["neighbors"][m]
         assert n["declaredAs"] == "AZURE-ER"
         assert n["path"] == "expressroute"
-        assert n["addressFamilies"]["ipv4"]["prefixesAccepted"] == 2
+        assert n["addressFamilyInfo"]["ipv4Unicast"][
+            "acceptedPrefixCounter"] == 2
     conf = edge.vty("show running-config")
     assert " neighbor AZURE-ER route-map erpolicy-expressroute in" in conf
     # members inherit from the group: no per-member attachment
@@ -418,7 +419,7 @@ def log_lines(edge, text):
 def test_remote_as_health_warnings(lab):
     """Issue 12 item 5 c: a neighbor declared with a path whose AS is not
     one Azure uses for it gets a health warning (text, JSON, YANG state),
-    logged when the number of such warnings changes: an ExpressRoute
+    logged when it appears and when it clears: an ExpressRoute
     neighbor that is not AS 12076, a VPN neighbor that is 12076, an AS
     Azure never gives a VPN gateway, or not 65515 next to ExpressRoute."""
     r = start(lab)
@@ -450,11 +451,13 @@ def test_remote_as_health_warnings(lab):
     out = lab_yang_state(edge)
     for (check, _), msg in got.items():
         assert "%s: %s" % (check, msg) in out["health-warning"], out
-    # logged once, when their number changed
+    # logged once, when they appeared (erp_health_log: "health warning
+    # CHECK: MESSAGE")
     lab.wait_until(lambda: len(log_lines(edge, "has remote-as")) == 2,
                    timeout=5, message="logged")
-    for msg in got.values():
-        assert len(log_lines(edge, "erpolicy: " + msg)) == 1
+    for (check, _), msg in got.items():
+        assert len(log_lines(edge, "health warning %s: %s" % (check, msg))) \
+            == 1, edge.log_text("bgpd")
 
     # declared right again: cleared, and logged
     edge.config(["router bgp 65010",
@@ -464,10 +467,12 @@ def test_remote_as_health_warnings(lab):
                  "erpolicy neighbor %s path vpn" % VPN[1]])
     lab.wait_until(lambda: remote_as_warnings(edge) == {}, timeout=5,
                    message="warnings cleared")
-    lab.wait_until(lambda: log_lines(
-        edge, "erpolicy: default: every ExpressRoute and VPN neighbor has "
-        "an AS Azure uses for its path"), timeout=5, message="logged clear")
-    assert len(log_lines(edge, "has remote-as")) == 2
+    for (check, _), msg in got.items():
+        lab.wait_until(lambda: log_lines(
+            edge, "erpolicy: default: health warning %s cleared (was: %s)"
+            % (check, msg)), timeout=5, message="logged clear")
+    assert len(log_lines(edge, "health warning erRemoteAs:")) == 1
+    assert len(log_lines(edge, "health warning vpnRemoteAs:")) == 1
 
     # a VPN neighbor with an AS Azure reserves, then a custom one next to
     # ExpressRoute (the configured AS counts, the session need not be up)

@@ -227,7 +227,7 @@ def test_drain_and_undrain(lab):
     st = azure.erpolicy(edge)
     assert st["drainExpressroute"] is True
     assert st["addressFamilies"]["ipv4"]["pathState"] == "drained"
-    assert st["neighbors"][M1[1]]["addressFamilies"]["ipv4"][
+    assert st["neighbors"][M1[1]]["addressFamilyInfo"]["ipv4Unicast"][
         "localPreference"] == 99
     assert "drain" in event_types(edge)
     assert " erpolicy drain expressroute" in edge.vty("show running-config")

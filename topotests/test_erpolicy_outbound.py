@@ -63,7 +63,8 @@ def received(router, peer, afi="ipv4"):
 
 
 def out_stats(edge, nbr):
-    return azure.erpolicy(edge)["neighbors"][nbr]["addressFamilies"]["ipv4"]
+    return azure.erpolicy(edge)["neighbors"][nbr]["addressFamilyInfo"][
+        "ipv4Unicast"]
 
 
 def test_advertise_onprem_only_no_transit_and_guard(lab):
@@ -95,11 +96,12 @@ def test_advertise_onprem_only_no_transit_and_guard(lab):
     assert na["notOnpremPrefix"] == 1
     assert na["defaultRoute"] == 1
     assert na["transit"] >= 2
-    assert st["prefixesAdvertised"] == 2
-    assert st["routeMapOut"] == "erpolicy-out-vpn"
+    assert st["sentPrefixCounter"] == 2
+    assert st["routeMapForOutgoingAdvertisements"] == "erpolicy-out-vpn"
     assert st["policyAttachedOut"] is True
     er = out_stats(edge, ER[1])
-    assert er["routeMapOut"] == "erpolicy-out-expressroute"
+    assert er["routeMapForOutgoingAdvertisements"] == \
+        "erpolicy-out-expressroute"
     assert er["policyAttachedOut"] is True
     assert azure.erpolicy(edge)["neighbors"][ER[1]]["userRouteMapOut"] == \
         "ER-OUT"

@@ -126,8 +126,8 @@ def test_two_circuits(tmp_path):
         "msee1", "msee2", "msee3", "msee4"]
     assert s["Undrain"]["data"]["observed"]["events"] == ["undrain"]
     assert first["data"]["observed"]["neighbors"]["msee3"] == {
-        "localPreference": 200, "prefixesAccepted": 2,
-        "prefixesAdvertised": 1}
+        "localPreference": 200, "acceptedPrefixCounter": 2,
+        "sentPrefixCounter": 1}
     assert drained["data"]["observed"]["neighbors"]["msee1"] == {
         "localPreference": 99}
 

@@ -262,6 +262,52 @@ def test_deb_contents(deb):
     assert "dpkg-divert --package" in ctrl and DIVERTED in ctrl
 
 
+MONITORING = ("/usr/libexec/%s/erpolicy-prometheus" % PKG,
+              "/lib/systemd/system/erpolicy-prometheus.service",
+              "/lib/systemd/system/erpolicy-prometheus.timer",
+              "/usr/share/doc/%s/examples/grafana-dashboard.json" % PKG,
+              "/usr/share/doc/%s/examples/erpolicy-alerts.yml" % PKG)
+
+
+def test_deb_monitoring(deb, tmp_path):
+    """Issue 14: the metrics exporter, its systemd units (valid: systemd-
+    analyze verify says nothing) and the examples are in the package; the
+    timer is enabled by the maintainer scripts; python3 is a dependency."""
+    files = run(["dpkg-deb", "-c", deb]).stdout
+    for path in MONITORING:
+        assert " ." + path in files, (path, files)
+    assert "python3" in run(["dpkg-deb", "-f", deb, "Depends"]).stdout
+    postinst = run(["dpkg-deb", "-I", deb, "postinst"]).stdout
+    assert "erpolicy-prometheus.timer" in postinst, postinst
+    root = tmp_path / "root"
+    run(["dpkg-deb", "-x", deb, str(root)])
+    exporter = str(root) + MONITORING[0]
+    assert os.access(exporter, os.X_OK)
+    # without vtysh: it says so (exit 1, erpolicy_exporter_up 0)
+    p = run([exporter, "--output", "-", "--vtysh", "/bin/false"],
+            check=False)
+    assert p.returncode == 1 and "erpolicy_exporter_up 0" in p.stdout, \
+        p.text
+    if not shutil.which("systemd-analyze"):
+        pytest.skip("systemd-analyze not installed")
+    units = tmp_path / "units"
+    units.mkdir()
+    for unit in MONITORING[1:3]:
+        text = open(str(root) + unit).read()
+        (units / os.path.basename(unit)).write_text(
+            text.replace(MONITORING[0], exporter))
+    verify = ["systemd-analyze", "verify",
+              str(units / "erpolicy-prometheus.timer"),
+              str(units / "erpolicy-prometheus.service")]
+    p = run(verify, check=False)
+    assert p.returncode == 0 and not p.text.strip(), p.text
+    # negative control: a misspelt setting is reported
+    svc = units / "erpolicy-prometheus.service"
+    svc.write_text(svc.read_text().replace("ProtectHome=", "ProtectHom="))
+    p = run(verify, check=False)
+    assert "ProtectHom" in p.text, p.text
+
+
 # ------------------------------------------------------ source package ----
 def source_package(deb):
     """The .dsc that scripts/build-deb.sh left next to the .deb."""

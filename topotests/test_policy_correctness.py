@@ -31,9 +31,9 @@ def test_family_without_azure_prefixes_fails_closed(lab):
 
     def v6_evaluated():
         st = azure.erpolicy(edge)
-        return all(st["neighbors"][a]["addressFamilies"]["ipv6"]
+        return all(st["neighbors"][a]["addressFamilyInfo"]["ipv6Unicast"]
                    ["updatesAccepted"] + st["neighbors"][a]
-                   ["addressFamilies"]["ipv6"]["updatesDenied"] >= 3
+                   ["addressFamilyInfo"]["ipv6Unicast"]["updatesDenied"] >= 3
                    for a in (ER[3], VPN[3])) and st
     lab.wait_until(v6_evaluated, timeout=20,
                    message="IPv6 routes from Azure evaluated",
@@ -44,17 +44,17 @@ def test_family_without_azure_prefixes_fails_closed(lab):
             pfx, azure.paths(edge, pfx, "ipv6"))
     st = azure.erpolicy(edge)
     for a in (ER[3], VPN[3]):
-        assert st["neighbors"][a]["addressFamilies"]["ipv6"][
+        assert st["neighbors"][a]["addressFamilyInfo"]["ipv6Unicast"][
             "prefixesDenied"]["noAzurePrefixes"] == 3, st["neighbors"][a]
-    assert st["neighbors"][ER[3]]["addressFamilies"]["ipv6"][
-        "prefixesAccepted"] == 0
+    assert st["neighbors"][ER[3]]["addressFamilyInfo"]["ipv6Unicast"][
+        "acceptedPrefixCounter"] == 0
     warn = [w for w in st["healthWarnings"]
             if w["check"] == "noAzurePrefixes"]
     assert len(warn) == 1 and "no ipv6 azure-prefix declared" in \
         warn[0]["message"], st["healthWarnings"]
     # IPv4 is untouched
-    assert st["neighbors"][ER[1]]["addressFamilies"]["ipv4"][
-        "prefixesAccepted"] == 2
+    assert st["neighbors"][ER[1]]["addressFamilyInfo"]["ipv4Unicast"][
+        "acceptedPrefixCounter"] == 2
 
     # declared: the Azure prefix is accepted, the others stay out
     edge.config(["router bgp 65010",
@@ -66,7 +66,8 @@ def test_family_without_azure_prefixes_fails_closed(lab):
     st = azure.erpolicy(edge)
     assert "noAzurePrefixes" not in [w["check"]
                                      for w in st["healthWarnings"]]
-    den = st["neighbors"][ER[3]]["addressFamilies"]["ipv6"]["prefixesDenied"]
+    den = st["neighbors"][ER[3]]["addressFamilyInfo"]["ipv6Unicast"][
+        "prefixesDenied"]
     assert den["notAzurePrefix"] == 2 and den["noAzurePrefixes"] == 0, den
 
 

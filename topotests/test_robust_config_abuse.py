@@ -175,8 +175,8 @@ def _best_peer(edge, pfx, afi="ipv4"):
 
 
 def _accepted(edge, peer, afi="ipv4"):
-    return azure.erpolicy(edge)["neighbors"][peer]["addressFamilies"][afi][
-        "prefixesAccepted"]
+    return azure.erpolicy(edge)["neighbors"][peer]["addressFamilyInfo"][
+        afi + "Unicast"]["acceptedPrefixCounter"]
 
 
 def _in_conf(edge, line):
@@ -365,7 +365,7 @@ def state(edge):
     counters are cumulative per session; route refreshes re-send)."""
     st = copy.deepcopy(azure.erpolicy(edge))
     for nbr in st.get("neighbors", {}).values():
-        for af in nbr.get("addressFamilies", {}).values():
+        for af in nbr.get("addressFamilyInfo", {}).values():
             af.pop("updatesAccepted", None)
             af.pop("updatesDenied", None)
     return st

@@ -91,9 +91,12 @@ def rib_snapshot(edge):
 def module_snapshot(edge):
     st = copy.deepcopy(azure.erpolicy(edge))
     for nbr in st.get("neighbors", {}).values():
-        for af in nbr.get("addressFamilies", {}).values():
+        for af in nbr.get("addressFamilyInfo", {}).values():
             af.pop("updatesAccepted", None)
             af.pop("updatesDenied", None)
+    # cumulative since bgpd started, like the update counters
+    for af in st.get("addressFamilies", {}).values():
+        af.pop("eventCounts", None)
     prefixes = edge.show_json("show bgp erpolicy prefixes")
     return {"state": st, "prefixes": prefixes}
 

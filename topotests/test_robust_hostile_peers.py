@@ -203,7 +203,8 @@ def kernel_bgp(node, family=4):
 
 
 def af_state(edge, peer, afi="ipv4"):
-    return azure.erpolicy(edge)["neighbors"][peer]["addressFamilies"][afi]
+    return azure.erpolicy(edge)["neighbors"][peer]["addressFamilyInfo"][
+        afi + "Unicast"]
 
 
 def denied(edge, peer, afi="ipv4"):
@@ -226,7 +227,7 @@ def remembered_denials(edge):
     the BGP table when asked, not kept per neighbor."""
     total = 0
     for nbr in azure.erpolicy(edge)["neighbors"].values():
-        for af in nbr["addressFamilies"].values():
+        for af in nbr["addressFamilyInfo"].values():
             for key in ("prefixesDenied", "prefixesNotAdvertised"):
                 total += af.get(key, {}).get("total", 0)
             total -= af.get("prefixesNotAdvertised", {}).get("transit", 0)
@@ -244,7 +245,7 @@ def assert_counts(edge, peer, prefixes, afi="ipv4", **kw):
     got = subset(st["prefixesDenied"], REASONS + ("total",))
     assert got == want, (peer, afi, got, want)
     assert st["prefixesDenied"]["truncated"] is False
-    assert st["prefixesAccepted"] == len(accepted), (peer, afi, st)
+    assert st["acceptedPrefixCounter"] == len(accepted), (peer, afi, st)
     return accepted
 
 
@@ -272,14 +273,13 @@ def test_hostile_routes_denied_by_reason(lab):
 
     def converged():
         st = azure.erpolicy(edge)["neighbors"]
-        return (st[ER[1]]["addressFamilies"]["ipv4"]["prefixesAccepted"]
-                == len(acc_er4) and
-                st[ER[3]]["addressFamilies"]["ipv6"]["prefixesAccepted"]
-                == len(acc_er6) and
-                st[VPN[1]]["addressFamilies"]["ipv4"]["prefixesAccepted"]
-                == len(acc_vpn4) and
-                st[VPN[3]]["addressFamilies"]["ipv6"]["prefixesAccepted"]
-                == len(acc_vpn6))
+
+        def acc(n, af):
+            return st[n]["addressFamilyInfo"][af]["acceptedPrefixCounter"]
+        return (acc(ER[1], "ipv4Unicast") == len(acc_er4) and
+                acc(ER[3], "ipv6Unicast") == len(acc_er6) and
+                acc(VPN[1], "ipv4Unicast") == len(acc_vpn4) and
+                acc(VPN[3], "ipv6Unicast") == len(acc_vpn6))
     lab.wait_until(converged, timeout=20, message="all routes evaluated",
                    diag=lambda: azure.erpolicy(edge))
     # the rest of the UPDATEs (denied ones) arrive in the same packets, but
@@ -364,7 +364,7 @@ def test_hostile_routes_denied_by_reason(lab):
                    message="/32 accepted at ipv4 maximum 32")
     lab.wait_until(lambda: "2001:db8:100:2::1/128" in rib(edge, "ipv6"),
                    timeout=10, message="/128 accepted again")
-    lab.wait_until(lambda: af_state(edge, ER[1])["prefixesAccepted"] ==
+    lab.wait_until(lambda: af_state(edge, ER[1])["acceptedPrefixCounter"] ==
                    len(expected_counts(MSEE1_V4, maxlen4=32)[1]),
                    timeout=10, message="recounted at /32")
     assert_counts(edge, ER[1], MSEE1_V4, maxlen4=32)
@@ -387,7 +387,7 @@ def test_hostile_routes_denied_by_reason(lab):
     with r["msee1"].client() as peer_vty, edge.client() as edge_vty:
         def er_counters():
             st = json.loads(edge_vty.check("show bgp erpolicy json"))
-            return st["neighbors"][ER[1]]["addressFamilies"]["ipv4"]
+            return st["neighbors"][ER[1]]["addressFamilyInfo"]["ipv4Unicast"]
 
         def present():
             out = json.loads(edge_vty.check(
@@ -431,7 +431,8 @@ def test_hostile_routes_denied_by_reason(lab):
         before["prefixesDenied"]["notAzurePrefix"] + 1
     assert after["prefixesDenied"]["total"] == \
         before["prefixesDenied"]["total"] + 1
-    assert after["prefixesAccepted"] == before["prefixesAccepted"] + 1
+    assert after["acceptedPrefixCounter"] == \
+        before["acceptedPrefixCounter"] + 1
     print("%d announce/withdraw cycles of an accepted and a denied prefix "
           "in %.2f s" % (n, took))
     # and withdrawn for good: gone from RIB and kernel; the denied prefix
@@ -441,8 +442,8 @@ def test_hostile_routes_denied_by_reason(lab):
     lab.wait_until(lambda: azure.paths(edge, flap_ok) == [], timeout=10)
     lab.wait_until(lambda: azure.kernel_gateway(edge, flap_ok) is None,
                    timeout=10)
-    assert af_state(edge, ER[1])["prefixesAccepted"] == \
-        before["prefixesAccepted"]
+    assert af_state(edge, ER[1])["acceptedPrefixCounter"] == \
+        before["acceptedPrefixCounter"]
 
     # --- the module keeps one allocation per remembered denied prefix
     lab.wait_until(lambda: denied_memory(edge) == remembered_denials(edge),
@@ -594,7 +595,7 @@ def test_burst_and_denied_cap(lab, birds):
     bird.start()
 
     # --- a burst of 5,000 Azure prefixes at session start
-    lab.wait_until(lambda: af_state(edge, ER2[1])["prefixesAccepted"] ==
+    lab.wait_until(lambda: af_state(edge, ER2[1])["acceptedPrefixCounter"] ==
                    len(BURST), timeout=60, interval=0.25,
                    message="5000 prefixes accepted",
                    diag=lambda: bird.output() + edge.vty("show bgp summary"))
@@ -627,7 +628,7 @@ def test_burst_and_denied_cap(lab, birds):
     assert den["total"] == 10000, den
     assert den["truncated"] is True, den
     assert st["updatesDenied"] == len(JUNK)
-    assert st["prefixesAccepted"] == len(BURST)
+    assert st["acceptedPrefixCounter"] == len(BURST)
     # the cap bounds memory: exactly 10,000 more remembered prefixes
     # (one allocation each), whatever else the module keeps
     mem_junk = denied_memory(edge)
@@ -647,7 +648,8 @@ def test_burst_and_denied_cap(lab, birds):
     bird.write_routes("burst.conf", [])
     bird.write_routes("junk.conf", [])
     bird.configure()
-    lab.wait_until(lambda: af_state(edge, ER2[1])["prefixesAccepted"] == 0,
+    lab.wait_until(lambda: af_state(edge, ER2[1])[
+        "acceptedPrefixCounter"] == 0,
                    timeout=30, interval=0.25, message="all withdrawn")
     lab.wait_until(lambda: kernel_bgp(edge) == {}, timeout=30,
                    interval=0.25, message="kernel routes removed")

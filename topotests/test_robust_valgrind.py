@@ -110,7 +110,7 @@ def scenario(lab, routers):
                    best("2001:db8:100::/48", "ipv6") == (ER[3], 200),
                    timeout=30, interval=0.5, message="ER preferred")
     lab.wait_until(lambda: azure.erpolicy(edge)["neighbors"][ER[1]][
-        "addressFamilies"]["ipv4"]["prefixesDenied"]["total"] == 4,
+        "addressFamilyInfo"]["ipv4Unicast"]["prefixesDenied"]["total"] == 4,
         timeout=10, interval=0.5, message="denied routes counted")
     # every show command once (JSON and text)
     for cmd in ("show bgp erpolicy", "show bgp erpolicy neighbor %s" % ER[1],

@@ -103,8 +103,9 @@ def attached(js):
     userRouteMapIn)} of show bgp erpolicy json (IPv4)."""
     out = {}
     for addr, n in js.get("neighbors", {}).items():
-        af = n["addressFamilies"]["ipv4"]
-        out[addr] = (af["routeMapIn"], af["policyAttachedIn"],
+        af = n["addressFamilyInfo"]["ipv4Unicast"]
+        out[addr] = (af["routeMapForIncomingAdvertisements"],
+                     af["policyAttachedIn"],
                      af["policyAttachedOut"], n["userRouteMapIn"])
     return out
 

@@ -210,8 +210,8 @@ def _via(v, where, errs):
     return out
 
 
-NEIGHBOR_COUNTERS = ("localPreference", "prefixesAccepted",
-                     "prefixesAdvertised")
+NEIGHBOR_COUNTERS = ("localPreference", "acceptedPrefixCounter",
+                     "sentPrefixCounter")
 
 
 def _neighbors(v, where, errs):
