@@ -364,7 +364,7 @@ def up(lab, edge, msee2, vpngw, counts=None, advertised=2):
         return all(n["addressFamilies"]["ipv4"]["prefixesAdvertised"]
                    == advertised for n in st["neighbors"].values())
     lab.wait_until(settled, timeout=30,
-                   message="%d prefixes advertised to each" % advertised)
+                   message="%s prefixes advertised to each" % advertised)
     time.sleep(2)
 
 
@@ -550,8 +550,8 @@ def scenario_commands(lab, cap):
             "show bgp ipv4 unicast summary")["peers"].values()),
         timeout=30, message="every route denied after no erpolicy")
     time.sleep(2)
-    cap.show(edge, "show bgp erpolicy", "erpolicy-after-no")
-    cap.show(edge, "show bgp summary", "summary-after-no")
+    cap.put("summary-after-no", cap.run(edge, "show bgp erpolicy") +
+            cap.run(edge, "show bgp summary"))
     cap.put("attachment-log", cap.log_lines(
         edge, r"erpolicy: (neighbor 192\.0\.2\.5 ipv4 has route-map "
               r"erpolicy-out-expressroute out but is not declared|"
