@@ -57,6 +57,7 @@ NORMALISE = [
     # clock times: events, "Last update", log lines
     (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", "<time>"),
     (r"Last update: .*", "Last update: <time>"),
+    (r'"(epoch|monotonicMs)":\d+', r'"\1":<clock>'),
     (r"^(\s*)\d{4}/\d\d/\d\d \d\d:\d\d:\d\d", r"\1<time>"),
     # show bgp summary rows: message counts, table version, up/down time
     (r"^(\S+\s+4\s+\d+)\s+\d+\s+\d+\s+\d+(\s+\d+\s+\d+)\s+"
@@ -275,15 +276,34 @@ class Capture:
                 continue
             seen.add(line)
             out.append(line)
+        if not out:
+            raise RuntimeError("%s: no log line matches %r"
+                               % (router.name, pattern))
         return "\n".join(out) + "\n"
 
 
 def without_log_lines(lines):
-    return [ln for ln in lines if not ln.startswith("log ")]
+    """The lab's two comment lines about its --log option."""
+    return [ln for ln in lines if not ln.startswith('! "log file ')
+            and "clear log cmdline-targets" not in ln]
 
 
 def grep(pattern):
     return lambda lines: [ln for ln in lines if re.search(pattern, ln)]
+
+
+def one_event(kind):
+    """``show bgp erpolicy events json`` with only the first event of that
+    kind."""
+    def keep(lines):
+        at = next(i for i, ln in enumerate(lines)
+                  if '"event":"%s"' % kind in ln)
+        first = max(i for i in range(at) if lines[i].strip() == "{")
+        last = next(i for i in range(at, len(lines))
+                    if lines[i].strip() in ("}", "},"))
+        return (lines[:2] + ["    ..."] + lines[first:last + 1] +
+                ["    ..."] + lines[-2:])
+    return keep
 
 
 def from_line(pattern):
@@ -305,7 +325,7 @@ def build(lab, edge_conf=EXAMPLE, msee1_nets=AZURE_NETS,
                           bgpd_args=azure.module_args(), bfd=True)
     msee1 = lab.add_router("msee1", bfd=True, bgpd_conf=azure_side(
         12076, "192.0.2.1", "192.0.2.2", " neighbor 192.0.2.2 bfd\n",
-        nets=msee1_nets))
+        nets=msee1_nets, shutdown=True))
     msee2 = lab.add_router("msee2", bfd=True, bgpd_conf=azure_side(
         12076, "192.0.2.5", "192.0.2.6", " neighbor 192.0.2.6 bfd\n",
         shutdown=True))
@@ -342,15 +362,18 @@ def up(lab, edge, msee2, vpngw, counts=None, advertised=2):
     """MSEE 1, then MSEE 2, then the VPN gateway, each with its routes;
     then every neighbor with ``advertised`` prefixes sent."""
     counts = counts or {}
-    lab.wait_until(azure.established(edge, ["192.0.2.1"]), timeout=60)
-    for router, addr in ((None, "192.0.2.1"), (msee2, "192.0.2.5"),
+    # bgpd binds the route-maps of its configuration 5 s after it read
+    # it (route-map delay timer): routes that arrive before are evaluated
+    # twice, so the sessions come up after that
+    time.sleep(6)
+    msee1 = lab.router("msee1")
+    for router, addr in ((msee1, "192.0.2.1"), (msee2, "192.0.2.5"),
                          (vpngw, VPN_ADDR)):
-        if router:
-            router.config(["router bgp %s" % (12076 if router is msee2
-                                              else 65515),
-                           "no neighbor %s shutdown" % (
-                               "192.0.2.6" if router is msee2
-                               else "198.51.100.2")])
+        router.config(["router bgp %s" % (65515 if router is vpngw
+                                          else 12076),
+                       "no neighbor %s shutdown" % {
+                           "msee1": "192.0.2.2", "msee2": "192.0.2.6",
+                           "vpngw": "198.51.100.2"}[router.name]])
         want = counts.get(addr, 3)
         lab.wait_until(azure.established(edge, [addr]), timeout=60)
         lab.wait_until(lambda: accepted(edge, addr) == want, timeout=60,
@@ -605,8 +628,10 @@ def scenario_events(lab, cap):
                            "erpolicy failback hold-down 10 maximum 40")
     edge, msee1, msee2, vpngw = build(lab, edge_conf=conf)
     up(lab, edge, msee2, vpngw)
-    for link in edge.er_links:
-        link.set_carrier(False)
+    # MSEE 1 first, then MSEE 2: the failover's cause is MSEE 2
+    edge.er_links[0].set_carrier(False)
+    lab.wait_until(lambda: accepted(edge, "192.0.2.1") == 0, timeout=30)
+    edge.er_links[1].set_carrier(False)
     lab.wait_until(state_is(edge, "vpn"), timeout=30, message="failover")
     time.sleep(1)
     edge.er_links[0].set_carrier(True)
@@ -635,7 +660,7 @@ def scenario_events(lab, cap):
         merged.update(ev)
     cap.keys["events"] = merged
     cap.show(edge, "show bgp erpolicy events json", "events-json-excerpt",
-             keep=lambda ls: ls[:16] + ["    ..."])
+             keep=one_event("hold-down-expired"))
     cap.put("events-log", cap.log_lines(
         edge, r"erpolicy: default ipv4 (failover:|ExpressRoute held down|"
               r"hold-down-start:)"))
@@ -660,16 +685,29 @@ def scenario_overlaps(lab, cap):
     cap.show(edge, "show bgp erpolicy overlaps json", "overlaps-json")
     cap.keys["overlaps"] = edge.show_json("show bgp erpolicy overlaps")
     cap.put("overlaps-log", cap.log_lines(
-        edge, r"erpolicy: default: .*(overlap|no overlap)"))
+        edge, r"erpolicy: default: (\d+ Azure prefixes overlap|"
+              r"ExpressRoute and VPN carry)"))
     cap.put("onprem-log", cap.log_lines(
         edge, r"erpolicy: 192\.0\.2\.1 \(expressroute\) sent 172\.16\.99"))
+    # a change of what is advertised and accepted: re-evaluations, and a
+    # /25 that the operator's TO-AZURE (le 24) denies
+    edge.exec(["ip", "route", "add", "blackhole", "172.16.2.128/25"])
+    edge.config(["router bgp 65010",
+                 "erpolicy onprem-prefix 172.16.0.0/12 le 25",
+                 "erpolicy azure-prefix 10.102.0.0/16",
+                 "address-family ipv4 unicast",
+                 "network 172.16.2.128/25"])
+    lab.wait_until(lambda: re.search(r"192\.0\.2\.1: .*172\.16\.2\.128/25: "
+                                     r"route-map TO-AZURE", edge.log_text()),
+                   timeout=30, message="TO-AZURE's verdict logged")
+    time.sleep(2)
     cap.put("debug-log", "".join(
         cap.log_lines(edge, pat).split("\n")[0] + "\n" for pat in (
             r"erpolicy: 192\.0\.2\.1 \(expressroute\): denied 172\.16\.99",
             r"erpolicy: 10\.100\.255\.254 \(vpn\): not advertising "
             r"192\.168\.50\.0/24",
-            r"erpolicy: 192\.0\.2\.1: not advertising .*route-map TO-AZURE",
-            r"erpolicy: 192\.0\.2\.\d IPv4: re-evaluating")))
+            r"erpolicy: 192\.0\.2\.1: .*172\.16\.2\.128/25: route-map TO-AZURE",
+            r"erpolicy: 192\.0\.2\.1 IPv4: re-evaluating received")))
 
 
 def old_configuration():
