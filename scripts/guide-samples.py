@@ -265,16 +265,17 @@ class Capture:
     @staticmethod
     def log_lines(router, pattern, strip_time=True, unique=True):
         """bgpd's log lines that match ``pattern`` (without the time and
-        the message id when strip_time), in order, each once."""
+        the message id when strip_time), in order, each message once."""
         out, seen = [], set()
         for line in router.log_text().split("\n"):
             if not re.search(pattern, line):
                 continue
+            message = re.sub(r"^\S+ \S+ BGP: \[[A-Z0-9-]+\] ", "", line)
             if strip_time:
-                line = re.sub(r"^\S+ \S+ BGP: \[[A-Z0-9-]+\] ", "", line)
-            if unique and line in seen:
+                line = message
+            if unique and message in seen:
                 continue
-            seen.add(line)
+            seen.add(message)
             out.append(line)
         if not out:
             raise RuntimeError("%s: no log line matches %r"
