@@ -207,6 +207,7 @@ class Capture:
     def __init__(self):
         self.samples = {}
         self.keys = {}
+        self.problems = []
 
     def put(self, name, text):
         if name in self.samples:
@@ -445,6 +446,15 @@ def capture_grammar(cap, edge):
     if not os.access(VTYSH, os.X_OK):
         raise RuntimeError("erpolicy-aware vtysh not built: %s" % VTYSH)
     lists = {node: vtysh_list(edge, node) for node in ("router", "enable")}
+    for node, cmds in lists.items():
+        for cmd in cmds:
+            if "erpolicy" in cmd and not any(
+                    n == node and re.search(pat, cmd)
+                    for _, n, pat in GRAMMAR):
+                cap.problems.append(
+                    "command '%s' (%s node) is in no grammar block: add it "
+                    "to GRAMMAR in scripts/guide-samples.py and a "
+                    "'.. sample:' block to the guide" % (cmd, node))
     for name, node, pat in GRAMMAR:
         lines = [ln for ln in lists[node] if re.search(pat, ln)]
         if not lines:
@@ -951,7 +961,7 @@ def compare(lines, cap, complete=True):
     the names of the samples that differ.  ``complete``: the run had every
     scenario, so a marked block nobody produced is a problem too."""
     marked = blocks(lines)
-    problems = []
+    problems = list(cap.problems)
     samples = {b.name: b for b in marked if b.kind == "sample"}
     keys = {b.name: b for b in marked if b.kind == "keys"}
     for name in cap.samples:
