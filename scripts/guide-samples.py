@@ -7,11 +7,21 @@ guide's labs (network namespaces, real FRR daemons, topotests/lib), runs
 the commands and
 
   --write   replaces each marked block by what the commands print now;
-  --check   compares (after the normalisations below) and exits 1 on any
-            difference, on a marked block no scenario produces, on a
-            produced sample the guide does not show, and on a JSON key
-            table (``.. keys: NAME`` before a list-table) whose keys are
-            not exactly those of the real JSON.
+  --check   compares (after the normalisations of NORMALISE: clock
+            times, up/down times, message counts and table versions of
+            bgpd, route-map invocation counts, the seconds left of a
+            hold-down, pid and module path of "show modules") and exits 1
+            on any difference, on a marked block no scenario produces, on
+            a produced sample the guide does not show, on an erpolicy
+            command in no grammar block, and on a JSON key table
+            (``.. keys: NAME`` before a list-table) whose keys are not
+            exactly those of the real JSON.
+
+Key tables are prose and --write leaves them alone: their first column
+names keys as ``key``, ``parent.key``, ``.sibling`` (same parent as the
+key before it), ``list[]``; a key with a row of its own is not descended
+into (its object has its own table).  The ``reasons`` table's second
+column says ``in``, ``out`` or ``in, out``: the counters it is in.
 
 usage: scripts/guide-samples.py --write|--check [--only SCENARIO ...]
                                 [--doc FILE] [--dump DIR]
