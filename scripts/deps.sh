@@ -14,6 +14,8 @@ pkgs=(
 	# tests
 	libcmocka-dev libyang2-tools python3-pytest iproute2 iputils-ping
 	procps valgrind
+	# lab topology files (lab/topologies/*.yaml)
+	python3-yaml
 	# robustness topotests: bird2 (route bursts), gdb (FRR's own topotests)
 	bird2 gdb
 	# Debian package (debian/, scripts/build-deb.sh)

@@ -24,6 +24,7 @@ VPN_ADDR = "198.51.100.1"
 ER_IFS = {"eth-msee1", "eth-msee2"}
 VPN_IF = "eth-vpngw"
 PINGS = 50
+NOISE = 25  # BGP keepalives, BFD (~3/s per MSEE link), ARP; a flow is 50
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,7 @@ def traffic_ok(t, ifaces, path):
     assert sum(c[i]["tx"] for i in ifaces) >= PINGS, c
     assert sum(c[i]["rx"] for i in ifaces) >= PINGS, c
     for i in set(c) - ifaces:
-        assert c[i]["tx"] < 10 and c[i]["rx"] < 10, (i, c)
+        assert c[i]["tx"] < NOISE and c[i]["rx"] < NOISE, (i, c)
 
 
 def test_exit_code_and_all_steps_passed(lab_run):
@@ -90,8 +91,9 @@ def test_er_preferred(lab_run):
             "routeMapOut": "erpolicy-out-" + role,
             "userRouteMapOut": "TO-AZURE"}, d["policy"]
     assert len(d["policy"]) == 3
-    assert not {"policyNotAttached", "notDeclared", "legacyRouteMap"} & \
-        set(d["warnings"]), d["warnings"]
+    # the recommended configuration (BFD on the MSEEs, the VPN at 60/180):
+    # the module's health report is clean
+    assert d["warnings"] == [], d["warnings"]
     traffic_ok(d["traffic_er"], ER_IFS, "expressroute")
 
 
