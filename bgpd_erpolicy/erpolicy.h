@@ -96,6 +96,7 @@ struct erp_limit_group {
 	enum erp_afi afi;
 	enum erp_role role; /* the path of the group's neighbors */
 	struct erp_limit_set set;
+	uint64_t seen; /* the tick that last found the group in bgpd */
 };
 
 PREDECL_LIST(erp_inst);

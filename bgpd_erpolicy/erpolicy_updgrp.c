@@ -18,6 +18,7 @@
 #include "erpolicy_debug.h"
 #include "erpolicy_limit.h"
 #include "erpolicy_peer.h"
+#include "erpolicy_reevaluate.h"
 #include "erpolicy_updgrp.h"
 
 /* The update group a route-map's peer stands for. */
@@ -102,38 +103,11 @@ struct erp_limit_group *erp_updgrp_limits(struct erp_instance *inst,
 
 /* --- the tick ------------------------------------------------------------- */
 
-struct live_ctx {
+struct tick_ctx {
 	struct erp_instance *inst;
-	struct update_group *groups[64];
-	unsigned int n;
-	bool overflow;
+	struct bgp *bgp;
+	uint64_t gen;
 };
-
-static int collect_live(struct update_group *updgrp, void *arg)
-{
-	struct live_ctx *ctx = arg;
-	struct erp_limit_group *g = erp_limit_group_find(ctx->inst, updgrp->id);
-
-	if (!g)
-		return UPDWALK_CONTINUE;
-	if (ctx->n < array_size(ctx->groups))
-		ctx->groups[ctx->n++] = updgrp;
-	else
-		ctx->overflow = true;
-	return UPDWALK_CONTINUE;
-}
-
-static bool group_alive(struct erp_limit_group *g, void *arg)
-{
-	struct live_ctx *ctx = arg;
-
-	if (ctx->overflow)
-		return true; /* not all seen: keep all */
-	for (unsigned int i = 0; i < ctx->n; i++)
-		if (ctx->groups[i]->id == g->id)
-			return true;
-	return false;
-}
 
 /* Offer the held-back prefixes, in prefix order, while there is room:
  * bgpd announces each again, and the limit rule admits it. */
@@ -173,49 +147,58 @@ static void retry_held(struct erp_instance *inst, struct bgp *bgp,
 			  updgrp->id, offered, g->set.admitted_count, limit);
 
 	if (g->set.held_truncated && erp_limit_room(&g->set, limit)) {
-		/* more were held back than kept: walk the table again for the
-		 * group's neighbors */
-		struct update_subgroup *subgrp;
-		struct peer_af *paf;
-
+		/* more were held back than kept: the neighbors of the path
+		 * have their routes sent again (a walk of the table) */
 		g->set.held_truncated = false;
-		UPDGRP_FOREACH_SUBGRP (updgrp, subgrp)
-			SUBGRP_FOREACH_PEER (subgrp, paf)
-				peer_clear_soft(paf->peer, updgrp->afi,
-						SAFI_UNICAST, BGP_CLEAR_SOFT_OUT);
+		erp_reevaluate(inst, ERP_DIR_OUT, 1 << g->role);
 	}
+}
+
+/* One of bgpd's update groups: mark its set alive; if it holds prefixes
+ * back, drop what is no longer advertised and offer the room. */
+static int tick_group(struct update_group *updgrp, void *arg)
+{
+	struct tick_ctx *ctx = arg;
+	struct erp_limit_group *g = erp_limit_group_find(ctx->inst, updgrp->id);
+	struct prune_ctx pc = {
+		.table = ctx->bgp->rib[updgrp->afi][SAFI_UNICAST],
+		.updgrp = updgrp,
+	};
+	uint32_t dropped;
+
+	if (!g)
+		return UPDWALK_CONTINUE;
+	g->seen = ctx->gen;
+	if (!g->set.held_count && !g->set.held_truncated)
+		return UPDWALK_CONTINUE;
+	dropped = erp_limit_prune(&g->set, still_advertised, &pc);
+	if (dropped)
+		ERP_DEBUG("update group %" PRIu64
+			  ": %u admitted prefixes no longer advertised",
+			  updgrp->id, dropped);
+	/* group_announce_route walks the update groups too: read-only */
+	retry_held(ctx->inst, ctx->bgp, updgrp, g,
+		   ctx->inst->policy.adv_limit[g->role]);
+	return UPDWALK_CONTINUE;
+}
+
+static bool seen_now(struct erp_limit_group *g, void *arg)
+{
+	return g->seen == *(uint64_t *)arg;
 }
 
 void erp_updgrp_tick(struct erp_instance *inst)
 {
-	struct bgp *bgp = erp_bgp_of(inst);
-	struct live_ctx ctx = {.inst = inst};
+	static uint64_t gen;
+	struct tick_ctx ctx = {.inst = inst, .bgp = erp_bgp_of(inst)};
 
 	if (erp_limit_group_count(inst) == 0)
 		return;
-	if (bgp)
+	ctx.gen = ++gen;
+	if (ctx.bgp)
 		for (int i = 0; i < ERP_AFI_MAX; i++)
-			update_group_af_walk(bgp, erp_bgp_afi(i), SAFI_UNICAST,
-					     collect_live, &ctx);
-	erp_limit_groups_prune(inst, group_alive, &ctx);
-
-	for (unsigned int i = 0; i < ctx.n; i++) {
-		struct update_group *updgrp = ctx.groups[i];
-		struct erp_limit_group *g =
-			erp_limit_group_find(inst, updgrp->id);
-		struct prune_ctx pc = {.table = bgp->rib[updgrp->afi]
-							[SAFI_UNICAST],
-				       .updgrp = updgrp};
-		uint32_t limit, dropped;
-
-		if (!g || (!g->set.held_count && !g->set.held_truncated))
-			continue;
-		limit = inst->policy.adv_limit[g->role];
-		dropped = erp_limit_prune(&g->set, still_advertised, &pc);
-		if (dropped)
-			ERP_DEBUG("update group %" PRIu64
-				  ": %u admitted prefixes no longer advertised",
-				  updgrp->id, dropped);
-		retry_held(inst, bgp, updgrp, g, limit);
-	}
+			update_group_af_walk(ctx.bgp, erp_bgp_afi(i),
+					     SAFI_UNICAST, tick_group, &ctx);
+	/* the sets of groups bgpd deleted */
+	erp_limit_groups_prune(inst, seen_now, &ctx.gen);
 }
