@@ -126,10 +126,9 @@ static void hold(struct erp_limit_set *s, const struct prefix *p)
 	s->held_count++;
 }
 
-enum erp_reason erp_limit_admit(struct erp_limit_set *s,
-				const struct prefix *p, uint32_t limit,
-				enum erp_limit_action action, bool predict,
-				bool *warn)
+enum erp_reason erp_limit_admit(struct erp_limit_set *s, const struct prefix *p,
+				uint32_t limit, enum erp_limit_action action,
+				bool predict, bool *warn)
 {
 	*warn = false;
 	if (member(s->admitted, p))

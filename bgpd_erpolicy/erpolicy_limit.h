@@ -90,7 +90,8 @@ extern bool erp_limit_room(const struct erp_limit_set *s, uint32_t limit);
 /* The held-back prefix after `after` in prefix order (after NULL: the
  * first) into *next; false after the last. */
 extern bool erp_limit_held_next(const struct erp_limit_set *s,
-				const struct prefix *after, struct prefix *next);
+				const struct prefix *after,
+				struct prefix *next);
 
 #ifdef __cplusplus
 }

@@ -178,8 +178,13 @@ static const struct route_map_rule_cmd match_verdict_cmd = {
 
 struct out_ctx {
 	struct erp_instance *inst;
+	struct bgp *bgp;
 	struct bgp_dest *dest;
 	afi_t afi;
+	/* the established ExpressRoute neighbor last found, and its number:
+	 * the guard asks for them in order */
+	struct listnode *er_node;
+	unsigned int er_idx;
 };
 
 /* The role of the neighbor the advertised route was learned from. */
@@ -197,27 +202,47 @@ static enum erp_role source_role(struct erp_instance *inst,
 	return ERP_ROLE_NONE;
 }
 
+static bool er_established(struct out_ctx *ctx, struct peer *peer)
+{
+	return erp_peer_role(ctx->inst, peer, NULL) == ERP_ROLE_EXPRESSROUTE &&
+	       peer_established(peer) && peer->afc_nego[ctx->afi][SAFI_UNICAST];
+}
+
 /* The er-th (from 0) established ExpressRoute neighbor of the address
- * family, in bgpd's order; NULL past the last. */
+ * family, in bgpd's order; NULL past the last.  Asked in order, each
+ * answer goes on from the previous one. */
 static struct peer *er_neighbor(struct out_ctx *ctx, unsigned int er)
 {
-	struct peer *peer = NULL;
+	struct listnode *node = listhead(ctx->bgp->peer);
+	unsigned int idx = 0;
 
-	while ((peer = erp_peer_next(ctx->inst, peer)))
-		if (erp_peer_role(ctx->inst, peer, NULL) ==
-			    ERP_ROLE_EXPRESSROUTE &&
-		    peer_established(peer) &&
-		    peer->afc_nego[ctx->afi][SAFI_UNICAST] && er-- == 0)
-			return peer;
+	if (ctx->er_node && er == ctx->er_idx)
+		return listgetdata(ctx->er_node);
+	if (ctx->er_node && er > ctx->er_idx) {
+		node = listnextnode(ctx->er_node);
+		idx = ctx->er_idx + 1;
+	}
+	for (; node; node = listnextnode(node)) {
+		if (!er_established(ctx, listgetdata(node)))
+			continue;
+		if (idx++ == er) {
+			ctx->er_node = node;
+			ctx->er_idx = er;
+			return listgetdata(node);
+		}
+	}
 	return NULL;
 }
 
 static unsigned int er_count(void *arg)
 {
+	struct out_ctx *ctx = arg;
+	struct listnode *node;
+	struct peer *peer;
 	unsigned int n = 0;
 
-	while (er_neighbor(arg, n))
-		n++;
+	for (ALL_LIST_ELEMENTS_RO(ctx->bgp->peer, node, peer))
+		n += er_established(ctx, peer);
 	return n;
 }
 
@@ -310,7 +335,9 @@ match_out_verdict(void *rule, const struct prefix *p, void *object)
 	struct erp_eval e;
 
 	if (eval_of(path, ERP_DIR_OUT, arg->role, &e)) {
+		memset(&ctx, 0, sizeof(ctx));
 		ctx.inst = e.inst;
+		ctx.bgp = e.peer->bgp;
 		ctx.dest = path->net;
 		ctx.afi = erp_bgp_afi(afi);
 		facts.learned_from = source_role(e.inst, path->net);

@@ -94,8 +94,10 @@ struct erp_limit_group *erp_updgrp_limits(struct erp_instance *inst,
 		SUBGRP_FOREACH_ADJ (subgrp, adj)
 			if (adj->dest)
 				erp_limit_add_admitted(
-					&g->set, bgp_dest_get_prefix(adj->dest));
-	ERP_DEBUG("update group %" PRIu64 " (%s %s): limit set made, %u admitted",
+					&g->set,
+					bgp_dest_get_prefix(adj->dest));
+	ERP_DEBUG("update group %" PRIu64
+		  " (%s %s): limit set made, %u admitted",
 		  updgrp->id, erp_role_name(role), erp_afi_name(afi),
 		  g->set.admitted_count);
 	return g;

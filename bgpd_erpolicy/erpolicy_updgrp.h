@@ -30,11 +30,9 @@ struct peer;
  * what the group advertises already).  NULL if peer is in no update group
  * of afi (or, without create, the group has no set yet).
  */
-extern struct erp_limit_group *erp_updgrp_limits(struct erp_instance *inst,
-						 struct peer *peer,
-						 enum erp_afi afi,
-						 enum erp_role role,
-						 bool create);
+extern struct erp_limit_group *
+erp_updgrp_limits(struct erp_instance *inst, struct peer *peer,
+		  enum erp_afi afi, enum erp_role role, bool create);
 
 /* Once a second: drop the sets of groups bgpd deleted; for groups holding
  * prefixes back, drop admitted prefixes no longer advertised and offer
