@@ -97,6 +97,9 @@ struct erp_limit_group {
 	enum erp_role role; /* the path of the group's neighbors */
 	struct erp_limit_set set;
 	uint64_t seen; /* the tick that last found the group in bgpd */
+	/* what the group's subgroups looked like when last pruned: while it
+	 * stays the same, no admitted prefix can have left */
+	uint64_t pruned_mark;
 };
 
 PREDECL_LIST(erp_inst);

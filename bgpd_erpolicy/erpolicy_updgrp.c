@@ -156,6 +156,20 @@ static void retry_held(struct erp_instance *inst, struct bgp *bgp,
 	}
 }
 
+/* Changes whenever the group's subgroups change what they hold: their
+ * adj-out counts (an entry is freed once its withdrawal is sent), versions
+ * (bumped by every prefix processed) and identities (splits, merges). */
+static uint64_t subgroups_mark(struct update_group *updgrp)
+{
+	struct update_subgroup *subgrp;
+	uint64_t mark = 0;
+
+	UPDGRP_FOREACH_SUBGRP (updgrp, subgrp)
+		mark += subgrp->version * 1000003 + subgrp->adj_count * 31 +
+			subgrp->id;
+	return mark;
+}
+
 /* One of bgpd's update groups: mark its set alive; if it holds prefixes
  * back, drop what is no longer advertised and offer the room. */
 static int tick_group(struct update_group *updgrp, void *arg)
@@ -173,6 +187,9 @@ static int tick_group(struct update_group *updgrp, void *arg)
 	g->seen = ctx->gen;
 	if (!g->set.held_count && !g->set.held_truncated)
 		return UPDWALK_CONTINUE;
+	/* nothing held back can get room while nothing left the group */
+	if (subgroups_mark(updgrp) == g->pruned_mark)
+		return UPDWALK_CONTINUE;
 	dropped = erp_limit_prune(&g->set, still_advertised, &pc);
 	if (dropped)
 		ERP_DEBUG("update group %" PRIu64
@@ -181,6 +198,7 @@ static int tick_group(struct update_group *updgrp, void *arg)
 	/* group_announce_route walks the update groups too: read-only */
 	retry_held(ctx->inst, ctx->bgp, updgrp, g,
 		   ctx->inst->policy.adv_limit[g->role]);
+	g->pruned_mark = subgroups_mark(updgrp);
 	return UPDWALK_CONTINUE;
 }
 
