@@ -178,3 +178,20 @@ def test_limit_held_back_advertised_when_room_frees(lab):
         nb = r[n].show_json("show bgp neighbors %s" % edge_of(n))
         assert "Max Prefix" not in str(nb.get(edge_of(n), {}).get(
             "lastResetDueTo", "")), (n, nb)
+
+    # one admitted set per update group with a limit (IPv4: ER, VPN), and
+    # freed with the configuration
+    mem = azure.module_memory(edge)
+    assert mem.get("erpolicy advertisement limit group") == 2, mem
+    # both VPN gateways down: bgpd deletes their update group, the module
+    # its set
+    for n in ("vpngw", "vpngw2"):
+        r[n + "_link"].set_carrier(False, end="b")
+    lab.wait_until(lambda: azure.module_memory(edge).get(
+        "erpolicy advertisement limit group", 0) == 1, timeout=15,
+        message="the VPN group's set dropped",
+        diag=lambda: azure.module_memory(edge))
+    edge.config(["router bgp 65010", "no erpolicy"])
+    lab.wait_until(lambda: azure.module_memory(edge).get(
+        "erpolicy advertisement limit group", 0) == 0, timeout=5,
+        message="limit sets freed", diag=lambda: azure.module_memory(edge))
