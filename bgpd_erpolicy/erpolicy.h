@@ -16,6 +16,7 @@
 
 #include "erpolicy_decide.h"
 #include "erpolicy_failover.h"
+#include "erpolicy_limit.h"
 
 /* Address families the module handles: IPv4 and IPv6 unicast. */
 enum erp_afi {
@@ -90,6 +91,22 @@ struct erp_peer_stats {
 	bool warned_full[ERP_AFI_MAX]; /* ERP_DENIED_MAX was reached */
 };
 
+/* What the advertisement limit admitted for one bgpd update group, i.e.
+ * for every neighbor that receives the same routes (erpolicy_limit.h).
+ * Keyed by the group's id, which bgpd never reuses. */
+PREDECL_HASH(erp_lgrp);
+struct erp_limit_group {
+	struct erp_lgrp_item item;
+	uint64_t id;
+	enum erp_afi afi;
+	enum erp_role role; /* the path of the group's neighbors */
+	struct erp_limit_set set;
+	uint64_t seen; /* the tick that last found the group in bgpd */
+	/* what the group's subgroups looked like when last pruned: while it
+	 * stays the same, no admitted prefix can have left */
+	uint64_t pruned_mark;
+};
+
 PREDECL_LIST(erp_inst);
 struct erp_instance {
 	struct erp_inst_item item;
@@ -98,6 +115,8 @@ struct erp_instance {
 	struct erp_nbr_head neighbors;
 	struct erp_stats_hash_head stats;
 	struct erp_peer_stats *stats_last; /* the last one found */
+	struct erp_lgrp_head limit_groups;
+	struct erp_limit_group *limit_last; /* the last one found */
 	struct thread *t_reevaluate; /* pending re-evaluation of routes */
 	/* by direction, bit (1 << role): roles to re-evaluate */
 	uint8_t reevaluate_roles[ERP_DIR_MAX];
@@ -219,6 +238,22 @@ extern void erp_stats_walk_denied(struct erp_peer_stats *stats,
 				  void (*fn)(const struct erp_denied *d,
 					     void *arg),
 				  void *arg);
+/* --- advertisement limit, per update group --------------------------------- */
+extern struct erp_limit_group *erp_limit_group_find(struct erp_instance *inst,
+						    uint64_t id);
+/* find or create (*created: it was made now) */
+extern struct erp_limit_group *erp_limit_group_get(struct erp_instance *inst,
+						   uint64_t id,
+						   enum erp_afi afi,
+						   enum erp_role role,
+						   bool *created);
+/* drop the groups for which keep(group, arg) is false */
+extern void erp_limit_groups_prune(struct erp_instance *inst,
+				   bool (*keep)(struct erp_limit_group *g,
+						void *arg),
+				   void *arg);
+extern unsigned int erp_limit_group_count(struct erp_instance *inst);
+
 /* Zero the counters of one direction and address family. */
 extern void erp_stats_reset_af(struct erp_peer_stats *stats, enum erp_dir dir,
 			       enum erp_afi afi);

@@ -606,7 +606,6 @@ void erp_decide_out(struct erp_policy *pol, enum erp_role to,
 		    struct erp_out_verdict *v)
 {
 	int fi = family_index(p->family);
-	uint32_t limit;
 
 	memset(v, 0, sizeof(*v));
 	if (fi < 0 || to == ERP_ROLE_NONE || (unsigned int)to >= ERP_ROLE_MAX) {
@@ -627,24 +626,31 @@ void erp_decide_out(struct erp_policy *pol, enum erp_role to,
 	}
 	/* Azure uses longest match before preferring ExpressRoute: a prefix
 	 * more specific over VPN than over ER pulls return traffic onto VPN */
-	if (to == ERP_ROLE_VPN && pol->guard != ERP_GUARD_OFF && f->er_gets &&
+	if (to == ERP_ROLE_VPN && pol->guard != ERP_GUARD_OFF &&
 	    pol->mode == ERP_MODE_BACKUP && p->prefixlen != 0 &&
-	    f->er_gets(p, true, f->arg) && !f->er_gets(p, false, f->arg)) {
+	    erp_more_specific_than_er(p, f)) {
 		if (pol->guard == ERP_GUARD_FILTER) {
 			v->reason = ERP_DENY_MORE_SPECIFIC;
 			return;
 		}
 		v->warn_more_specific = true;
 	}
-	limit = pol->adv_limit[to];
-	if (limit && !f->already_advertised && f->advertised >= limit) {
-		if (pol->limit_action == ERP_LIMIT_STOP) {
-			v->reason = ERP_DENY_LIMIT;
-			return;
-		}
-		v->warn_limit = true;
-	}
 	v->reason = ERP_ACCEPT;
+}
+
+bool erp_more_specific_than_er(const struct prefix *p,
+			       const struct erp_out_facts *f)
+{
+	unsigned int n;
+
+	if (!f->er_count || !f->er_gets)
+		return false;
+	n = f->er_count(f->arg);
+	for (unsigned int er = 0; er < n; er++)
+		if (f->er_gets(p, true, er, f->arg) &&
+		    !f->er_gets(p, false, er, f->arg))
+			return true;
+	return false;
 }
 
 enum erp_path erp_prefix_intended(struct erp_policy *pol, bool er_demoted,

@@ -227,24 +227,37 @@ extern uint32_t erp_local_pref(struct erp_policy *pol, enum erp_role role,
 			       bool er_demoted, const struct prefix *p);
 
 /*
- * Outbound: what the router may advertise to a neighbor of role `to`.
- * The facts the verdict may need are asked for lazily (computing them
- * walks the BGP table), through these callbacks.
+ * Outbound: what the router may advertise to a neighbor of role `to`
+ * (everything but the advertisement limit: erpolicy_limit.h, applied after
+ * the operator's map).  The facts the verdict may need are asked for
+ * lazily (computing them walks the BGP table), through these callbacks.
  */
 struct erp_out_facts {
 	enum erp_role learned_from; /* role of the route's source neighbor */
-	bool already_advertised;    /* this prefix is advertised to the peer */
-	uint32_t advertised;	    /* prefixes advertised to the peer now */
-	/* to VPN: does ExpressRoute get exactly p / a less specific prefix? */
-	bool (*er_gets)(const struct prefix *p, bool covering, void *arg);
+	/* To VPN, for the symmetric guard: the established ExpressRoute
+	 * neighbors are numbered 0 .. er_count() - 1; does neighbor `er` get
+	 * exactly p / a less specific prefix than p? */
+	unsigned int (*er_count)(void *arg);
+	bool (*er_gets)(const struct prefix *p, bool covering, unsigned int er,
+			void *arg);
 	void *arg;
 };
 
 struct erp_out_verdict {
 	enum erp_reason reason;
 	bool warn_more_specific; /* guard in warn mode */
-	bool warn_limit;	 /* limit reached in warn mode */
 };
+
+/*
+ * Symmetric guard: is p more specific towards the VPN than what
+ * ExpressRoute gets?  True if ANY established ExpressRoute neighbor gets a
+ * prefix covering p but not p itself: each MSEE session must carry what
+ * the VPN carries (Azure wants both sessions of a circuit identical, and
+ * the one that lacks p would, once the other fails, leave Azure's return
+ * traffic for p on the VPN).
+ */
+extern bool erp_more_specific_than_er(const struct prefix *p,
+				      const struct erp_out_facts *f);
 
 extern void erp_decide_out(struct erp_policy *pol, enum erp_role to,
 			   const struct prefix *p,

@@ -21,6 +21,7 @@
 #include "erpolicy_peer.h"
 #include "erpolicy_reevaluate.h"
 #include "erpolicy_rib.h"
+#include "erpolicy_updgrp.h"
 
 #define ERP_TICK_INTERVAL 1
 
@@ -97,6 +98,7 @@ static void tick_cb(struct thread *t)
 		erp_stats_prune(inst, erp_peer_alive, erp_bgp_of(inst));
 		erp_paths_update(inst, NULL);
 		erp_health_log(inst);
+		erp_updgrp_tick(inst);
 		overlaps_tick(inst);
 	}
 	erp_tick_start();

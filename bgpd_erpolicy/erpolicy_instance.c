@@ -108,6 +108,73 @@ struct erp_instance *erp_instance_find(const char *vrf)
 	return NULL;
 }
 
+static int erp_lgrp_cmp(const struct erp_limit_group *a,
+			const struct erp_limit_group *b)
+{
+	return numcmp(a->id, b->id);
+}
+static uint32_t erp_lgrp_hash(const struct erp_limit_group *g)
+{
+	return jhash_2words((uint32_t)g->id, (uint32_t)(g->id >> 32), 0x11);
+}
+DECLARE_HASH(erp_lgrp, struct erp_limit_group, item, erp_lgrp_cmp,
+	     erp_lgrp_hash);
+
+struct erp_limit_group *erp_limit_group_find(struct erp_instance *inst,
+					     uint64_t id)
+{
+	struct erp_limit_group ref = {.id = id};
+
+	if (inst->limit_last && inst->limit_last->id == id)
+		return inst->limit_last;
+	inst->limit_last = erp_lgrp_find(&inst->limit_groups, &ref);
+	return inst->limit_last;
+}
+
+struct erp_limit_group *erp_limit_group_get(struct erp_instance *inst,
+					    uint64_t id, enum erp_afi afi,
+					    enum erp_role role, bool *created)
+{
+	struct erp_limit_group *g = erp_limit_group_find(inst, id);
+
+	*created = !g;
+	if (g)
+		return g;
+	g = XCALLOC(MTYPE_ERP_LIMIT_GROUP, sizeof(*g));
+	g->id = id;
+	g->afi = afi;
+	g->role = role;
+	erp_limit_set_init(&g->set);
+	erp_lgrp_add(&inst->limit_groups, g);
+	inst->limit_last = g;
+	return g;
+}
+
+static void limit_group_free(struct erp_limit_group *g)
+{
+	erp_limit_set_fini(&g->set);
+	XFREE(MTYPE_ERP_LIMIT_GROUP, g);
+}
+
+void erp_limit_groups_prune(struct erp_instance *inst,
+			    bool (*keep)(struct erp_limit_group *g, void *arg),
+			    void *arg)
+{
+	struct erp_limit_group *g;
+
+	inst->limit_last = NULL;
+	frr_each_safe (erp_lgrp, &inst->limit_groups, g)
+		if (!keep(g, arg)) {
+			erp_lgrp_del(&inst->limit_groups, g);
+			limit_group_free(g);
+		}
+}
+
+unsigned int erp_limit_group_count(struct erp_instance *inst)
+{
+	return erp_lgrp_count(&inst->limit_groups);
+}
+
 struct erp_instance *erp_instance_get(const char *vrf)
 {
 	struct erp_instance *inst = erp_instance_find(vrf);
@@ -119,6 +186,7 @@ struct erp_instance *erp_instance_get(const char *vrf)
 	erp_policy_init(&inst->policy);
 	erp_nbr_init(&inst->neighbors);
 	erp_stats_hash_init(&inst->stats);
+	erp_lgrp_init(&inst->limit_groups);
 	for (int i = 0; i < ERP_AFI_MAX; i++) {
 		inst->afis[i].inst = inst;
 		inst->afis[i].afi = i;
@@ -146,6 +214,14 @@ void erp_instance_delete(struct erp_instance *inst)
 	while ((stats = erp_stats_hash_pop(&inst->stats)))
 		stats_free(stats);
 	erp_stats_hash_fini(&inst->stats);
+	inst->limit_last = NULL;
+	{
+		struct erp_limit_group *g;
+
+		while ((g = erp_lgrp_pop(&inst->limit_groups)))
+			limit_group_free(g);
+	}
+	erp_lgrp_fini(&inst->limit_groups);
 	erp_policy_fini(&inst->policy);
 	XFREE(MTYPE_ERP_HEALTH, inst->health_seen); /* erp_health_log */
 	erp_inst_del(&instances, inst);

@@ -17,3 +17,4 @@ DEFINE_MTYPE(ERPOLICY, ERP_PREFIX_INDEX, "erpolicy prefix index");
 DEFINE_MTYPE(ERPOLICY, ERP_RMAP_RULE, "erpolicy route-map rule");
 DEFINE_MTYPE(ERPOLICY, ERP_NAME, "erpolicy name");
 DEFINE_MTYPE(ERPOLICY, ERP_HEALTH, "erpolicy health warnings logged");
+DEFINE_MTYPE(ERPOLICY, ERP_LIMIT_GROUP, "erpolicy advertisement limit group");

@@ -24,9 +24,11 @@
 #include "erpolicy_paths.h"
 #include "erpolicy_peer.h"
 #include "erpolicy_rmap.h"
+#include "erpolicy_updgrp.h"
 
 #define RULE_VERDICT "erpolicy-verdict"
 #define RULE_OUT_VERDICT "erpolicy-out-verdict"
+#define RULE_OUT_LIMIT "erpolicy-out-limit"
 #define RULE_USER_MAP "erpolicy-user-map"
 #define RULE_SET_LP "erpolicy-local-preference"
 #define RULE_SET_OUT "erpolicy-out"
@@ -220,8 +222,13 @@ static const struct route_map_rule_cmd match_verdict_cmd = {
 
 struct out_ctx {
 	struct erp_instance *inst;
+	struct bgp *bgp;
 	struct bgp_dest *dest;
 	afi_t afi;
+	/* the established ExpressRoute neighbor last found, and its number:
+	 * the guard asks for them in order */
+	struct listnode *er_node;
+	unsigned int er_idx;
 };
 
 /* The role of the neighbor the advertised route was learned from. */
@@ -239,13 +246,57 @@ static enum erp_role source_role(struct erp_instance *inst,
 	return ERP_ROLE_NONE;
 }
 
-/* Would an established ExpressRoute neighbor be sent dest's best route?
- * Runs that neighbor's outbound map (the module's verdict and the
- * operator's map) on a scratch copy of the route. */
-static bool er_would_get(struct out_ctx *ctx, struct bgp_dest *dest)
+static bool er_established(struct out_ctx *ctx, struct peer *peer)
+{
+	return erp_peer_role(ctx->inst, peer, NULL) == ERP_ROLE_EXPRESSROUTE &&
+	       peer_established(peer) && peer->afc_nego[ctx->afi][SAFI_UNICAST];
+}
+
+/* The er-th (from 0) established ExpressRoute neighbor of the address
+ * family, in bgpd's order; NULL past the last.  Asked in order, each
+ * answer goes on from the previous one. */
+static struct peer *er_neighbor(struct out_ctx *ctx, unsigned int er)
+{
+	struct listnode *node = listhead(ctx->bgp->peer);
+	unsigned int idx = 0;
+
+	if (ctx->er_node && er == ctx->er_idx)
+		return listgetdata(ctx->er_node);
+	if (ctx->er_node && er > ctx->er_idx) {
+		node = listnextnode(ctx->er_node);
+		idx = ctx->er_idx + 1;
+	}
+	for (; node; node = listnextnode(node)) {
+		if (!er_established(ctx, listgetdata(node)))
+			continue;
+		if (idx++ == er) {
+			ctx->er_node = node;
+			ctx->er_idx = er;
+			return listgetdata(node);
+		}
+	}
+	return NULL;
+}
+
+static unsigned int er_count(void *arg)
+{
+	struct out_ctx *ctx = arg;
+	struct listnode *node;
+	struct peer *peer;
+	unsigned int n = 0;
+
+	for (ALL_LIST_ELEMENTS_RO(ctx->bgp->peer, node, peer))
+		n += er_established(ctx, peer);
+	return n;
+}
+
+/* Would ExpressRoute neighbor er be sent dest's best route?  Runs its
+ * outbound map (the module's checks, the operator's map, the limit) on a
+ * scratch copy of the route. */
+static bool er_would_get(struct out_ctx *ctx, struct peer *er,
+			 struct bgp_dest *dest)
 {
 	struct bgp_path_info *best = NULL, *pi;
-	struct peer *er = NULL;
 	struct route_map *map;
 	struct bgp_path_info scratch = {};
 	struct attr attr;
@@ -254,13 +305,7 @@ static bool er_would_get(struct out_ctx *ctx, struct bgp_dest *dest)
 	for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next)
 		if (CHECK_FLAG(pi->flags, BGP_PATH_SELECTED))
 			best = pi;
-	if (!best)
-		return false;
-	while ((er = erp_peer_next(ctx->inst, er)))
-		if (erp_peer_role(ctx->inst, er, NULL) == ERP_ROLE_EXPRESSROUTE &&
-		    peer_established(er) && er->afc_nego[ctx->afi][SAFI_UNICAST])
-			break;
-	if (!er)
+	if (!best || !er)
 		return false;
 	map = ROUTE_MAP_OUT(&er->filter[ctx->afi][SAFI_UNICAST]);
 	if (!map)
@@ -277,42 +322,23 @@ static bool er_would_get(struct out_ctx *ctx, struct bgp_dest *dest)
 	return ret == RMAP_PERMITMATCH;
 }
 
-static bool er_gets(const struct prefix *p, bool covering, void *arg)
+static bool er_gets(const struct prefix *p, bool covering, unsigned int n,
+		    void *arg)
 {
 	struct out_ctx *ctx = arg;
+	struct peer *er = er_neighbor(ctx, n);
 	struct bgp_dest *up;
 
-	if (!ctx->dest)
+	if (!ctx->dest || !er)
 		return false;
 	if (!covering)
-		return er_would_get(ctx, ctx->dest);
+		return er_would_get(ctx, er, ctx->dest);
 	for (up = bgp_dest_parent_nolock(ctx->dest); up;
 	     up = bgp_dest_parent_nolock(up))
-		if (bgp_dest_has_bgp_path_info_data(up) && er_would_get(ctx, up))
+		if (bgp_dest_has_bgp_path_info_data(up) &&
+		    er_would_get(ctx, er, up))
 			return true;
 	return false;
-}
-
-/* Is dest advertised (or about to be) to peer's update subgroup, and how
- * many prefixes are?  The count is the one bgpd's own maximum-prefix-out
- * uses (pending advertisements included). */
-static void advertised_state(struct peer *peer, afi_t afi,
-			     struct bgp_dest *dest, bool *already,
-			     uint32_t *count)
-{
-	struct peer_af *paf = peer_af_find(peer, afi, SAFI_UNICAST);
-	struct update_subgroup *subgrp = paf ? PAF_SUBGRP(paf) : NULL;
-	struct bgp_adj_out *adj;
-
-	*already = false;
-	*count = subgrp ? subgrp->pscount : 0;
-	if (!subgrp || !dest)
-		return;
-	RB_FOREACH (adj, bgp_adj_out_rb, &dest->adj_out)
-		if (adj->subgroup == subgrp && (adj->attr || adj->adv)) {
-			*already = true;
-			return;
-		}
 }
 
 static void note_limit(struct erp_instance *inst, struct peer *peer,
@@ -353,14 +379,15 @@ match_out_verdict(void *rule, const struct prefix *p, void *object)
 	struct erp_eval e;
 
 	if (eval_of(path, ERP_DIR_OUT, arg->role, &e)) {
+		memset(&ctx, 0, sizeof(ctx));
 		ctx.inst = e.inst;
+		ctx.bgp = e.peer->bgp;
 		ctx.dest = path->net;
 		ctx.afi = erp_bgp_afi(afi);
 		facts.learned_from = source_role(e.inst, path->net);
+		facts.er_count = er_count;
 		facts.er_gets = er_gets;
 		facts.arg = &ctx;
-		advertised_state(e.peer, ctx.afi, path->net,
-				 &facts.already_advertised, &facts.advertised);
 		erp_decide_out(&e.inst->policy, arg->role, p, &facts, &v);
 	} else
 		v.reason = ERP_DENY_NOT_DECLARED;
@@ -391,14 +418,64 @@ match_out_verdict(void *rule, const struct prefix *p, void *object)
 				"erpolicy: advertising %pFX to VPN neighbor %s although more specific than what ExpressRoute gets: Azure will route it back over VPN",
 				p, path->peer->host);
 	}
-	note_limit(e.inst, path->peer, stats, arg->role, afi,
-		   facts.advertised + (v.reason == ERP_ACCEPT &&
-				       !facts.already_advertised));
 	return v.reason == ERP_ACCEPT ? RMAP_NOMATCH : RMAP_MATCH;
 }
 
 static const struct route_map_rule_cmd match_out_verdict_cmd = {
 	RULE_OUT_VERDICT, match_out_verdict, rule_arg_compile, rule_arg_free};
+
+/* --- match erpolicy-out-limit (outbound, after the operator's map) -------- */
+
+/*
+ * The advertisement limit, last: a prefix the operator's map denies takes
+ * no room.  Kept per update group (erpolicy_updgrp.h): every neighbor of
+ * the group is sent exactly the prefixes admitted there.
+ */
+static enum route_map_cmd_result_t
+match_out_limit(void *rule, const struct prefix *p, void *object)
+{
+	struct erp_rule_arg *arg = rule;
+	struct bgp_path_info *path = object;
+	enum erp_afi afi = erp_prefix_afi(p);
+	struct erp_limit_group *g;
+	struct erp_peer_stats *stats;
+	enum erp_reason reason;
+	struct erp_eval e;
+	uint32_t limit;
+	bool warn;
+
+	if (!eval_of(path, ERP_DIR_OUT, arg->role, &e))
+		return RMAP_MATCH; /* not reached: the verdict denied it */
+	limit = e.inst->policy.adv_limit[arg->role];
+	if (!limit)
+		return RMAP_NOMATCH;
+	/* path->peer, not e.peer: the group is the copy's, not the peer's
+	 * that happens to share its name */
+	g = erp_updgrp_limits(e.inst, path->peer, afi, arg->role, !predicting);
+	if (!g) {
+		if (predicting) /* no set yet: an empty one has room */
+			return RMAP_NOMATCH;
+		ERP_DEBUG("%s: not advertising %pFX: no update group found for the limit",
+			  e.peer->host, p);
+		return RMAP_MATCH; /* fail closed */
+	}
+	reason = erp_limit_admit(&g->set, p, limit, e.inst->policy.limit_action,
+				 predicting, &warn);
+
+	stats = update_stats(&e, path, ERP_DIR_OUT);
+	if (!stats)
+		return reason == ERP_ACCEPT ? RMAP_NOMATCH : RMAP_MATCH;
+	if (reason != ERP_ACCEPT &&
+	    erp_stats_verdict(stats, ERP_DIR_OUT, afi, p, reason))
+		ERP_DEBUG("%s (%s): not advertising %pFX: %s", e.peer->host,
+			  erp_role_name(arg->role), p, erp_reason_name(reason));
+	note_limit(e.inst, e.peer, stats, arg->role, afi,
+		   g->set.admitted_count);
+	return reason == ERP_ACCEPT ? RMAP_NOMATCH : RMAP_MATCH;
+}
+
+static const struct route_map_rule_cmd match_out_limit_cmd = {
+	RULE_OUT_LIMIT, match_out_limit, rule_arg_compile, rule_arg_free};
 
 /* --- match erpolicy-user-map ----------------------------------------------- */
 
@@ -540,6 +617,11 @@ static void build_map(enum erp_dir dir, enum erp_role role)
 		 role_name);
 	idx = route_map_index_get(map, RMAP_DENY, 20);
 	route_map_add_match(idx, RULE_USER_MAP, uarg, RMAP_EVENT_MATCH_ADDED);
+	if (dir == ERP_DIR_OUT) {
+		idx = route_map_index_get(map, RMAP_DENY, 25);
+		route_map_add_match(idx, RULE_OUT_LIMIT, role_name,
+				    RMAP_EVENT_MATCH_ADDED);
+	}
 	idx = route_map_index_get(map, RMAP_PERMIT, 30);
 	route_map_add_set(idx, dir == ERP_DIR_IN ? RULE_SET_LP : RULE_SET_OUT,
 			  role_name);
@@ -555,6 +637,7 @@ void erp_rmap_init(void)
 {
 	route_map_install_match(&match_verdict_cmd);
 	route_map_install_match(&match_out_verdict_cmd);
+	route_map_install_match(&match_out_limit_cmd);
 	route_map_install_match(&match_user_map_cmd);
 	route_map_install_set(&set_local_pref_cmd);
 	route_map_install_set(&set_out_cmd);

@@ -9,6 +9,7 @@
  *
  *   deny 10    match erpolicy-verdict / erpolicy-out-verdict "ROLE"
  *   deny 20    match erpolicy-user-map "in|out ROLE"
+ *   deny 25    match erpolicy-out-limit "ROLE"       (outbound maps only)
  *   permit 30  set erpolicy-local-preference / erpolicy-out "ROLE"
  *
  * Nothing is encoded in a neighbor's map name beyond the path: the VRF is

@@ -14,6 +14,7 @@
 #include "prefix.h"
 
 #include "erpolicy_decide.h"
+#include "erpolicy_limit.h"
 
 static struct prefix P(const char *s)
 {
@@ -518,16 +519,31 @@ static void test_prefix_intended_and_issues(void **state)
 	erp_policy_fini(&pol);
 }
 
-static bool er_gets_fixture(const struct prefix *p, bool covering, void *arg)
-{
-	/* ExpressRoute gets 172.16.0.0/16 and exactly 172.16.9.0/24 */
-	struct prefix er16, er24;
+/* ExpressRoute neighbor 0 gets 172.16.0.0/16 and exactly 172.16.9.0/24;
+ * neighbor 1 (when counted) also gets exactly 172.16.5.0/24; neighbor 2
+ * nothing covering 172.16.0.0/12. */
+static unsigned int er_neighbors = 1;
+static unsigned int er_first; /* which of them is numbered 0 */
 
-	str2prefix("172.16.0.0/16", &er16);
-	str2prefix("172.16.9.0/24", &er24);
+static unsigned int er_count_fixture(void *arg)
+{
+	return er_neighbors;
+}
+
+static bool er_gets_fixture(const struct prefix *p, bool covering,
+			    unsigned int er, void *arg)
+{
+	struct prefix er16 = P("172.16.0.0/16"), er24 = P("172.16.9.0/24");
+	struct prefix more = P("172.16.5.0/24"), other = P("10.9.0.0/16");
+
+	er = (er + er_first) % er_neighbors;
+	if (er == 2)
+		return covering ? p->prefixlen > 16 && prefix_match(&other, p)
+				: prefix_same(p, &other);
 	if (covering)
 		return p->prefixlen > 16 && prefix_match(&er16, p);
-	return prefix_same(p, &er16) || prefix_same(p, &er24);
+	return prefix_same(p, &er16) || prefix_same(p, &er24) ||
+	       (er == 1 && prefix_same(p, &more));
 }
 
 static enum erp_reason out(struct erp_policy *pol, enum erp_role to,
@@ -543,7 +559,8 @@ static enum erp_reason out(struct erp_policy *pol, enum erp_role to,
 static void test_outbound_verdicts(void **state)
 {
 	struct erp_policy pol;
-	struct erp_out_facts f = {.er_gets = er_gets_fixture};
+	struct erp_out_facts f = {.er_count = er_count_fixture,
+				  .er_gets = er_gets_fixture};
 	struct erp_out_verdict v;
 
 	erp_policy_init(&pol);
@@ -601,29 +618,193 @@ static void test_outbound_verdicts(void **state)
 			 ERP_ACCEPT);
 	pol.mode = ERP_MODE_BACKUP;
 
-	/* limits: a new prefix beyond the limit is not advertised, one
-	 * already advertised stays */
-	pol.adv_limit[ERP_ROLE_EXPRESSROUTE] = 2;
-	f.advertised = 2;
-	assert_int_equal(out(&pol, ERP_ROLE_EXPRESSROUTE, "172.16.7.0/24", &f,
-			     &v),
-			 ERP_DENY_LIMIT);
-	f.already_advertised = true;
-	assert_int_equal(out(&pol, ERP_ROLE_EXPRESSROUTE, "172.16.7.0/24", &f,
-			     &v),
-			 ERP_ACCEPT);
-	f.already_advertised = false;
-	pol.limit_action = ERP_LIMIT_WARN;
-	assert_int_equal(out(&pol, ERP_ROLE_EXPRESSROUTE, "172.16.7.0/24", &f,
-			     &v),
-			 ERP_ACCEPT);
-	assert_true(v.warn_limit);
-	f.advertised = 1;
-	assert_int_equal(out(&pol, ERP_ROLE_EXPRESSROUTE, "172.16.7.0/24", &f,
-			     &v),
-			 ERP_ACCEPT);
-	assert_false(v.warn_limit);
 	erp_policy_fini(&pol);
+}
+
+/* Issue 12 item 5: the guard holds for what EVERY established ExpressRoute
+ * neighbor gets, whatever their order: 172.16.5.0/24 is refused to VPN as
+ * long as one MSEE gets 172.16.0.0/16 without it. */
+static void test_guard_every_er_neighbor(void **state)
+{
+	struct erp_policy pol;
+	struct erp_out_facts f = {.er_count = er_count_fixture,
+				  .er_gets = er_gets_fixture};
+	struct erp_out_verdict v;
+
+	erp_policy_init(&pol);
+	add(&pol.onprem, "172.16.0.0/12", 0, 32);
+	er_neighbors = 2;
+	for (er_first = 0; er_first < 2; er_first++) {
+		/* one of the two lacks the /24 */
+		assert_int_equal(out(&pol, ERP_ROLE_VPN, "172.16.5.0/24", &f,
+				     &v),
+				 ERP_DENY_MORE_SPECIFIC);
+		/* both get it */
+		assert_int_equal(out(&pol, ERP_ROLE_VPN, "172.16.9.0/24", &f,
+				     &v),
+				 ERP_ACCEPT);
+		/* no ER neighbor gets anything covering it */
+		assert_int_equal(out(&pol, ERP_ROLE_VPN, "172.20.1.0/24", &f,
+				     &v),
+				 ERP_ACCEPT);
+	}
+	/* a third neighbor that gets nothing covering 172.16/16 changes
+	 * nothing, in any position */
+	er_neighbors = 3;
+	for (er_first = 0; er_first < 3; er_first++) {
+		assert_int_equal(out(&pol, ERP_ROLE_VPN, "172.16.5.0/24", &f,
+				     &v),
+				 ERP_DENY_MORE_SPECIFIC);
+		assert_int_equal(out(&pol, ERP_ROLE_VPN, "172.16.9.0/24", &f,
+				     &v),
+				 ERP_ACCEPT);
+	}
+	/* no ExpressRoute neighbor established: nothing to protect */
+	er_neighbors = 0;
+	er_first = 0;
+	assert_int_equal(out(&pol, ERP_ROLE_VPN, "172.16.5.0/24", &f, &v),
+			 ERP_ACCEPT);
+	er_neighbors = 1;
+	erp_policy_fini(&pol);
+}
+
+static enum erp_reason admit(struct erp_limit_set *s, const char *pfx,
+			     uint32_t limit, bool predict)
+{
+	struct prefix p = P(pfx);
+	bool warn;
+
+	return erp_limit_admit(s, &p, limit, ERP_LIMIT_STOP, predict, &warn);
+}
+
+static bool in_set(const char *pfx, void *arg)
+{
+	const char *const *list = arg;
+	struct prefix p = P(pfx), q;
+
+	for (; *list; list++) {
+		q = P(*list);
+		if (prefix_same(&p, &q))
+			return true;
+	}
+	return false;
+}
+
+static const char *const *advertised_now;
+
+static bool still_there(const struct prefix *p, void *arg)
+{
+	char buf[PREFIX_STRLEN];
+
+	prefix2str(p, buf, sizeof(buf));
+	return in_set(buf, (void *)advertised_now);
+}
+
+/*
+ * Issue 12 item 4: the admitted set never exceeds the limit, whatever the
+ * order the table is walked in again; a prefix admitted stays admitted;
+ * held-back prefixes come back in prefix order once room frees, and only
+ * once an admitted prefix is no longer advertised anywhere.
+ */
+static void test_limit_admission(void **state)
+{
+	struct erp_limit_set s;
+	struct prefix p, q;
+	bool warn;
+
+	erp_limit_set_init(&s);
+	/* a fresh set admits in arrival order up to the limit */
+	assert_int_equal(admit(&s, "172.20.0.0/16", 2, false), ERP_ACCEPT);
+	assert_int_equal(admit(&s, "172.21.0.0/16", 2, false), ERP_ACCEPT);
+	/* the same prefix again (another subgroup, a re-walk) takes no room */
+	assert_int_equal(admit(&s, "172.20.0.0/16", 2, false), ERP_ACCEPT);
+	assert_int_equal(s.admitted_count, 2);
+	/* a new prefix sorting first is held back, on every walk, in any
+	 * order: what was admitted stays, the total never exceeds 2 */
+	for (int walk = 0; walk < 3; walk++) {
+		assert_int_equal(admit(&s, "172.16.0.0/16", 2, false),
+				 ERP_DENY_LIMIT);
+		assert_int_equal(admit(&s, "172.20.0.0/16", 2, false),
+				 ERP_ACCEPT);
+		assert_int_equal(admit(&s, "172.21.0.0/16", 2, false),
+				 ERP_ACCEPT);
+		assert_int_equal(admit(&s, "172.17.0.0/24", 2, false),
+				 ERP_DENY_LIMIT);
+		assert_int_equal(s.admitted_count, 2);
+	}
+	assert_int_equal(s.held_count, 2);
+	p = P("172.17.0.0/24");
+	assert_true(erp_limit_is_held(&s, &p));
+	/* predicting changes nothing */
+	assert_int_equal(admit(&s, "172.30.0.0/16", 2, true), ERP_DENY_LIMIT);
+	assert_int_equal(s.held_count, 2);
+	assert_int_equal(admit(&s, "172.30.0.0/16", 3, true), ERP_ACCEPT);
+	assert_int_equal(s.admitted_count, 2);
+
+	/* pruning keeps what is still advertised (pending withdrawals too) */
+	{
+		static const char *const both[] = {"172.20.0.0/16",
+						   "172.21.0.0/16", NULL};
+		static const char *const one[] = {"172.21.0.0/16", NULL};
+
+		advertised_now = both;
+		assert_int_equal(erp_limit_prune(&s, still_there, NULL), 0);
+		assert_false(erp_limit_room(&s, 2));
+		advertised_now = one;
+		assert_int_equal(erp_limit_prune(&s, still_there, NULL), 1);
+		assert_true(erp_limit_room(&s, 2));
+	}
+	/* room: the held-back prefixes in prefix order, shorter first */
+	assert_true(erp_limit_held_next(&s, NULL, &q));
+	p = P("172.16.0.0/16");
+	assert_true(prefix_same(&p, &q));
+	assert_true(erp_limit_held_next(&s, &q, &q));
+	p = P("172.17.0.0/24");
+	assert_true(prefix_same(&p, &q));
+	assert_false(erp_limit_held_next(&s, &q, &q));
+	/* the first is admitted, the second still waits */
+	assert_int_equal(admit(&s, "172.16.0.0/16", 2, false), ERP_ACCEPT);
+	assert_int_equal(admit(&s, "172.17.0.0/24", 2, false), ERP_DENY_LIMIT);
+	assert_int_equal(s.held_count, 1);
+	/* the walk goes on after a prefix no longer held */
+	p = P("172.16.128.0/17");
+	assert_true(erp_limit_held_next(&s, &p, &q));
+	p = P("172.17.0.0/24");
+	assert_true(prefix_same(&p, &q));
+	erp_limit_unhold(&s, &p);
+	assert_int_equal(s.held_count, 0);
+	assert_false(erp_limit_held_next(&s, NULL, &q));
+
+	/* warn: admitted beyond the limit, said so */
+	p = P("172.18.0.0/16");
+	assert_int_equal(erp_limit_admit(&s, &p, 2, ERP_LIMIT_WARN, false,
+					 &warn),
+			 ERP_ACCEPT);
+	assert_true(warn);
+	assert_int_equal(s.admitted_count, 3);
+	/* no limit: everything */
+	assert_int_equal(admit(&s, "172.19.0.0/16", 0, false), ERP_ACCEPT);
+	erp_limit_set_fini(&s);
+}
+
+/* Past ERP_LIMIT_HELD_MAX held-back prefixes only a flag is kept. */
+static void test_limit_held_bounded(void **state)
+{
+	struct erp_limit_set s;
+	struct prefix p = P("10.0.0.0/32");
+	bool warn;
+
+	erp_limit_set_init(&s);
+	assert_int_equal(admit(&s, "192.0.2.0/24", 1, false), ERP_ACCEPT);
+	for (uint32_t i = 0; i < ERP_LIMIT_HELD_MAX + 5; i++) {
+		p.u.prefix4.s_addr = htonl(0x0a000000 + i);
+		assert_int_equal(erp_limit_admit(&s, &p, 1, ERP_LIMIT_STOP,
+						 false, &warn),
+				 ERP_DENY_LIMIT);
+	}
+	assert_int_equal(s.held_count, ERP_LIMIT_HELD_MAX);
+	assert_true(s.held_truncated);
+	erp_limit_set_fini(&s);
 }
 
 static void test_modes_and_exceptions(void **state)
@@ -857,6 +1038,9 @@ int main(void)
 		cmocka_unit_test(test_local_pref_demotion),
 		cmocka_unit_test(test_prefix_intended_and_issues),
 		cmocka_unit_test(test_outbound_verdicts),
+		cmocka_unit_test(test_guard_every_er_neighbor),
+		cmocka_unit_test(test_limit_admission),
+		cmocka_unit_test(test_limit_held_bounded),
 		cmocka_unit_test(test_modes_and_exceptions),
 		cmocka_unit_test(test_against_reference),
 	};

@@ -465,8 +465,9 @@ def module_mem(edge):
 
 
 # the module's four maps (erpolicy_rmap.h) live as long as the module: their
-# rules are its only allocations without configuration
-MAP_RULES = 4 * 3
+# rules are its only allocations without configuration (three in each
+# inbound map, four in each outbound one: the limit's deny 25)
+MAP_RULES = 2 * 3 + 2 * 4
 
 
 def mem_zero(edge):

@@ -2,7 +2,8 @@
 
     msee1 (AS 12076) --- 192.0.2.0/30 ----.
     msee2 (AS 12076) --- 192.0.2.4/30 ----+-- edge (AS 65010, bgpd -M erpolicy)
-    vpngw (AS 65515) --- 198.51.100.0/30 -'
+    vpngw (AS 65515) --- 198.51.100.0/30 -+
+    vpngw2 (AS 65515) -- 198.51.100.4/30 -'  (a second VPN gateway, where asked)
 
 Each Azure side originates the same Azure prefixes (plus, where a test asks,
 routes the module must refuse).  IPv6 runs on parallel sessions.  Builders
@@ -30,6 +31,8 @@ PEERS = {
               MSEE_AS, 30),
     "vpngw": ("198.51.100.2", "198.51.100.1", "2001:db8:f1::2",
               "2001:db8:f1::1", VPN_AS, 30),
+    "vpngw2": ("198.51.100.6", "198.51.100.5", "2001:db8:f2::2",
+               "2001:db8:f2::1", VPN_AS, 30),
 }
 
 AZURE_V4 = ["10.100.0.0/16", "10.100.1.0/24"]
@@ -46,9 +49,10 @@ def module_args():
     return ["--moduledir", MODULE_DIR, "-M", "erpolicy"]
 
 
-def azure_conf(name, v4=(), v6=(), extra=""):
+def azure_conf(name, v4=(), v6=(), extra="", ipv4_extra=""):
     """bgpd.conf of an emulated Azure router: originates v4/v6 prefixes to
-    the edge, no policy needed."""
+    the edge, no policy needed.  ipv4_extra: more lines in its IPv4
+    address family (EDGE4 in them stands for the edge's address)."""
     edge4, me4, edge6, me6, asn, _ = PEERS[name]
     nets4 = "".join("  network %s\n" % p for p in v4)
     nets6 = "".join("  network %s\n" % p for p in v6)
@@ -66,7 +70,7 @@ router bgp {asn}
  neighbor {edge6} advertisement-interval 0
  address-family ipv4 unicast
   neighbor {edge4} activate
-{nets4} exit-address-family
+{nets4}{ipv4_extra.replace("EDGE4", edge4)} exit-address-family
  address-family ipv6 unicast
   neighbor {edge6} activate
 {nets6} exit-address-family
