@@ -311,6 +311,16 @@ struct yang_data *erp_nb_st_iaf_holddown_left(struct nb_cb_get_elem_args *args)
 				    erp_paths_holddown_left(ref->inst, ref->afi));
 }
 
+struct yang_data *erp_nb_st_iaf_withdrawn(struct nb_cb_get_elem_args *args)
+{
+	if (!is_inst_afi(args->list_entry))
+		return NULL;
+	const struct erp_inst_afi *ref = args->list_entry;
+
+	return yang_data_new_bool(args->xpath,
+				  erp_paths_er_withdrawn(ref->inst, ref->afi));
+}
+
 /* --- instance/event ------------------------------------------------------- */
 
 /* Entries are the ring's stored events, oldest first. */

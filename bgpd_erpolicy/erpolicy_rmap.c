@@ -41,6 +41,10 @@ struct erp_rule_arg {
 /* Set while the outbound rules are run to predict what an ExpressRoute
  * neighbor would get: nothing is counted or logged then. */
 static bool predicting;
+/* ... and to know whether a VPN neighbor gets a prefix (symmetric
+ * failover): the same, a flag of its own as the first prediction nests
+ * inside this one. */
+static bool predicting_vpn;
 
 static enum erp_afi erp_prefix_afi(const struct prefix *p)
 {
@@ -82,7 +86,7 @@ static struct erp_peer_stats *update_stats(const struct erp_eval *e,
 					   struct bgp_path_info *path,
 					   enum erp_dir dir)
 {
-	if (!e->inst || !path->net || !e->peer || predicting)
+	if (!e->inst || !path->net || !e->peer || predicting || predicting_vpn)
 		return NULL;
 	if (dir == ERP_DIR_IN)
 		/* something changed in what Azure sends: worth a new look at
@@ -249,6 +253,56 @@ static bool er_gets(const struct prefix *p, bool covering, void *arg)
 	return false;
 }
 
+/*
+ * Symmetric failover: does a VPN neighbor get dest's best route?  One that
+ * is established with the address family negotiated and whose outbound
+ * map (the module's verdict, the operator's map) permits a scratch copy of
+ * the route: the definition of "the VPN carries this on-prem prefix".
+ * Nothing is counted or logged meanwhile.
+ */
+static bool vpn_would_get(struct out_ctx *ctx, struct bgp_dest *dest)
+{
+	struct bgp_path_info *best = NULL, *pi;
+	struct peer *vpn = NULL;
+	bool gets = false;
+
+	for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next)
+		if (CHECK_FLAG(pi->flags, BGP_PATH_SELECTED))
+			best = pi;
+	if (!best)
+		return false;
+	while (!gets && (vpn = erp_peer_next(ctx->inst, vpn))) {
+		struct bgp_path_info scratch = {};
+		struct route_map *map;
+		struct attr attr;
+
+		if (erp_peer_role(ctx->inst, vpn, NULL) != ERP_ROLE_VPN ||
+		    !peer_established(vpn) ||
+		    !vpn->afc_nego[ctx->afi][SAFI_UNICAST])
+			continue;
+		map = ROUTE_MAP_OUT(&vpn->filter[ctx->afi][SAFI_UNICAST]);
+		if (!map)
+			return true; /* no outbound map: it gets everything */
+		attr = *best->attr;
+		scratch.peer = vpn;
+		scratch.attr = &attr;
+		scratch.net = dest;
+		predicting_vpn = true;
+		gets = route_map_apply(map, bgp_dest_get_prefix(dest),
+				       &scratch) == RMAP_PERMITMATCH;
+		predicting_vpn = false;
+		bgp_attr_flush(&attr);
+	}
+	return gets;
+}
+
+static bool vpn_gets(const struct prefix *p, void *arg)
+{
+	struct out_ctx *ctx = arg;
+
+	return ctx->dest && vpn_would_get(ctx, ctx->dest);
+}
+
 /* Is dest advertised (or about to be) to peer's update subgroup, and how
  * many prefixes are?  The count is the one bgpd's own maximum-prefix-out
  * uses (pending advertisements included). */
@@ -315,6 +369,11 @@ match_out_verdict(void *rule, const struct prefix *p, void *object)
 		facts.learned_from = source_role(e.inst, path->net);
 		facts.er_gets = er_gets;
 		facts.arg = &ctx;
+		/* not while predicting what ER gets by policy (the symmetric
+		 * guard's question) */
+		facts.er_withdrawn = !predicting &&
+				     erp_paths_er_withdrawn(e.inst, afi);
+		facts.vpn_gets = vpn_gets;
 		advertised_state(e.peer, ctx.afi, path->net,
 				 &facts.already_advertised, &facts.advertised);
 		erp_decide_out(&e.inst->policy, arg->role, p, &facts, &v);
