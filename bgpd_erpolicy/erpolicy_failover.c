@@ -100,7 +100,7 @@ enum erp_event_type erp_fo_withdrawal_event(const struct erp_failover *fo)
 static bool fo_withdraw_applies(const struct erp_failover *fo,
 				const struct erp_fo_config *cfg)
 {
-	return !cfg->asymmetric && erp_fo_er_demoted(fo) &&
+	return !cfg->asymmetric && erp_fo_er_demoted_on_arrival(fo, cfg) &&
 	       erp_fo_vpn_usable(fo);
 }
 

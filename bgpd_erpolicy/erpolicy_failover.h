@@ -153,7 +153,11 @@ extern uint64_t erp_fo_deadline(const struct erp_failover *fo); /* 0: none */
  * return traffic follows only if ER stops hearing the on-prem prefixes.
  * Yes while ER is demoted, the VPN path is usable (erp_fo_path_usable())
  * and symmetric failover is on (cfg->asymmetric false), as of the last
- * input.  This says whether withdrawal applies at all; a prefix is
+ * input.  "Demoted" as erp_fo_er_demoted_on_arrival() says: also while ER
+ * carries nothing and its return would start a hold-down, because a
+ * returning ER session is sent the on-prem prefixes as soon as it is
+ * established, before its routes make the machine hold it down; so ER
+ * hears nothing from failover (with a hold-down) to failback.  This says whether withdrawal applies at all; a prefix is
  * withdrawn only if a VPN neighbor gets it (erp_decide_out(),
  * erp_out_facts.vpn_gets): never one that no VPN neighbor would carry.
  */

@@ -122,7 +122,9 @@ static void check_invariants(const struct fx *f, const char *file, int line)
 	 * while ER is demoted, the VPN could carry them and it is on; the
 	 * event of a change is the new value's */
 	_assert_int_equal(erp_fo_er_withdrawn(fo),
-			  !f->cfg.asymmetric && erp_fo_er_demoted(fo) && vpn,
+			  !f->cfg.asymmetric &&
+				  erp_fo_er_demoted_on_arrival(fo, &f->cfg) &&
+				  vpn,
 			  file, line);
 	_assert_int_equal(erp_fo_withdrawal_event(fo),
 			  erp_fo_er_withdrawn(fo) ? ERP_EV_ER_WITHDRAW
@@ -1198,10 +1200,11 @@ static void record(struct erp_event_ring *ring, const struct fx *f,
 /* --- symmetric failover (issue 12 item 3) ----------------------------------- */
 
 /*
- * Hold-down: on-prem prefixes are withdrawn from ER when the hold-down
- * starts (Azure would otherwise return over ER for its whole length) and
- * restored at the failback.  Nothing is withdrawn while ER is simply down
- * (there is no ER session to withdraw from, and ER is not demoted).
+ * Hold-down: on-prem prefixes are withheld from ER from the failover on
+ * (a returning ER session is sent them when established, before its routes
+ * start the hold-down; Azure would return over ER for the hold-down's whole
+ * length) and restored at the failback.  Without a hold-down, nothing is
+ * withheld: ER is preferred as soon as it is back.
  */
 static void test_symmetric_holddown(void **state)
 {
@@ -1212,13 +1215,17 @@ static void test_symmetric_holddown(void **state)
 	up_on_er(&f);
 	EXPECT_WITHDRAWAL(&f, false, false);
 	SESS(&f, 0, 1);
-	EXPECT_WITHDRAWAL(&f, false, false);
+	EXPECT_EVENTS(&f, ERP_EV_FAILOVER);
+	EXPECT_WITHDRAWAL(&f, true, true);
+	assert_int_equal(erp_fo_withdrawal_event(&f.fo), ERP_EV_ER_WITHDRAW);
+	/* an ER session back, no routes yet: still withheld */
+	SESSR(&f, 1, 0, 1, 1);
+	EXPECT_WITHDRAWAL(&f, false, true);
 	f.now += 500;
 	t = f.now;
 	SESS(&f, 1, 1);
 	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_START);
-	EXPECT_WITHDRAWAL(&f, true, true);
-	assert_int_equal(erp_fo_withdrawal_event(&f.fo), ERP_EV_ER_WITHDRAW);
+	EXPECT_WITHDRAWAL(&f, false, true);
 	/* more ER sessions, ticks: no change */
 	SESS(&f, 2, 1);
 	EXPECT_WITHDRAWAL(&f, false, true);
@@ -1231,25 +1238,34 @@ static void test_symmetric_holddown(void **state)
 	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_EXPIRED, ERP_EV_FAILBACK);
 	EXPECT_WITHDRAWAL(&f, true, false);
 	assert_int_equal(erp_fo_withdrawal_event(&f.fo), ERP_EV_ER_RESTORE);
+
+	/* no hold-down: a failover withholds nothing */
+	fx_init(&f, 0, 0);
+	up_on_er(&f);
+	SESS(&f, 0, 1);
+	EXPECT_EVENTS(&f, ERP_EV_FAILOVER);
+	EXPECT_WITHDRAWAL(&f, false, false);
+	SESS(&f, 1, 1);
+	EXPECT_EVENTS(&f, ERP_EV_FAILBACK);
+	EXPECT_WITHDRAWAL(&f, false, false);
 }
 
-/* A flap during the hold-down: ER is down, nothing to withdraw from; the
- * restarted hold-down withdraws again. */
+/* A flap during the hold-down: withheld throughout, no churn. */
 static void test_symmetric_flap(void **state)
 {
 	struct fx f;
 
 	fx_init(&f, HD, CAP);
 	in_holddown(&f);
-	EXPECT_WITHDRAWAL(&f, true, true);
+	EXPECT_WITHDRAWAL(&f, false, true);
 	f.now += 10;
 	SESS(&f, 0, 1);
 	assert_int_equal(f.fo.state, ERP_FO_VPN);
-	EXPECT_WITHDRAWAL(&f, true, false);
+	EXPECT_WITHDRAWAL(&f, false, true);
 	f.now += 10;
 	SESS(&f, 1, 1);
 	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_RESTART);
-	EXPECT_WITHDRAWAL(&f, true, true);
+	EXPECT_WITHDRAWAL(&f, false, true);
 }
 
 /* Drain: withdrawn while drained, restored by the undrain. */
@@ -1301,7 +1317,7 @@ static void test_symmetric_needs_vpn(void **state)
 	/* hold-down: the VPN lost ends it (failback), restored with it */
 	fx_init(&f, HD, CAP);
 	in_holddown(&f);
-	EXPECT_WITHDRAWAL(&f, true, true);
+	EXPECT_WITHDRAWAL(&f, false, true);
 	SESS(&f, 1, 0);
 	EXPECT_EVENTS(&f, ERP_EV_FAILBACK);
 	EXPECT_WITHDRAWAL(&f, true, false);
