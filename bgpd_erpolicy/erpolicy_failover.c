@@ -33,8 +33,8 @@ static const char *const event_names[ERP_EV_TYPE_MAX] = {
 	[ERP_EV_UNDRAIN] = "undrain",
 	[ERP_EV_PATHS_LOST] = "paths-lost",
 	[ERP_EV_PATH_UP] = "path-up",
-	[ERP_EV_ER_WITHDRAW] = "expressroute-withdraw",
-	[ERP_EV_ER_RESTORE] = "expressroute-restore",
+	[ERP_EV_ER_WITHDRAW] = "withdraw-from-er",
+	[ERP_EV_ER_RESTORE] = "restore-to-er",
 };
 
 const char *erp_fo_state_name(enum erp_fo_state state)

@@ -1782,7 +1782,7 @@ static void test_names(void **state)
 		"failover",	     "failback",	  "hold-down-start",
 		"hold-down-restart", "hold-down-expired", "drain",
 		"undrain",	     "paths-lost",	  "path-up",
-		"expressroute-withdraw", "expressroute-restore",
+		"withdraw-from-er", "restore-to-er",
 	};
 
 	assert_string_equal(erp_fo_state_name(ERP_FO_NONE), "none");
