@@ -126,7 +126,7 @@ def switch_time(r, want, t0, timeout):
 
 class Timeline:
     """Under a steady ping stream (one packet each 20 ms), samples the
-    edge's per-path packet counters every 100 ms, and keeps the lab's
+    edge's per-path packet counters every 250 ms, and keeps the lab's
     actions; save() adds the module's events.  Only with ERPOLICY_TIMELINE."""
 
     def __init__(self, r, name):
@@ -147,8 +147,9 @@ class Timeline:
 
     def _sample(self):
         while not self._stop.is_set():
+            before = time.monotonic()
             links = self.edge.ip_json("-s", "link", "show")
-            now = time.monotonic() - self.t0
+            now = (before + time.monotonic()) / 2 - self.t0
             row = {"t": round(now, 3)}
             for link in links:
                 path = IFS.get(link["ifname"])
@@ -158,7 +159,7 @@ class Timeline:
                         k = "%s_%s" % (path, d)
                         row[k] = row.get(k, 0) + st[d]["packets"]
             self.samples.append(row)
-            self._stop.wait(0.1)
+            self._stop.wait(0.25)
 
     def action(self, text):
         if self.dir:
