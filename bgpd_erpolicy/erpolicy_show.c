@@ -221,11 +221,10 @@ void erp_show_text(struct vty *vty, const struct erp_show_view *view)
 	if (fo->drained)
 		vty_out(vty,
 			"  ExpressRoute is DRAINED (erpolicy drain expressroute)\n");
-	vty_out(vty,
-		"  Symmetric failover: %s\n",
-		fo->asymmetric
-			? "off (on-prem prefixes stay advertised to ExpressRoute while it is demoted)"
-			: "on (while ExpressRoute is demoted, on-prem prefixes the VPN carries are withdrawn from it)");
+	/* on (the default) shows while it acts, on the address family's line */
+	if (fo->asymmetric)
+		vty_out(vty,
+			"  Symmetric failover: off (on-prem prefixes stay advertised to ExpressRoute while it is demoted)\n");
 	vty_out(vty,
 		"  Mode %s%s; advertising on-prem prefixes only, transit %s, default route %s, symmetric guard %s, limits ER %u / VPN %u (%s at the limit)%s\n",
 		erp_mode_name(pol->mode),

@@ -222,8 +222,10 @@ def test_drain_moves_both_directions(lab):
         afs = {a["afi"]: a for a in yang_state(edge)["address-family"]}
         assert afs["ipv4"]["expressroute-withdrawn"] is True
         text = edge.vty("show bgp erpolicy")
-        assert "Symmetric failover: on" in text
-        assert "on-prem prefixes withdrawn from ExpressRoute" in text
+        assert "IPv4 preferred path: vpn" in text
+        assert "state drained; on-prem prefixes withdrawn from " \
+            "ExpressRoute" in text, text
+        assert "Symmetric failover: off" not in text
         time.sleep(2)
 
         tl.action("no erpolicy drain expressroute")
