@@ -113,13 +113,15 @@ def switch_time(r, want, t0, timeout):
     direction over want: (on-prem side, Azure side), None for a side that
     did not within timeout (the packets then tell what happened).  Polled
     every 20 ms."""
+    sides = [(r["edge"], AZ_PFX, EDGE_GW),
+             (r["vnet"], azure.ONPREM_PFX, VNET_GW)]
     got = [None, None]
     while None in got and time.monotonic() - t0 < timeout:
-        now = time.monotonic()
-        d = directions(r)
-        for k in range(2):
-            if got[k] is None and d[k] == want:
-                got[k] = now - t0
+        for k, (node, pfx, gws) in enumerate(sides):
+            if got[k] is None:
+                now = time.monotonic()
+                if gws.get(azure.kernel_gateway(node, pfx)) == want:
+                    got[k] = now - t0
         time.sleep(0.02)
     return tuple(got)
 
@@ -132,7 +134,7 @@ class Timeline:
     def __init__(self, r, name):
         self.edge, self.name = r["edge"], name
         self.dir = os.environ.get("ERPOLICY_TIMELINE")
-        self.samples, self.actions = [], []
+        self.samples, self.actions, self.texts = [], [], []
         self.t0 = time.monotonic()
         self._stop = threading.Event()
         self._ping = self._thread = None
@@ -166,6 +168,19 @@ class Timeline:
             self.actions.append({"t": round(time.monotonic() - self.t0, 3),
                                  "action": text})
 
+    def capture(self, cmd, grep=None):
+        """Keep a command's output (or the log's lines containing grep)
+        for the user guide's samples."""
+        if not self.dir:
+            return
+        if grep:
+            lines = [ln for ln in self.edge.log_text().splitlines()
+                     if grep in ln]
+            self.texts.append("bgpd.log (%s):\n%s\n" % (grep,
+                                                        "\n".join(lines)))
+        else:
+            self.texts.append("edge# %s\n%s" % (cmd, self.edge.vty(cmd)))
+
     def stop(self):
         self._stop.set()
         if self._thread:
@@ -188,6 +203,9 @@ class Timeline:
             json.dump({"scenario": self.name, "samples": self.samples,
                        "actions": self.actions, "events": evs,
                        "measured": measured}, f, indent=1)
+        with open(os.path.join(self.dir, self.name + "-samples.txt"),
+                  "w") as f:
+            f.write("\n".join(self.texts))
 
 
 def test_drain_moves_both_directions(lab):
@@ -226,6 +244,9 @@ def test_drain_moves_both_directions(lab):
         assert "state drained; on-prem prefixes withdrawn from " \
             "ExpressRoute" in text, text
         assert "Symmetric failover: off" not in text
+        tl.capture("show bgp erpolicy")
+        tl.capture("show bgp ipv4 unicast neighbors %s advertised-routes"
+                   % M1[1])
         time.sleep(2)
 
         tl.action("no erpolicy drain expressroute")
@@ -288,6 +309,7 @@ def test_holddown_moves_both_directions(lab):
         assert st["expressrouteWithdrawn"] is True
         left = st["holdDownRemaining"]
         assert left > 0
+        tl.capture("show bgp erpolicy")
 
         def failed_back():
             return [e for e in events(edge) if e["event"] == "failback"]
@@ -302,6 +324,8 @@ def test_holddown_moves_both_directions(lab):
         assert "withdraw-from-er" in types
         assert types[-3:] == ["hold-down-expired", "failback",
                               "restore-to-er"], types
+        tl.capture("show bgp erpolicy events")
+        tl.capture(None, grep="erpolicy: default ipv4")
         time.sleep(2)
         measured = {"failover_onprem_s": out_f, "failover_azure_s": back_f,
                     "failback_onprem_s": out_b, "failback_azure_s": back_b,
