@@ -144,8 +144,8 @@ def panel(data, title, y0):
 def measured_note(data):
     m = data.get("measured", {})
     if "drain_azure_s" in m:
-        return ("measured: drain moved on-prem's route in %.2f s and Azure's "
-                "in %.2f s; undrain %.2f s and %.2f s"
+        return ("measured from the command: drain moved on-prem's route in "
+                "%.2f s and Azure's in %.2f s; undrain %.2f s and %.2f s"
                 % (m["drain_onprem_s"], m["drain_azure_s"],
                    m["undrain_onprem_s"], m["undrain_azure_s"]))
     if "failback_azure_s" in m:
