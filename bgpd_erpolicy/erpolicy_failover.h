@@ -89,7 +89,7 @@ struct erp_failover {
 	uint64_t holddown_until_ms;	/* deadline of the running hold-down; 0: none */
 	uint64_t since_ms;		/* when the current state was entered */
 	bool er_failed;			/* ER was lost since it was last preferred */
-	bool er_withdrawn;		/* erp_fo_er_withdrawn() after the last input */
+	bool er_withdrawn;		/* erp_fo_er_withdrawn(), last input */
 };
 
 /* What one input did.  Events are in the order they happened. */
@@ -99,7 +99,7 @@ struct erp_fo_result {
 	bool carrier_changed;  /* erp_fo_carrier(fo, EXPRESSROUTE) flipped */
 	/* erp_fo_er_withdrawn() flipped: re-evaluate what ER is sent.  Not
 	 * in events[]: the history records it after them, as
-	 * ERP_EV_ER_WITHDRAW or ERP_EV_ER_RESTORE (erp_fo_withdrawal_event()) */
+	 * ERP_EV_ER_WITHDRAW or _RESTORE (erp_fo_withdrawal_event()) */
 	bool withdrawal_changed;
 	unsigned int n_events;
 	enum erp_event_type events[ERP_FO_MAX_EVENTS];
@@ -157,9 +157,10 @@ extern uint64_t erp_fo_deadline(const struct erp_failover *fo); /* 0: none */
  * carries nothing and its return would start a hold-down, because a
  * returning ER session is sent the on-prem prefixes as soon as it is
  * established, before its routes make the machine hold it down; so ER
- * hears nothing from failover (with a hold-down) to failback.  This says whether withdrawal applies at all; a prefix is
- * withdrawn only if a VPN neighbor gets it (erp_decide_out(),
- * erp_out_facts.vpn_gets): never one that no VPN neighbor would carry.
+ * hears nothing from failover (with a hold-down) to failback.  This says
+ * whether withdrawal applies at all; a prefix is withdrawn only if a VPN
+ * neighbor gets it (erp_decide_out(), erp_out_facts.vpn_gets): never one
+ * that no VPN neighbor would carry.
  */
 extern bool erp_fo_er_withdrawn(const struct erp_failover *fo);
 /* The event of a withdrawal_changed: ERP_EV_ER_WITHDRAW or _RESTORE. */

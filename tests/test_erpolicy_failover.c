@@ -1197,7 +1197,7 @@ static void record(struct erp_event_ring *ring, const struct fx *f,
 	}
 }
 
-/* --- symmetric failover (issue 12 item 3) ----------------------------------- */
+/* --- symmetric failover (issue 12 item 3) ------------------------------- */
 
 /*
  * Hold-down: on-prem prefixes are withheld from ER from the failover on
