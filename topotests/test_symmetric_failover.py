@@ -237,8 +237,13 @@ def test_drain_moves_both_directions(lab):
         assert na["expressrouteDemoted"] == 0, na
         types = [e["event"] for e in events(edge)]
         assert types[-2:] == ["drain", "withdraw-from-er"], types
-        afs = {a["afi"]: a for a in yang_state(edge)["address-family"]}
+        inst = yang_state(edge)
+        afs = {a["afi"]: a for a in inst["address-family"]}
         assert afs["ipv4"]["expressroute-withdrawn"] is True
+        nbr = {n["name"]: n for n in inst["neighbor"]}[M1[1]]
+        naf = {a["afi"]: a for a in nbr["address-family"]}["ipv4"]
+        assert naf["prefixes-not-advertised"]["expressroute-demoted"] == 1, \
+            naf
         text = edge.vty("show bgp erpolicy")
         assert "IPv4 preferred path: vpn" in text
         assert "state drained; on-prem prefixes withdrawn from " \
