@@ -50,7 +50,8 @@ enum erp_reason {
 	ERP_DENY_MORE_SPECIFIC, /* to VPN, more specific than what ER gets */
 	ERP_DENY_LIMIT,		/* beyond the advertisement limit */
 	/* to ExpressRoute while it is demoted and the VPN carries the prefix:
-	 * symmetric failover (erp_fo_er_withdrawn()) */
+	 * symmetric failover (erp_fo_er_withdrawn()); evaluated before the
+	 * limit, last here so that the values before it keep theirs */
 	ERP_DENY_ER_DEMOTED,
 };
 #define ERP_REASON_MAX (ERP_DENY_ER_DEMOTED + 1)
