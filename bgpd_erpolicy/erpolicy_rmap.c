@@ -258,7 +258,8 @@ static bool er_gets(const struct prefix *p, bool covering, void *arg)
  * is established with the address family negotiated and whose outbound
  * map (the module's verdict, the operator's map) permits a scratch copy of
  * the route: the definition of "the VPN carries this on-prem prefix".
- * Nothing is counted or logged meanwhile.
+ * Nothing is counted or logged meanwhile.  Other outbound filters of the
+ * neighbor (prefix-list, filter-list, distribute-list) are not consulted.
  */
 static bool vpn_would_get(struct out_ctx *ctx, struct bgp_dest *dest)
 {
@@ -282,7 +283,9 @@ static bool vpn_would_get(struct out_ctx *ctx, struct bgp_dest *dest)
 			continue;
 		map = ROUTE_MAP_OUT(&vpn->filter[ctx->afi][SAFI_UNICAST]);
 		if (!map)
-			return true; /* no outbound map: it gets everything */
+			/* not counted (fail safe): without the module's map
+			 * bgpd's ebgp-requires-policy sends it nothing */
+			continue;
 		attr = *best->attr;
 		scratch.peer = vpn;
 		scratch.attr = &attr;

@@ -80,13 +80,12 @@ def summarize(report):
 
 
 def build_lab(lab, wrapper, bgpd_args):
-    # an on-prem prefix advertised, prepended towards the VPN: symmetric
-    # failover runs the VPN's outbound map on scratch copies of it
+    # an on-prem prefix advertised: symmetric failover runs the VPN's
+    # outbound map on scratch copies of it
     edge_cfg = azure.edge_conf(
         NAMES, erpolicy=azure.erpolicy_lines(NAMES) +
         " erpolicy maximum-prefix-length ipv4 24\n"
-        " erpolicy failback hold-down 1 maximum 2\n"
-        " erpolicy advertise vpn-prepend 2\n",
+        " erpolicy failback hold-down 1 maximum 2\n",
         ipv4_extra="  network %s\n" % ONPREM,
         extra=" no bgp network import-check\n")
     edge = lab.add_router("edge", bgpd_conf=edge_cfg, bgpd_args=bgpd_args,
