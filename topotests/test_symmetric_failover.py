@@ -382,3 +382,13 @@ def test_never_withdrawn_without_vpn_and_setting_off(lab):
     edge.config(["router bgp 65010", "no erpolicy symmetric-failover"])
     lab.wait_until(lambda: directions(r) == ("vpn", "vpn"), timeout=20)
     assert "symmetric-failover" not in edge.vty("show running-config")
+
+    # the VPN lost during the drain: everything back on ExpressRoute, the
+    # on-prem prefix advertised to it again
+    edge.config(["router bgp 65010", "neighbor %s shutdown" % VPN[1],
+                 "neighbor %s shutdown" % VPN[3]])
+    lab.wait_until(lambda: directions(r) == ("er", "er"), timeout=20,
+                   message="VPN lost: both directions on ExpressRoute")
+    assert azure.ONPREM_PFX in advertised(edge, M1[1])
+    assert packets_path(r) == ("er", "er")
+    assert events(edge)[-1]["event"] == "restore-to-er"
