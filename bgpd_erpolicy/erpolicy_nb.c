@@ -154,6 +154,8 @@ static const struct frr_yang_module_info erp_nb_info = {
 		  .cbs = { .get_elem = erp_nb_st_instance_vrf } },
 		{ .xpath = STATE_INST "/bgp-instance-present",
 		  .cbs = { .get_elem = erp_nb_st_instance_present } },
+		{ .xpath = STATE_INST "/symmetric-failover",
+		  .cbs = { .get_elem = erp_nb_st_instance_symmetric } },
 		{ .xpath = STATE_IAF,
 		  .cbs = { .get_next = erp_nb_st_iaf_get_next,
 			   .get_keys = erp_nb_st_iaf_get_keys,

@@ -238,6 +238,7 @@ def test_drain_moves_both_directions(lab):
         types = [e["event"] for e in events(edge)]
         assert types[-2:] == ["drain", "withdraw-from-er"], types
         inst = yang_state(edge)
+        assert inst["symmetric-failover"] is True
         afs = {a["afi"]: a for a in inst["address-family"]}
         assert afs["ipv4"]["expressroute-withdrawn"] is True
         nbr = {n["name"]: n for n in inst["neighbor"]}[M1[1]]
@@ -373,6 +374,7 @@ def test_never_withdrawn_without_vpn_and_setting_off(lab):
     assert packets_path(r) == ("vpn", "er")
     st = erpolicy(edge)
     assert st["symmetricFailover"] is False
+    assert yang_state(edge)["symmetric-failover"] is False
     assert st["addressFamilies"]["ipv4"]["expressrouteWithdrawn"] is False
     assert " erpolicy symmetric-failover off" in edge.vty(
         "show running-config")
