@@ -38,9 +38,9 @@ VNET_GW = {azure.VNET_LINKS["msee1"][0]: "er",
 EDGE_GW = {M1[1]: "er", M2[1]: "er", VPN[1]: "vpn"}
 
 
-def start(lab, extra=""):
+def start(lab, extra="", before=""):
     edge_cfg = azure.edge_conf(
-        NAMES, erpolicy=azure.erpolicy_lines(NAMES) + extra,
+        NAMES, erpolicy=azure.erpolicy_lines(NAMES) + extra, before=before,
         ipv4_extra="  network %s\n" % azure.ONPREM_PFX)
     r = azure.build_with_vnet(lab, edge_cfg, names=NAMES)
     lab.start()
@@ -394,3 +394,24 @@ def test_never_withdrawn_without_vpn_and_setting_off(lab):
     assert azure.ONPREM_PFX in advertised(edge, M1[1])
     assert packets_path(r) == ("er", "er")
     assert events(edge)[-1]["event"] == "restore-to-er"
+
+
+def test_vpn_map_edited_during_drain(lab):
+    """The operator's own outbound map of the VPN neighbor, edited during a
+    drain so that the VPN no longer gets the on-prem prefix: ExpressRoute
+    must get it back (else Azure has no route to it at all)."""
+    r = start(lab, extra=" erpolicy neighbor %s route-map VPN-OUT out\n"
+              % VPN[1], before="ip prefix-list SITE seq 5 permit %s\n"
+              "route-map VPN-OUT permit 10\nexit\n" % azure.ONPREM_PFX)
+    edge = r["edge"]
+    edge.config(["router bgp 65010", "erpolicy drain expressroute"])
+    lab.wait_until(lambda: directions(r) == ("vpn", "vpn"), timeout=20,
+                   message="drained: both directions on the VPN")
+    # only the map changes (a prefix-list change re-announces everything)
+    edge.config(["route-map VPN-OUT deny 5",
+                 "match ip address prefix-list SITE", "exit"])
+    lab.wait_until(lambda: azure.ONPREM_PFX not in advertised(edge, VPN[1]),
+                   timeout=20, message="the VPN no longer gets it")
+    lab.wait_until(lambda: azure.ONPREM_PFX in advertised(edge, M1[1]),
+                   timeout=20, message="ExpressRoute gets it back")
+    assert packets_path(r) == ("vpn", "er")
