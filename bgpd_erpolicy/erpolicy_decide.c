@@ -54,6 +54,9 @@ static const struct erp_reason_info reason_infos[ERP_REASON_MAX] = {
 				    "more specific than ER", ERP_REASON_OUT},
 	[ERP_DENY_LIMIT] = {"beyond the advertisement limit", "limit", "limit",
 			    "limit", ERP_REASON_OUT},
+	[ERP_DENY_ER_DEMOTED] = {"ExpressRoute demoted, the VPN carries it",
+				 "expressrouteDemoted", "expressroute-demoted",
+				 "ER demoted", ERP_REASON_OUT},
 };
 
 const struct erp_reason_info *erp_reason_info(enum erp_reason reason)
@@ -634,6 +637,13 @@ void erp_decide_out(struct erp_policy *pol, enum erp_role to,
 			return;
 		}
 		v->warn_more_specific = true;
+	}
+	/* symmetric failover: Azure prefers ER for the same prefix, so its
+	 * return traffic follows on-prem's to the VPN only without it */
+	if (to == ERP_ROLE_EXPRESSROUTE && f->er_withdrawn && f->vpn_gets &&
+	    f->vpn_gets(p, f->arg)) {
+		v->reason = ERP_DENY_ER_DEMOTED;
+		return;
 	}
 	v->reason = ERP_ACCEPT;
 }

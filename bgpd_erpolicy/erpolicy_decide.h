@@ -49,8 +49,12 @@ enum erp_reason {
 	ERP_DENY_NOT_ONPREM,	/* not a declared on-prem prefix */
 	ERP_DENY_MORE_SPECIFIC, /* to VPN, more specific than what ER gets */
 	ERP_DENY_LIMIT,		/* beyond the advertisement limit */
+	/* to ExpressRoute while it is demoted and the VPN carries the prefix:
+	 * symmetric failover (erp_fo_er_withdrawn()); evaluated before the
+	 * limit, last here so that the values before it keep theirs */
+	ERP_DENY_ER_DEMOTED,
 };
-#define ERP_REASON_MAX (ERP_DENY_LIMIT + 1)
+#define ERP_REASON_MAX (ERP_DENY_ER_DEMOTED + 1)
 
 /* Which path the Azure prefixes use now. */
 enum erp_path {
@@ -241,6 +245,12 @@ struct erp_out_facts {
 	bool (*er_gets)(const struct prefix *p, bool covering, unsigned int er,
 			void *arg);
 	void *arg;
+	/* to ExpressRoute: symmetric failover withdraws on-prem prefixes from
+	 * ER now (erp_fo_er_withdrawn(): ER demoted, VPN path usable) ... */
+	bool er_withdrawn;
+	/* ... those a VPN neighbor gets: one established (address family
+	 * negotiated) whose outbound map advertises p.  NULL: none does. */
+	bool (*vpn_gets)(const struct prefix *p, void *arg);
 };
 
 struct erp_out_verdict {
@@ -259,6 +269,13 @@ struct erp_out_verdict {
 extern bool erp_more_specific_than_er(const struct prefix *p,
 				      const struct erp_out_facts *f);
 
+/*
+ * Symmetric failover: to ExpressRoute, a prefix that would be advertised is
+ * withdrawn (ERP_DENY_ER_DEMOTED) while f->er_withdrawn holds and a VPN
+ * neighbor gets it (f->vpn_gets); never one no VPN neighbor would carry,
+ * which would cut Azure off from it.  Prefixes withdrawn so are not
+ * counted against the ExpressRoute limit.
+ */
 extern void erp_decide_out(struct erp_policy *pol, enum erp_role to,
 			   const struct prefix *p,
 			   const struct erp_out_facts *f,

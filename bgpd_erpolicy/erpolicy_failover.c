@@ -33,6 +33,8 @@ static const char *const event_names[ERP_EV_TYPE_MAX] = {
 	[ERP_EV_UNDRAIN] = "undrain",
 	[ERP_EV_PATHS_LOST] = "paths-lost",
 	[ERP_EV_PATH_UP] = "path-up",
+	[ERP_EV_ER_WITHDRAW] = "withdraw-from-er",
+	[ERP_EV_ER_RESTORE] = "restore-to-er",
 };
 
 const char *erp_fo_state_name(enum erp_fo_state state)
@@ -82,6 +84,24 @@ bool erp_fo_er_demoted_on_arrival(const struct erp_failover *fo,
 	/* ExpressRoute carries nothing now: its first routes will make it
 	 * usable, and the machine will then hold it down if this holds */
 	return !erp_fo_er_usable(fo) && fo_holddown_applies(fo, cfg);
+}
+
+bool erp_fo_er_withdrawn(const struct erp_failover *fo)
+{
+	return fo->er_withdrawn;
+}
+
+enum erp_event_type erp_fo_withdrawal_event(const struct erp_failover *fo)
+{
+	return fo->er_withdrawn ? ERP_EV_ER_WITHDRAW : ERP_EV_ER_RESTORE;
+}
+
+/* What erp_fo_er_withdrawn() is to say after an input. */
+static bool fo_withdraw_applies(const struct erp_failover *fo,
+				const struct erp_fo_config *cfg)
+{
+	return !cfg->asymmetric && erp_fo_er_demoted_on_arrival(fo, cfg) &&
+	       erp_fo_vpn_usable(fo);
 }
 
 uint64_t erp_fo_deadline(const struct erp_failover *fo)
@@ -336,6 +356,12 @@ void erp_fo_input(struct erp_failover *fo, const struct erp_fo_config *cfg,
 	}
 
 out:
+	/* compared with the last output, not the state before this input:
+	 * turning symmetric failover on or off changes it too */
+	if (fo_withdraw_applies(fo, cfg) != fo->er_withdrawn) {
+		fo->er_withdrawn = !fo->er_withdrawn;
+		res->withdrawal_changed = true;
+	}
 	res->demotion_changed = demoted != erp_fo_er_demoted(fo);
 	res->carrier_changed =
 		carrier != erp_fo_carrier(fo, ERP_PATH_EXPRESSROUTE);

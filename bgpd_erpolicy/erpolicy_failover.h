@@ -50,13 +50,22 @@ enum erp_event_type {
 	ERP_EV_UNDRAIN,		  /* operator undrained ER */
 	ERP_EV_PATHS_LOST,	  /* neither path has a session */
 	ERP_EV_PATH_UP,		  /* first path up from NONE */
+	/* symmetric failover (erp_fo_er_withdrawn()): on-prem prefixes the
+	 * VPN carries are withdrawn from ExpressRoute, so that Azure's return
+	 * traffic moves to the VPN too; and advertised to ER again.  Reported
+	 * by withdrawal_changed, not in erp_fo_result.events */
+	ERP_EV_ER_WITHDRAW,
+	ERP_EV_ER_RESTORE,
 };
-#define ERP_EV_TYPE_MAX (ERP_EV_PATH_UP + 1)
+#define ERP_EV_TYPE_MAX (ERP_EV_ER_RESTORE + 1)
 
 struct erp_fo_config {
 	uint32_t holddown_ms;	  /* 0: fail back at once */
 	uint32_t holddown_max_ms; /* cap of the growing hold-down (>= holddown_ms) */
 	bool drained;		  /* administrative drain of ExpressRoute */
+	/* symmetric failover turned off: on-prem prefixes stay advertised to
+	 * ExpressRoute while it is demoted (Azure keeps returning over ER) */
+	bool asymmetric;
 };
 
 /* What the glue knows of one path (the sessions of one role) in one address
@@ -80,6 +89,7 @@ struct erp_failover {
 	uint64_t holddown_until_ms;	/* deadline of the running hold-down; 0: none */
 	uint64_t since_ms;		/* when the current state was entered */
 	bool er_failed;			/* ER was lost since it was last preferred */
+	bool er_withdrawn;		/* erp_fo_er_withdrawn(), last input */
 };
 
 /* What one input did.  Events are in the order they happened. */
@@ -87,6 +97,10 @@ struct erp_failover {
 struct erp_fo_result {
 	bool demotion_changed; /* erp_fo_er_demoted() flipped: re-evaluate ER routes */
 	bool carrier_changed;  /* erp_fo_carrier(fo, EXPRESSROUTE) flipped */
+	/* erp_fo_er_withdrawn() flipped: re-evaluate what ER is sent.  Not
+	 * in events[]: the history records it after them, as
+	 * ERP_EV_ER_WITHDRAW or _RESTORE (erp_fo_withdrawal_event()) */
+	bool withdrawal_changed;
 	unsigned int n_events;
 	enum erp_event_type events[ERP_FO_MAX_EVENTS];
 };
@@ -131,6 +145,27 @@ extern bool erp_fo_er_demoted_on_arrival(const struct erp_failover *fo,
 extern bool erp_fo_vpn_usable(const struct erp_failover *fo); /* last input */
 extern bool erp_fo_er_demoted(const struct erp_failover *fo);
 extern uint64_t erp_fo_deadline(const struct erp_failover *fo); /* 0: none */
+/*
+ * Symmetric failover: are on-prem prefixes to be withdrawn from the
+ * ExpressRoute neighbors now?  Azure prefers ExpressRoute over VPN for the
+ * same prefix whatever on-prem does with its own traffic, so while ER is
+ * demoted (hold-down, drain) and the VPN carries the Azure prefixes, the
+ * return traffic follows only if ER stops hearing the on-prem prefixes.
+ * Yes while ER is demoted, the VPN path is usable (erp_fo_path_usable())
+ * and symmetric failover is on (cfg->asymmetric false), as of the last
+ * input.  "Demoted" as erp_fo_er_demoted_on_arrival() says: also while ER
+ * carries nothing and its return would start a hold-down, because a
+ * returning ER session is sent the on-prem prefixes as soon as it is
+ * established, before its routes make the machine hold it down; so ER
+ * hears nothing from failover (with a hold-down) to failback.  This says
+ * whether withdrawal applies at all; a prefix is withdrawn only if a VPN
+ * neighbor gets it (erp_decide_out(), erp_out_facts.vpn_gets): never one
+ * that no VPN neighbor would carry.
+ */
+extern bool erp_fo_er_withdrawn(const struct erp_failover *fo);
+/* The event of a withdrawal_changed: ERP_EV_ER_WITHDRAW or _RESTORE. */
+extern enum erp_event_type
+erp_fo_withdrawal_event(const struct erp_failover *fo);
 /*
  * The path carrying the Azure prefixes, for display and for the machine:
  * none if no path is usable; the only usable path if there is one; the VPN

@@ -83,6 +83,8 @@ void erp_cli_show_advertise(struct vty *vty, const struct lyd_node *dnode,
 			    bool show_defaults);
 void erp_cli_show_failback(struct vty *vty, const struct lyd_node *dnode,
 			   bool show_defaults);
+void erp_cli_show_symmetric(struct vty *vty, const struct lyd_node *dnode,
+			    bool show_defaults);
 void erp_cli_show_drain(struct vty *vty, const struct lyd_node *dnode,
 			bool show_defaults);
 
@@ -113,6 +115,9 @@ struct yang_data *erp_nb_st_iaf_vpn_up(struct nb_cb_get_elem_args *args);
 struct yang_data *erp_nb_st_iaf_path_state(struct nb_cb_get_elem_args *args);
 struct yang_data *erp_nb_st_iaf_demoted(struct nb_cb_get_elem_args *args);
 struct yang_data *erp_nb_st_iaf_holddown_left(struct nb_cb_get_elem_args *args);
+struct yang_data *erp_nb_st_iaf_withdrawn(struct nb_cb_get_elem_args *args);
+struct yang_data *
+erp_nb_st_instance_symmetric(struct nb_cb_get_elem_args *args);
 const void *erp_nb_st_event_get_next(struct nb_cb_get_next_args *args);
 int erp_nb_st_event_get_keys(struct nb_cb_get_keys_args *args);
 const void *erp_nb_st_event_lookup(struct nb_cb_lookup_entry_args *args);

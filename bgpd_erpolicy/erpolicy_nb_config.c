@@ -600,6 +600,13 @@ static void drain(struct erp_instance *inst, const struct lyd_node *leaf)
 	erp_paths_config_changed(inst);
 }
 
+/* absent: on (the zero value of the failover configuration) */
+static void symmetric(struct erp_instance *inst, const struct lyd_node *leaf)
+{
+	inst->fo_config.asymmetric = leaf && !yang_dnode_get_bool(leaf, NULL);
+	erp_paths_config_changed(inst);
+}
+
 static const struct scalar_leaf scalar_leaves[] = {
 	{"local-preference", "expressroute", lp_er},
 	{"local-preference", "vpn", lp_vpn},
@@ -618,6 +625,7 @@ static const struct scalar_leaf scalar_leaves[] = {
 	{"failback", "hold-down", holddown, holddown_check},
 	{"failback", "hold-down-maximum", holddown_max, holddown_check},
 	{NULL, "drain-expressroute", drain},
+	{NULL, "symmetric-failover", symmetric},
 };
 
 static const struct scalar_leaf *scalar_of(const struct lyd_node *leaf)
@@ -757,6 +765,14 @@ void erp_cli_show_drain(struct vty *vty, const struct lyd_node *dnode,
 {
 	if (yang_dnode_get_bool(dnode, NULL))
 		vty_out(vty, " erpolicy drain expressroute\n");
+}
+
+void erp_cli_show_symmetric(struct vty *vty, const struct lyd_node *dnode,
+			    bool show_defaults)
+{
+	if (written(dnode, NULL))
+		vty_out(vty, " erpolicy symmetric-failover %s\n",
+			yang_dnode_get_bool(dnode, NULL) ? "on" : "off");
 }
 
 void erp_cli_show_mode(struct vty *vty, const struct lyd_node *dnode,

@@ -191,6 +191,16 @@ struct yang_data *erp_nb_st_instance_present(struct nb_cb_get_elem_args *args)
 	return yang_data_new_bool(args->xpath, erp_bgp_of(inst) != NULL);
 }
 
+struct yang_data *
+erp_nb_st_instance_symmetric(struct nb_cb_get_elem_args *args)
+{
+	if (!as_instance(args->list_entry))
+		return NULL;
+	const struct erp_instance *inst = args->list_entry;
+
+	return yang_data_new_bool(args->xpath, !inst->fo_config.asymmetric);
+}
+
 /* --- instance/address-family ------------------------------------------- */
 
 const void *erp_nb_st_iaf_get_next(struct nb_cb_get_next_args *args)
@@ -309,6 +319,16 @@ struct yang_data *erp_nb_st_iaf_holddown_left(struct nb_cb_get_elem_args *args)
 
 	return yang_data_new_uint32(args->xpath,
 				    erp_paths_holddown_left(ref->inst, ref->afi));
+}
+
+struct yang_data *erp_nb_st_iaf_withdrawn(struct nb_cb_get_elem_args *args)
+{
+	if (!is_inst_afi(args->list_entry))
+		return NULL;
+	const struct erp_inst_afi *ref = args->list_entry;
+
+	return yang_data_new_bool(args->xpath,
+				  erp_paths_er_withdrawn(ref->inst, ref->afi));
 }
 
 /* --- instance/event ------------------------------------------------------- */

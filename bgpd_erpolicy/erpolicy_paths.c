@@ -22,6 +22,42 @@ bool erp_paths_er_demoted(const struct erp_instance *inst, enum erp_afi afi)
 	return erp_fo_er_demoted(&inst->fo[afi]);
 }
 
+bool erp_paths_er_withdrawn(const struct erp_instance *inst, enum erp_afi afi)
+{
+	return erp_fo_er_withdrawn(&inst->fo[afi]);
+}
+
+/* Symmetric failover started or ended: an event after the machine's, and
+ * what ExpressRoute is sent is decided again. */
+static void withdrawal_changed(struct erp_instance *inst, enum erp_afi afi,
+			       enum erp_fo_state from, const char *cause)
+{
+	struct erp_failover *fo = &inst->fo[afi];
+	struct erp_event ev = {};
+
+	ev.wall_time = time(NULL);
+	ev.mono_ms = erp_now_ms();
+	ev.type = erp_fo_withdrawal_event(fo);
+	ev.afi = afi;
+	ev.from = from;
+	ev.to = fo->state;
+	strlcpy(ev.cause, cause, sizeof(ev.cause));
+	erp_ring_push(&inst->events, &ev);
+	if (ev.type == ERP_EV_ER_WITHDRAW)
+		zlog_notice(
+			"erpolicy: %s %s %s: %s -> %s (%s): on-prem prefixes the VPN carries are withdrawn from ExpressRoute (symmetric failover)",
+			inst->vrf, erp_afi_name(afi),
+			erp_event_type_name(ev.type), erp_fo_state_name(from),
+			erp_fo_state_name(fo->state), cause);
+	else
+		zlog_notice(
+			"erpolicy: %s %s %s: %s -> %s (%s): on-prem prefixes are advertised to ExpressRoute again",
+			inst->vrf, erp_afi_name(afi),
+			erp_event_type_name(ev.type), erp_fo_state_name(from),
+			erp_fo_state_name(fo->state), cause);
+	erp_reevaluate(inst, ERP_DIR_OUT, 1 << ERP_ROLE_EXPRESSROUTE);
+}
+
 enum erp_path erp_paths_preferred(const struct erp_instance *inst,
 				  enum erp_afi afi)
 {
@@ -109,6 +145,8 @@ static void input(struct erp_instance *inst, enum erp_afi afi,
 				ev.holddown_ms / 1000);
 	}
 
+	if (res.withdrawal_changed)
+		withdrawal_changed(inst, afi, from, cause);
 	if (res.demotion_changed)
 		erp_reevaluate(inst, ERP_DIR_IN, 1 << ERP_ROLE_EXPRESSROUTE);
 

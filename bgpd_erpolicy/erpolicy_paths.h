@@ -31,6 +31,10 @@ extern bool erp_paths_route_accepted(struct erp_instance *inst,
  * the event loop). */
 extern void erp_paths_routes_changed(struct erp_instance *inst);/* Hold-down or drain configuration changed. */
 extern void erp_paths_config_changed(struct erp_instance *inst);
+/* Symmetric failover: are on-prem prefixes that a VPN neighbor gets
+ * withdrawn from the ExpressRoute neighbors now (erp_fo_er_withdrawn())? */
+extern bool erp_paths_er_withdrawn(const struct erp_instance *inst,
+				   enum erp_afi afi);
 /* Is ExpressRoute demoted below VPN in this address family? */
 extern bool erp_paths_er_demoted(const struct erp_instance *inst,
 				 enum erp_afi afi);

@@ -43,6 +43,10 @@ struct erp_rule_arg {
 /* Set while the outbound rules are run to predict what an ExpressRoute
  * neighbor would get: nothing is counted or logged then. */
 static bool predicting;
+/* ... and to know whether a VPN neighbor gets a prefix (symmetric
+ * failover): the same, a flag of its own as the first prediction nests
+ * inside this one. */
+static bool predicting_vpn;
 
 static enum erp_afi erp_prefix_afi(const struct prefix *p)
 {
@@ -116,7 +120,7 @@ static struct erp_peer_stats *update_stats(const struct erp_eval *e,
 					   struct bgp_path_info *path,
 					   enum erp_dir dir)
 {
-	if (!e->inst || !path->net || !e->peer || predicting)
+	if (!e->inst || !path->net || !e->peer || predicting || predicting_vpn)
 		return NULL;
 	if (dir == ERP_DIR_IN)
 		/* something changed in what Azure sends: worth a new look at
@@ -341,6 +345,59 @@ static bool er_gets(const struct prefix *p, bool covering, unsigned int n,
 	return false;
 }
 
+/*
+ * Symmetric failover: does a VPN neighbor get dest's best route?  One that
+ * is established with the address family negotiated and whose outbound
+ * map (the module's verdict, the operator's map) permits a scratch copy of
+ * the route: the definition of "the VPN carries this on-prem prefix".
+ * Nothing is counted or logged meanwhile.  Other outbound filters of the
+ * neighbor (prefix-list, filter-list, distribute-list) are not consulted.
+ */
+static bool vpn_would_get(struct out_ctx *ctx, struct bgp_dest *dest)
+{
+	struct bgp_path_info *best = NULL, *pi;
+	struct peer *vpn = NULL;
+	bool gets = false;
+
+	for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next)
+		if (CHECK_FLAG(pi->flags, BGP_PATH_SELECTED))
+			best = pi;
+	if (!best)
+		return false;
+	while (!gets && (vpn = erp_peer_next(ctx->inst, vpn))) {
+		struct bgp_path_info scratch = {};
+		struct route_map *map;
+		struct attr attr;
+
+		if (erp_peer_role(ctx->inst, vpn, NULL) != ERP_ROLE_VPN ||
+		    !peer_established(vpn) ||
+		    !vpn->afc_nego[ctx->afi][SAFI_UNICAST])
+			continue;
+		map = ROUTE_MAP_OUT(&vpn->filter[ctx->afi][SAFI_UNICAST]);
+		if (!map)
+			/* not counted (fail safe): without the module's map
+			 * bgpd's ebgp-requires-policy sends it nothing */
+			continue;
+		attr = *best->attr;
+		scratch.peer = vpn;
+		scratch.attr = &attr;
+		scratch.net = dest;
+		predicting_vpn = true;
+		gets = route_map_apply(map, bgp_dest_get_prefix(dest),
+				       &scratch) == RMAP_PERMITMATCH;
+		predicting_vpn = false;
+		bgp_attr_flush(&attr);
+	}
+	return gets;
+}
+
+static bool vpn_gets(const struct prefix *p, void *arg)
+{
+	struct out_ctx *ctx = arg;
+
+	return ctx->dest && vpn_would_get(ctx, ctx->dest);
+}
+
 static void note_limit(struct erp_instance *inst, struct peer *peer,
 		       struct erp_peer_stats *stats, enum erp_role role,
 		       enum erp_afi afi, uint32_t count)
@@ -388,6 +445,11 @@ match_out_verdict(void *rule, const struct prefix *p, void *object)
 		facts.er_count = er_count;
 		facts.er_gets = er_gets;
 		facts.arg = &ctx;
+		/* not while predicting what ER gets by policy (the symmetric
+		 * guard's question) */
+		facts.er_withdrawn = !predicting &&
+				     erp_paths_er_withdrawn(e.inst, afi);
+		facts.vpn_gets = vpn_gets;
 		erp_decide_out(&e.inst->policy, arg->role, p, &facts, &v);
 	} else
 		v.reason = ERP_DENY_NOT_DECLARED;
@@ -442,25 +504,27 @@ match_out_limit(void *rule, const struct prefix *p, void *object)
 	enum erp_reason reason;
 	struct erp_eval e;
 	uint32_t limit;
-	bool warn;
+	bool warn, predict;
 
 	if (!eval_of(path, ERP_DIR_OUT, arg->role, &e))
 		return RMAP_MATCH; /* not reached: the verdict denied it */
+	/* a prediction (of what an ER or a VPN neighbor gets) admits nothing */
+	predict = predicting || predicting_vpn;
 	limit = e.inst->policy.adv_limit[arg->role];
 	if (!limit)
 		return RMAP_NOMATCH;
 	/* path->peer, not e.peer: the group is the copy's, not the peer's
 	 * that happens to share its name */
-	g = erp_updgrp_limits(e.inst, path->peer, afi, arg->role, !predicting);
+	g = erp_updgrp_limits(e.inst, path->peer, afi, arg->role, !predict);
 	if (!g) {
-		if (predicting) /* no set yet: an empty one has room */
+		if (predict) /* no set yet: an empty one has room */
 			return RMAP_NOMATCH;
 		ERP_DEBUG("%s: not advertising %pFX: no update group found for the limit",
 			  e.peer->host, p);
 		return RMAP_MATCH; /* fail closed */
 	}
 	reason = erp_limit_admit(&g->set, p, limit, e.inst->policy.limit_action,
-				 predicting, &warn);
+				 predict, &warn);
 
 	stats = update_stats(&e, path, ERP_DIR_OUT);
 	if (!stats)

@@ -205,6 +205,9 @@ void erp_show_text(struct vty *vty, const struct erp_show_view *view)
 			erp_fo_state_name(av->state));
 		if (av->holddown_left)
 			vty_out(vty, ", fail-back in %u s", av->holddown_left);
+		if (av->er_withdrawn)
+			vty_out(vty,
+				"; on-prem prefixes withdrawn from ExpressRoute");
 		vty_out(vty, "\n");
 	}
 	if (fo->holddown_ms) {
@@ -218,6 +221,10 @@ void erp_show_text(struct vty *vty, const struct erp_show_view *view)
 	if (fo->drained)
 		vty_out(vty,
 			"  ExpressRoute is DRAINED (erpolicy drain expressroute)\n");
+	/* on (the default) shows while it acts, on the address family's line */
+	if (fo->asymmetric)
+		vty_out(vty,
+			"  Symmetric failover: off (on-prem prefixes stay advertised to ExpressRoute while it is demoted)\n");
 	vty_out(vty,
 		"  Mode %s%s; advertising on-prem prefixes only, transit %s, default route %s, symmetric guard %s, limits ER %u / VPN %u (%s at the limit)%s\n",
 		erp_mode_name(pol->mode),
@@ -354,6 +361,7 @@ static json_object *af_json(const struct erp_af_view *av,
 			       erp_path_name(av->preferred));
 	json_object_string_add(af, "pathState", erp_fo_state_name(av->state));
 	json_object_boolean_add(af, "expressrouteDemoted", av->er_demoted);
+	json_object_boolean_add(af, "expressrouteWithdrawn", av->er_withdrawn);
 	json_object_int_add(af, "holdDownRemaining", av->holddown_left);
 	json_object_int_add(af, "expressroutePrefixes",
 			    av->sessions.er_prefixes);
@@ -408,6 +416,8 @@ void erp_show_json(json_object *json, const struct erp_show_view *view)
 	json_object_object_add(json, "failback", o);
 	json_object_boolean_add(json, "drainExpressroute",
 				inst->fo_config.drained);
+	json_object_boolean_add(json, "symmetricFailover",
+				!inst->fo_config.asymmetric);
 	json_object_string_add(json, "mode", erp_mode_name(pol->mode));
 	json_object_object_add(json, "preferVpnPrefixes",
 			       rules_json(&pol->prefer_vpn));

@@ -98,6 +98,7 @@ void erp_af_view(struct erp_instance *inst, enum erp_afi afi,
 	view->preferred = erp_paths_preferred(inst, afi);
 	view->state = inst->fo[afi].state;
 	view->er_demoted = erp_paths_er_demoted(inst, afi);
+	view->er_withdrawn = erp_paths_er_withdrawn(inst, afi);
 	view->holddown_left = erp_paths_holddown_left(inst, afi);
 	erp_path_sessions(inst, afi, &view->sessions);
 }

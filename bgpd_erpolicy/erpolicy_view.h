@@ -53,6 +53,7 @@ struct erp_af_view {
 	enum erp_path preferred; /* erp_paths_preferred() */
 	enum erp_fo_state state;
 	bool er_demoted;
+	bool er_withdrawn; /* erp_paths_er_withdrawn() */
 	uint32_t holddown_left; /* seconds, 0: no hold-down running */
 	struct erp_path_sessions sessions;
 };

@@ -479,6 +479,31 @@ DEFPY_YANG(erp_drain, erp_drain_cmd, "[no$no] erpolicy drain expressroute",
 	return nb_cli_apply_changes(vty, NULL);
 }
 
+DEFPY_YANG(erp_symmetric, erp_symmetric_cmd,
+	   "erpolicy symmetric-failover <on$on|off>",
+	   ERP_STR
+	   "Withdraw on-prem prefixes from ExpressRoute while it is demoted and the VPN carries them\n"
+	   "Azure's return traffic moves with on-prem's (default)\n"
+	   "Keep advertising to ExpressRoute (Azure keeps returning over it)\n")
+{
+	if (!enqueue_leaf(vty, NB_OP_MODIFY, on ? "true" : "false",
+			  "symmetric-failover"))
+		return CMD_WARNING_CONFIG_FAILED;
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_erp_symmetric, no_erp_symmetric_cmd,
+	   "no erpolicy symmetric-failover [<on|off>]",
+	   NO_STR ERP_STR
+	   "Symmetric failover back to the default (on)\n"
+	   "On\n"
+	   "Off\n")
+{
+	if (!enqueue_leaf(vty, NB_OP_DESTROY, NULL, "symmetric-failover"))
+		return CMD_WARNING_CONFIG_FAILED;
+	return nb_cli_apply_changes(vty, NULL);
+}
+
 DEFPY_YANG(erp_mode, erp_mode_cmd,
 	   "[no] erpolicy mode <backup|active-active>$mode",
 	   NO_STR ERP_STR
@@ -850,6 +875,8 @@ void erp_vty_init(void)
 	install_element(BGP_NODE, &erp_holddown_cmd);
 	install_element(BGP_NODE, &no_erp_holddown_cmd);
 	install_element(BGP_NODE, &erp_drain_cmd);
+	install_element(BGP_NODE, &erp_symmetric_cmd);
+	install_element(BGP_NODE, &no_erp_symmetric_cmd);
 	install_element(BGP_NODE, &erp_mode_cmd);
 	install_element(BGP_NODE, &erp_adv_flag_cmd);
 	install_element(BGP_NODE, &erp_adv_guard_cmd);

@@ -807,6 +807,86 @@ static void test_limit_held_bounded(void **state)
 	erp_limit_set_fini(&s);
 }
 
+/* VPN neighbors get 172.16.0.0/16 and 172.16.9.0/24, not 172.16.5.0/24
+ * (an operator's map, say); counts the questions */
+static unsigned int vpn_asked;
+static bool vpn_gets_fixture(const struct prefix *p, void *arg)
+{
+	struct prefix a = P("172.16.0.0/16"), b = P("172.16.9.0/24");
+
+	vpn_asked++;
+	return prefix_same(p, &a) || prefix_same(p, &b);
+}
+
+/*
+ * Symmetric failover (issue 12 item 3): while ER is demoted and the VPN
+ * carries a prefix, it is withdrawn from ER, under its own reason; never
+ * one no VPN neighbor gets; VPN neighbors are not affected; the question
+ * is asked only when withdrawal applies.
+ */
+static void test_outbound_symmetric_failover(void **state)
+{
+	struct erp_policy pol;
+	struct erp_out_facts f = {.er_count = er_count_fixture,
+				  .er_gets = er_gets_fixture,
+				  .vpn_gets = vpn_gets_fixture};
+	struct erp_out_verdict v;
+
+	erp_policy_init(&pol);
+	add(&pol.onprem, "172.16.0.0/12", 0, 32);
+
+	/* not withdrawn: ER gets it, VPN is not asked */
+	vpn_asked = 0;
+	assert_int_equal(out(&pol, ERP_ROLE_EXPRESSROUTE, "172.16.0.0/16", &f,
+			     &v),
+			 ERP_ACCEPT);
+	assert_int_equal(vpn_asked, 0);
+
+	f.er_withdrawn = true;
+	assert_int_equal(out(&pol, ERP_ROLE_EXPRESSROUTE, "172.16.0.0/16", &f,
+			     &v),
+			 ERP_DENY_ER_DEMOTED);
+	assert_int_equal(out(&pol, ERP_ROLE_EXPRESSROUTE, "172.16.9.0/24", &f,
+			     &v),
+			 ERP_DENY_ER_DEMOTED);
+	/* the VPN does not carry it: it stays on ER */
+	assert_int_equal(out(&pol, ERP_ROLE_EXPRESSROUTE, "172.16.5.0/24", &f,
+			     &v),
+			 ERP_ACCEPT);
+	/* no VPN neighbor at all: nothing is withdrawn */
+	f.vpn_gets = NULL;
+	assert_int_equal(out(&pol, ERP_ROLE_EXPRESSROUTE, "172.16.0.0/16", &f,
+			     &v),
+			 ERP_ACCEPT);
+	f.vpn_gets = vpn_gets_fixture;
+	/* to the VPN: nothing changes */
+	assert_int_equal(out(&pol, ERP_ROLE_VPN, "172.16.0.0/16", &f, &v),
+			 ERP_ACCEPT);
+	/* the module's other verdicts come first */
+	assert_int_equal(out(&pol, ERP_ROLE_EXPRESSROUTE, "10.9.0.0/16", &f,
+			     &v),
+			 ERP_DENY_NOT_ONPREM);
+	f.learned_from = ERP_ROLE_VPN;
+	assert_int_equal(out(&pol, ERP_ROLE_EXPRESSROUTE, "172.16.0.0/16", &f,
+			     &v),
+			 ERP_DENY_TRANSIT);
+	f.learned_from = ERP_ROLE_NONE;
+	/* restored (fail-back): advertised again */
+	f.er_withdrawn = false;
+	assert_int_equal(out(&pol, ERP_ROLE_EXPRESSROUTE, "172.16.9.0/24", &f,
+			     &v),
+			 ERP_ACCEPT);
+
+	/* its own reason, outbound only */
+	assert_true(erp_reason_applies(ERP_DENY_ER_DEMOTED, ERP_REASON_OUT));
+	assert_false(erp_reason_applies(ERP_DENY_ER_DEMOTED, ERP_REASON_IN));
+	assert_string_equal(erp_reason_json_key(ERP_DENY_ER_DEMOTED),
+			    "expressrouteDemoted");
+	assert_string_equal(erp_reason_info(ERP_DENY_ER_DEMOTED)->yang,
+			    "expressroute-demoted");
+	erp_policy_fini(&pol);
+}
+
 static void test_modes_and_exceptions(void **state)
 {
 	struct erp_policy pol;
@@ -1041,6 +1121,7 @@ int main(void)
 		cmocka_unit_test(test_guard_every_er_neighbor),
 		cmocka_unit_test(test_limit_admission),
 		cmocka_unit_test(test_limit_held_bounded),
+		cmocka_unit_test(test_outbound_symmetric_failover),
 		cmocka_unit_test(test_modes_and_exceptions),
 		cmocka_unit_test(test_against_reference),
 	};

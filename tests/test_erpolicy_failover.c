@@ -118,6 +118,20 @@ static void check_invariants(const struct fx *f, const char *file, int line)
 			     "not demoted on arrival", file, line);
 	_assert_int_equal(f->cfg.drained, fo->state == ERP_FO_DRAINED, file,
 			  line);
+	/* symmetric failover: on-prem prefixes are withdrawn from ER exactly
+	 * while ER is demoted, the VPN could carry them and it is on; the
+	 * event of a change is the new value's */
+	_assert_int_equal(erp_fo_er_withdrawn(fo),
+			  !f->cfg.asymmetric &&
+				  erp_fo_er_demoted_on_arrival(fo, &f->cfg) &&
+				  vpn,
+			  file, line);
+	_assert_int_equal(erp_fo_withdrawal_event(fo),
+			  erp_fo_er_withdrawn(fo) ? ERP_EV_ER_WITHDRAW
+						  : ERP_EV_ER_RESTORE,
+			  file, line);
+	if (erp_fo_er_withdrawn(fo))
+		_assert_int_equal(carrier, ERP_PATH_VPN, file, line);
 	_assert_int_equal(carrier == ERP_PATH_NONE, !er && !vpn, file, line);
 	_assert_true(carrier != ERP_PATH_BOTH, "carrier != both", file, line);
 	_assert_int_equal(erp_fo_deadline(fo) != 0,
@@ -165,6 +179,7 @@ static void check_invariants(const struct fx *f, const char *file, int line)
 }
 
 struct snap {
+	bool withdrawn;
 	bool demoted;
 	enum erp_path carrier;
 	enum erp_fo_state state;
@@ -174,6 +189,7 @@ struct snap {
 static struct snap take(const struct fx *f)
 {
 	struct snap s = {
+		.withdrawn = erp_fo_er_withdrawn(&f->fo),
 		.demoted = erp_fo_er_demoted(&f->fo),
 		.carrier = backup_carrier(&f->fo),
 		.state = f->fo.state,
@@ -191,6 +207,9 @@ static void check_step(const struct fx *f, const struct snap *b,
 			  b->demoted != erp_fo_er_demoted(&f->fo), file, line);
 	_assert_int_equal(r->carrier_changed,
 			  b->carrier != backup_carrier(&f->fo), file, line);
+	_assert_int_equal(r->withdrawal_changed,
+			  b->withdrawn != erp_fo_er_withdrawn(&f->fo), file,
+			  line);
 	if (b->state != f->fo.state)
 		_assert_int_equal(f->fo.since_ms, f->now, file, line);
 	else
@@ -259,6 +278,23 @@ static void config_(struct fx *f, uint32_t holddown_ms, uint32_t max_ms,
 #define TICK(f) input_(f, NULL, __FILE__, __LINE__)
 #define DRAIN(f, d) drain_(f, d, __FILE__, __LINE__)
 #define CONFIG(f, hd, max) config_(f, hd, max, __FILE__, __LINE__)
+
+static void symmetric_(struct fx *f, bool on, const char *file, int line)
+{
+	f->cfg.asymmetric = !on;
+	input_(f, NULL, file, line);
+}
+#define SYMMETRIC(f, on) symmetric_(f, on, __FILE__, __LINE__)
+
+/* withdrawal_changed of the last input, and the state it left */
+static void expect_withdrawal_(const struct fx *f, bool changed,
+			       bool withdrawn, const char *file, int line)
+{
+	_assert_int_equal(f->r.withdrawal_changed, changed, file, line);
+	_assert_int_equal(erp_fo_er_withdrawn(&f->fo), withdrawn, file, line);
+}
+#define EXPECT_WITHDRAWAL(f, changed, withdrawn)                               \
+	expect_withdrawal_(f, changed, withdrawn, __FILE__, __LINE__)
 
 /* The events of the last input, as "a,b,c", against the expected list. */
 static void expect_events_(const struct erp_fo_result *r, const int *exp,
@@ -1161,6 +1197,168 @@ static void record(struct erp_event_ring *ring, const struct fx *f,
 	}
 }
 
+/* --- symmetric failover (issue 12 item 3) ------------------------------- */
+
+/*
+ * Hold-down: on-prem prefixes are withheld from ER from the failover on
+ * (a returning ER session is sent them when established, before its routes
+ * start the hold-down; Azure would return over ER for the hold-down's whole
+ * length) and restored at the failback.  Without a hold-down, nothing is
+ * withheld: ER is preferred as soon as it is back.
+ */
+static void test_symmetric_holddown(void **state)
+{
+	struct fx f;
+	uint64_t t;
+
+	fx_init(&f, HD, CAP);
+	up_on_er(&f);
+	EXPECT_WITHDRAWAL(&f, false, false);
+	SESS(&f, 0, 1);
+	EXPECT_EVENTS(&f, ERP_EV_FAILOVER);
+	EXPECT_WITHDRAWAL(&f, true, true);
+	assert_int_equal(erp_fo_withdrawal_event(&f.fo), ERP_EV_ER_WITHDRAW);
+	/* an ER session back, no routes yet: still withheld */
+	SESSR(&f, 1, 0, 1, 1);
+	EXPECT_WITHDRAWAL(&f, false, true);
+	f.now += 500;
+	t = f.now;
+	SESS(&f, 1, 1);
+	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_START);
+	EXPECT_WITHDRAWAL(&f, false, true);
+	/* more ER sessions, ticks: no change */
+	SESS(&f, 2, 1);
+	EXPECT_WITHDRAWAL(&f, false, true);
+	f.now = t + HD - 1;
+	TICK(&f);
+	EXPECT_WITHDRAWAL(&f, false, true);
+	/* failback: restored */
+	f.now = t + HD;
+	TICK(&f);
+	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_EXPIRED, ERP_EV_FAILBACK);
+	EXPECT_WITHDRAWAL(&f, true, false);
+	assert_int_equal(erp_fo_withdrawal_event(&f.fo), ERP_EV_ER_RESTORE);
+
+	/* no hold-down: a failover withholds nothing */
+	fx_init(&f, 0, 0);
+	up_on_er(&f);
+	SESS(&f, 0, 1);
+	EXPECT_EVENTS(&f, ERP_EV_FAILOVER);
+	EXPECT_WITHDRAWAL(&f, false, false);
+	SESS(&f, 1, 1);
+	EXPECT_EVENTS(&f, ERP_EV_FAILBACK);
+	EXPECT_WITHDRAWAL(&f, false, false);
+}
+
+/* A flap during the hold-down: withheld throughout, no churn. */
+static void test_symmetric_flap(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	in_holddown(&f);
+	EXPECT_WITHDRAWAL(&f, false, true);
+	f.now += 10;
+	SESS(&f, 0, 1);
+	assert_int_equal(f.fo.state, ERP_FO_VPN);
+	EXPECT_WITHDRAWAL(&f, false, true);
+	f.now += 10;
+	SESS(&f, 1, 1);
+	EXPECT_EVENTS(&f, ERP_EV_HOLDDOWN_RESTART);
+	EXPECT_WITHDRAWAL(&f, false, true);
+}
+
+/* Drain: withdrawn while drained, restored by the undrain. */
+static void test_symmetric_drain(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	up_on_er(&f);
+	DRAIN(&f, true);
+	EXPECT_EVENTS(&f, ERP_EV_DRAIN);
+	EXPECT_WITHDRAWAL(&f, true, true);
+	DRAIN(&f, true);
+	EXPECT_WITHDRAWAL(&f, false, true);
+	DRAIN(&f, false);
+	EXPECT_EVENTS(&f, ERP_EV_UNDRAIN);
+	EXPECT_WITHDRAWAL(&f, true, false);
+}
+
+/*
+ * Never withdraw from ER when no VPN could carry the prefixes: no VPN
+ * session, or VPN sessions without Azure routes (the gateway is not
+ * usable: on-prem's own traffic stays on ER too).  The VPN lost while
+ * withdrawn restores at once, and its return withdraws again.
+ */
+static void test_symmetric_needs_vpn(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	SESS(&f, 2, 0);
+	DRAIN(&f, true);
+	assert_true(erp_fo_er_demoted(&f.fo));
+	EXPECT_WITHDRAWAL(&f, false, false);
+	/* VPN established, no Azure routes yet */
+	SESSR(&f, 2, 2, 1, 0);
+	EXPECT_WITHDRAWAL(&f, false, false);
+	SESS(&f, 2, 1);
+	EXPECT_WITHDRAWAL(&f, true, true);
+	/* the VPN's routes go (session up), then the session */
+	SESSR(&f, 2, 2, 1, 0);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_WITHDRAWAL(&f, true, false);
+	SESS(&f, 2, 1);
+	EXPECT_WITHDRAWAL(&f, true, true);
+	SESS(&f, 2, 0);
+	EXPECT_WITHDRAWAL(&f, true, false);
+
+	/* hold-down: the VPN lost ends it (failback), restored with it */
+	fx_init(&f, HD, CAP);
+	in_holddown(&f);
+	EXPECT_WITHDRAWAL(&f, false, true);
+	SESS(&f, 1, 0);
+	EXPECT_EVENTS(&f, ERP_EV_FAILBACK);
+	EXPECT_WITHDRAWAL(&f, true, false);
+}
+
+/* Symmetric failover off: the behaviour before it (nothing withdrawn in
+ * hold-down or drain); turning it on or off applies at once. */
+static void test_symmetric_off(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, HD, CAP);
+	f.cfg.asymmetric = true;
+	in_holddown(&f);
+	EXPECT_WITHDRAWAL(&f, false, false);
+	DRAIN(&f, true);
+	EXPECT_WITHDRAWAL(&f, false, false);
+	DRAIN(&f, false);
+	SESS(&f, 0, 1);
+	f.now += 10;
+	SESS(&f, 1, 1);
+	assert_int_equal(f.fo.state, ERP_FO_HOLDDOWN);
+	EXPECT_WITHDRAWAL(&f, false, false);
+	/* on during the hold-down: withdrawn now; off again: restored */
+	SYMMETRIC(&f, true);
+	EXPECT_NO_EVENTS(&f);
+	EXPECT_FLAGS(&f, false, false);
+	EXPECT_WITHDRAWAL(&f, true, true);
+	SYMMETRIC(&f, false);
+	EXPECT_WITHDRAWAL(&f, true, false);
+	/* off in EXPRESSROUTE, on: nothing to withdraw */
+	SYMMETRIC(&f, true);
+	CONFIG(&f, 0, 0); /* hold-down off: fail back at once */
+	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
+	EXPECT_WITHDRAWAL(&f, true, false);
+	SYMMETRIC(&f, false);
+	EXPECT_WITHDRAWAL(&f, false, false);
+	SYMMETRIC(&f, true);
+	EXPECT_WITHDRAWAL(&f, false, false);
+}
+
 static void test_event_history_scenario(void **state)
 {
 	struct fx f;
@@ -1460,11 +1658,15 @@ static void test_random_walk(void **state)
 			TICK(&f);
 		else if (what < 92)
 			DRAIN(&f, rnd(4) == 0);
+		else if (what < 94)
+			SYMMETRIC(&f, rnd(3) != 0);
 		else
 			CONFIG(&f, hds[rnd(3)], caps[rnd(3)]);
 		seen_state[f.fo.state]++;
 		for (unsigned int e = 0; e < f.r.n_events; e++)
 			seen_event[f.r.events[e]]++;
+		if (f.r.withdrawal_changed)
+			seen_event[erp_fo_withdrawal_event(&f.fo)]++;
 		if (f.r.n_events > max_events)
 			max_events = f.r.n_events;
 	}
@@ -1580,6 +1782,7 @@ static void test_names(void **state)
 		"failover",	     "failback",	  "hold-down-start",
 		"hold-down-restart", "hold-down-expired", "drain",
 		"undrain",	     "paths-lost",	  "path-up",
+		"withdraw-from-er", "restore-to-er",
 	};
 
 	assert_string_equal(erp_fo_state_name(ERP_FO_NONE), "none");
@@ -1641,6 +1844,11 @@ int main(void)
 		cmocka_unit_test(test_drain_from_none),
 		cmocka_unit_test(test_undrain_to_none),
 		cmocka_unit_test(test_drained_at_startup),
+		cmocka_unit_test(test_symmetric_holddown),
+		cmocka_unit_test(test_symmetric_flap),
+		cmocka_unit_test(test_symmetric_drain),
+		cmocka_unit_test(test_symmetric_needs_vpn),
+		cmocka_unit_test(test_symmetric_off),
 		cmocka_unit_test(test_event_history_scenario),
 		cmocka_unit_test(test_null_result),
 		cmocka_unit_test(test_usable_definition),

@@ -209,7 +209,9 @@ def test_holddown_and_flaps(lab):
     assert forwarding_path(edge) == "eth-msee1"
     assert azure.path_from(edge, PFX, M1[1])["locPrf"] == 200
     types = event_types(edge)
-    assert types[-2:] == ["hold-down-expired", "failback"], types
+    # symmetric failover (the default) gives ER the on-prem prefixes back
+    assert types[-3:] == ["hold-down-expired", "failback",
+                          "restore-to-er"], types
     assert state(edge)["pathState"] == "expressroute"
 
 

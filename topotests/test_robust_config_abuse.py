@@ -51,6 +51,9 @@ INCOMPLETE = "Command incomplete"
 
 # --- refused input: (line, what the error must say) -------------------------
 BAD = [
+    # symmetric failover
+    ("erpolicy symmetric-failover maybe", UNKNOWN),
+    ("erpolicy symmetric-failover", INCOMPLETE),
     # neighbor
     ("erpolicy neighbor 192.0.2.300 path vpn", "not a valid"),
     ("erpolicy neighbor 1.2.3 path vpn", "not a valid"),
@@ -282,8 +285,18 @@ BOUNDARY = [
       "erpolicy allow-default-route", "erpolicy drain expressroute"],
      lambda e: azure.erpolicy(e)["drainExpressroute"] is True,
      "prefer-vpn, default route, drain"),
+    (["erpolicy symmetric-failover off"],
+     lambda e: azure.erpolicy(e)["symmetricFailover"] is False and
+     _in_conf(e, "erpolicy symmetric-failover off"),
+     "symmetric failover off"),
+    (["erpolicy symmetric-failover on"],
+     lambda e: azure.erpolicy(e)["symmetricFailover"] is True and
+     _in_conf(e, "erpolicy symmetric-failover on"),
+     "symmetric failover on, written"),
     (["no erpolicy prefer-vpn-prefix 10.100.1.0/24",
       "no erpolicy allow-default-route", "no erpolicy drain expressroute",
+      "no erpolicy symmetric-failover on", "erpolicy symmetric-failover off",
+      "no erpolicy symmetric-failover",
       "no erpolicy mode active-active", "erpolicy mode backup",
       "no erpolicy mode backup", "no erpolicy advertise default-route",
       "no erpolicy advertise allow-transit",
@@ -333,6 +346,7 @@ FULL = [
     "erpolicy advertise limit vpn 500",
     "erpolicy advertise limit action warn",
     "erpolicy advertise limit warning-threshold 90",
+    "erpolicy symmetric-failover off",
 ]
 REMOVE_ALL = ["no erpolicy"]
 

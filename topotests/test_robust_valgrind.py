@@ -37,6 +37,7 @@ ER = azure.PEERS["msee1"]
 VPN = azure.PEERS["vpngw"]
 NAMES = ["msee1", "vpngw"]
 MODULE_OBJ = "bgpd_erpolicy.so"
+ONPREM = "172.16.9.0/24"
 
 V4 = azure.AZURE_V4 + ["0.0.0.0/0", "172.16.5.0/24", "192.168.77.0/24",
                        "10.100.3.0/26"]
@@ -79,10 +80,14 @@ def summarize(report):
 
 
 def build_lab(lab, wrapper, bgpd_args):
+    # an on-prem prefix advertised: symmetric failover runs the VPN's
+    # outbound map on scratch copies of it
     edge_cfg = azure.edge_conf(
         NAMES, erpolicy=azure.erpolicy_lines(NAMES) +
         " erpolicy maximum-prefix-length ipv4 24\n"
-        " erpolicy failback hold-down 1 maximum 2\n")
+        " erpolicy failback hold-down 1 maximum 2\n",
+        ipv4_extra="  network %s\n" % ONPREM,
+        extra=" no bgp network import-check\n")
     edge = lab.add_router("edge", bgpd_conf=edge_cfg, bgpd_args=bgpd_args,
                           bgpd_wrapper=wrapper, stop_timeout=90)
     routers = {"edge": edge}
@@ -145,13 +150,25 @@ def scenario(lab, routers):
     assert "failback" in {e["event"] for e in edge.show_json(
         "show bgp erpolicy events")["events"]}
 
-    # drain and undrain
+    # drain and undrain; the on-prem prefix leaves ExpressRoute and comes
+    # back (symmetric failover)
+    def to_er():
+        return ONPREM in edge.show_json(
+            "show bgp ipv4 unicast neighbors %s advertised-routes"
+            % ER[1]).get("advertisedRoutes", {})
+    lab.wait_until(to_er, timeout=30, interval=0.5,
+                   message="on-prem prefix advertised to ER")
     edge.config(["router bgp 65010", "erpolicy drain expressroute"])
     lab.wait_until(lambda: best("10.100.0.0/16") == (VPN[1], 50),
                    timeout=30, interval=0.5, message="drained")
+    lab.wait_until(lambda: not to_er(), timeout=30, interval=0.5,
+                   message="on-prem prefix withdrawn from ER")
+    edge.vty("show bgp erpolicy neighbor %s" % ER[1])
     edge.config(["router bgp 65010", "no erpolicy drain expressroute"])
     lab.wait_until(lambda: best("10.100.0.0/16") == (ER[1], 300),
                    timeout=30, interval=0.5, message="undrained")
+    lab.wait_until(to_er, timeout=30, interval=0.5,
+                   message="on-prem prefix advertised to ER again")
 
     # the operator's own maps run inside the module's: ER-IN refuses
     # 10.100.0.0/16 from ExpressRoute, so it is reached over the VPN

@@ -259,3 +259,106 @@ def json_diff(a, b, path=""):
             out += json_diff(x, y, "%s[%d]" % (path, i))
         return out
     return [] if a == b else ["%s: %r != %r" % (path, a, b)]
+
+
+# --- an emulated Azure VNet behind the Azure routers ------------------------
+#
+#    edge --- msee1 ---.
+#    edge --- msee2 ---+--- vnet (the Azure host AZURE_HOST on lo)
+#    edge --- vpngw ---'
+#
+# The VNet hears the on-prem prefixes from the three Azure routers and, like
+# Azure, prefers ExpressRoute over VPN for the same prefix whatever the AS
+# path (local-preference 200 on what the MSEEs send, 100 on the VPN's): so
+# the packets Azure sends back to on-prem take the path Azure would choose.
+# The on-prem site is a host namespace (ONPREM_HOST) behind the edge, which
+# advertises its prefix.
+
+VNET_AS = 65200
+AZURE_HOST = "10.100.1.1"
+ONPREM_HOST = "172.16.1.10"  # a host of the on-prem site ...
+ONPREM_GW = "172.16.1.1"     # ... behind the edge
+ONPREM_PFX = "172.16.1.0/24"
+# Azure router -> (its address, the VNet's address) on their /30
+VNET_LINKS = {
+    "msee1": ("10.255.1.1", "10.255.1.2"),
+    "msee2": ("10.255.2.1", "10.255.2.2"),
+    "vpngw": ("10.255.3.1", "10.255.3.2"),
+}
+
+
+def azure_conf_to_vnet(name, v4=AZURE_V4, v6=AZURE_V6):
+    """bgpd.conf of an Azure router that also passes the on-prem prefixes
+    it hears from the edge to the VNet."""
+    me, vnet = VNET_LINKS[name]
+    extra = (f" neighbor {vnet} remote-as {VNET_AS}\n"
+             f" neighbor {vnet} timers connect 1\n"
+             f" neighbor {vnet} advertisement-interval 0\n"
+             " address-family ipv4 unicast\n"
+             f"  neighbor {vnet} activate\n"
+             " exit-address-family\n")
+    return azure_conf(name, v4, v6, extra=extra)
+
+
+def vnet_conf(names):
+    """bgpd.conf of the VNet: on-prem prefixes only, ExpressRoute preferred,
+    nothing advertised back."""
+    out = (f"ip prefix-list ONPREM seq 5 permit 172.16.0.0/12 le 32\n"
+           "route-map FROM-ER permit 10\n"
+           " match ip address prefix-list ONPREM\n"
+           " set local-preference 200\n"
+           "route-map FROM-VPN permit 10\n"
+           " match ip address prefix-list ONPREM\n"
+           " set local-preference 100\n"
+           "route-map NOTHING deny 10\n"
+           f"router bgp {VNET_AS}\n"
+           " bgp router-id 10.255.0.1\n"
+           " no bgp default ipv4-unicast\n"
+           " no bgp ebgp-requires-policy\n"
+           f"{TIMERS}")
+    af = ""
+    for n in names:
+        peer, _ = VNET_LINKS[n]
+        asn = PEERS[n][4]
+        out += (f" neighbor {peer} remote-as {asn}\n"
+                f" neighbor {peer} timers connect 1\n"
+                f" neighbor {peer} advertisement-interval 0\n")
+        af += (f"  neighbor {peer} activate\n"
+               f"  neighbor {peer} route-map "
+               f"{'FROM-VPN' if role_of(n) == 'vpn' else 'FROM-ER'} in\n"
+               f"  neighbor {peer} route-map NOTHING out\n")
+    return out + " address-family ipv4 unicast\n" + af + \
+        " exit-address-family\n!\n"
+
+
+def build_with_vnet(lab, edge_bgpd, names=("msee1", "msee2", "vpngw")):
+    """build() plus the VNet, its links to the Azure routers (each with a
+    route to the Azure host through it) and the edge's on-prem host.
+    Reverse-path filtering is off in the lab's namespaces: the point is to
+    see each direction take its own path."""
+    r = build(lab, names=names, edge_bgpd=edge_bgpd,
+              azure={n: azure_conf_to_vnet(n) for n in names})
+    vnet = lab.add_router("vnet", bgpd_conf=vnet_conf(names))
+    r["vnet"] = vnet
+    vnet.exec(["ip", "addr", "add", AZURE_HOST + "/32", "dev", "lo"])
+    for n in names:
+        me, there = VNET_LINKS[n]
+        r[n + "_vnet_link"] = lab.link(r[n], vnet, a_addrs=[me + "/30"],
+                                       b_addrs=[there + "/30"])
+        r[n].exec(["ip", "route", "add", AZURE_HOST + "/32", "via", there])
+    edge = r["edge"]
+    site = lab.add_host("site")
+    r["site"] = site
+    lab.link(edge, site, a_addrs=[ONPREM_GW + "/24"],
+             b_addrs=[ONPREM_HOST + "/24"])
+    site.exec(["ip", "route", "add", "default", "via", ONPREM_GW])
+    for node in [edge, vnet, site] + [r[n] for n in names]:
+        node.exec(["sh", "-c", "for f in /proc/sys/net/ipv4/conf/*/rp_filter;"
+                   " do echo 0 > $f; done"])
+    return r
+
+
+def if_packets(node, ifname):
+    """(tx, rx) packet counters of an interface of node."""
+    st = node.ip_json("-s", "link", "show", "dev", ifname)[0]["stats64"]
+    return st["tx"]["packets"], st["rx"]["packets"]
