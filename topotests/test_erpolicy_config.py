@@ -58,6 +58,10 @@ def test_policy_change_reevaluates_without_reset(lab):
     r = start(lab)
     edge = r["edge"]
     wait_best(lab, edge, "10.100.1.0/24", ER[1], 200)
+    # both sessions up before counting (the ER path alone is best while the
+    # VPN session may still be connecting: FRR 10.3 is often that slow here)
+    wait_until(lambda: azure.path_from(edge, "10.100.1.0/24", VPN[1]),
+               timeout=30)
     before = {a: sessions_established_count(edge, a) for a in (ER[1], VPN[1])}
 
     # local-preference change

@@ -16,7 +16,7 @@ from lib import lab as labmod
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 MODULE_DIR = os.environ.get("ERPOLICY_MODULEDIR",
-                            os.path.join(ROOT, "build", "obj", ".libs"))
+                            os.path.join(labmod.target_obj(), ".libs"))
 
 EDGE_AS = 65010
 MSEE_AS = 12076
