@@ -56,7 +56,7 @@ done
 [ -n "$tree" ] && [ -n "$out" ] || die "usage: $0 --frr-tree DIR --out DIR [--libdir DIR] [--stock] MODULE.so..."
 [ -n "$stock" ] || [ $# -gt 0 ] || die "no module given (or --stock)"
 tree=$(cd "$tree" && pwd) || die "no FRR tree $tree"
-[ -f "$tree/config.h" ] && [ -f "$tree/Makefile" ] && [ -f "$tree/python/xrelfo.py" ] ||
+[ -f "$tree/config.h" ] && [ -f "$tree/Makefile" ] && [ -f "$tree/python/xref2vtysh.py" ] ||
 	die "$tree is not a configured FRR >= 8.5 tree (run scripts/frr-source.sh --target ...)"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
