@@ -214,7 +214,7 @@ static bool er_would_get(struct out_ctx *ctx, struct bgp_dest *dest)
 		return false;
 	while ((er = erp_peer_next(ctx->inst, er)))
 		if (erp_peer_role(ctx->inst, er, NULL) == ERP_ROLE_EXPRESSROUTE &&
-		    peer_established(er) && er->afc_nego[ctx->afi][SAFI_UNICAST])
+		    erp_peer_established(er) && er->afc_nego[ctx->afi][SAFI_UNICAST])
 			break;
 	if (!er)
 		return false;
