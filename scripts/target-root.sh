@@ -33,7 +33,7 @@ pkgs=(
 	iproute2 iputils-ping procps psmisc
 	build-essential autoconf automake libtool pkgconf dpkg-dev debhelper quilt
 	libyang3-tools libcmocka-dev python3-pytest python3-docutils
-	valgrind gdb bird2
+	valgrind gdb bird2 lintian
 )
 # The root's frr user and groups get the host's ids (when the host has them),
 # so that a directory prepared for the host's daemons (chown frr) serves the
