@@ -148,13 +148,16 @@ def sessions(edge, vrf):
 
 
 def reload_diff(v):
-    """frr-reload.py --test: the lines it would delete and add."""
+    """frr-reload.py --test: the lines it would delete and add.  FRR 10's
+    frr-reload.py also prints the "exit" closing each context it adds
+    (8.4's does not): not a line of configuration, left out."""
     p = tve.frr_reload(v, "--test")
     assert p.returncode == 0, p.text
     out, lines = p.stdout, []
     for section in re.split(r"^Lines To (?:Delete|Add)\n=+\n", out,
                             flags=re.M)[1:]:
-        lines += [ln for ln in section.splitlines() if ln.strip()]
+        lines += [ln for ln in section.splitlines()
+                  if ln.strip() and ln.strip() != "exit"]
     return lines
 
 
