@@ -11,7 +11,7 @@
 #define _ERPOLICY_H
 
 #include "prefix.h"
-#include "thread.h"
+#include "erpolicy_compat.h"
 #include "typesafe.h"
 
 #include "erpolicy_decide.h"
@@ -117,15 +117,15 @@ struct erp_instance {
 	struct erp_peer_stats *stats_last; /* the last one found */
 	struct erp_lgrp_head limit_groups;
 	struct erp_limit_group *limit_last; /* the last one found */
-	struct thread *t_reevaluate; /* pending re-evaluation of routes */
+	erp_task_t *t_reevaluate; /* pending re-evaluation of routes */
 	/* by direction, bit (1 << role): roles to re-evaluate */
 	uint8_t reevaluate_roles[ERP_DIR_MAX];
 
 	/* failover: one state machine per address family */
 	struct erp_fo_config fo_config;
 	struct erp_failover fo[ERP_AFI_MAX];
-	struct thread *t_holddown[ERP_AFI_MAX];
-	struct thread *t_paths; /* path state to update (erpolicy_paths.c) */
+	erp_task_t *t_holddown[ERP_AFI_MAX];
+	erp_task_t *t_paths; /* path state to update (erpolicy_paths.c) */
 	struct erp_event_ring events;
 	/* last logged overlap/difference summary ("logged once per change") */
 	struct erp_overlap_counts {

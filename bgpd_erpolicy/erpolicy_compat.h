@@ -2,17 +2,43 @@
 /*
  * bgpd_erpolicy: the FRR API differences the glue meets, in one place.
  *
- * Draft from the FRR 10.3 exploration (doc/frr-10-notes.md): not yet
- * included by the module's sources.  Each difference is a feature of the
- * configured FRR tree that ./configure probes by compiling against it
- * (ERP_HAVE_* in ERP_COMPAT_CPPFLAGS), never a version number, so a Debian
- * point release that backports a change needs nothing here.
+ * One source tree builds against Debian 12's FRR 8.4.4 and Debian 13's
+ * FRR 10.3 (doc/frr-10-notes.md).  Rules for glue code, old and new:
  *
- * The glue is written against the erp_ names below (the scheduled tasks of
- * FRR's event loop are "tasks" here: the failover core already has its own
- * struct erp_event).  Include this after
- * zebra.h; the macros that name bgpd's fields or flags need bgpd/bgpd.h at
- * the place they are used, not here.
+ *  1. No "#if" on FRR versions outside this file.  The glue is written
+ *     against the erp_ names below; a difference that needs more than a
+ *     name (a changed data structure) gets a small helper here or, if it
+ *     is bigger, a clearly named file.
+ *  2. Each difference is a feature of the configured FRR tree that
+ *     ./configure probes by compiling against it (ERP_HAVE_* in
+ *     ERP_COMPAT_CPPFLAGS, see configure.ac), never a version number: a
+ *     Debian point release that backports a change needs nothing here.
+ *     A new difference = one ERP_FRR_PROBE in configure.ac + one block here.
+ *  3. The pure core (erpolicy_decide.c, erpolicy_failover.c, ...) includes
+ *     nothing of bgpd and never this file.
+ *  4. Include it after zebra.h (erpolicy.h does; a glue file that includes
+ *     erpolicy.h has it).  The macros that name bgpd's fields or flags need
+ *     bgpd/bgpd.h where they are used, not here.
+ *
+ * Cheat sheet (8.4 spelling -> what to write):
+ *	#include "thread.h"             -> #include "erpolicy_compat.h"
+ *	struct thread *t                -> erp_task_t *t
+ *	struct thread_master *m         -> erp_loop_t *m
+ *	thread_add_event/timer/timer_msec(...) -> erp_task_add_event/...(...)
+ *	THREAD_ARG(t)                   -> ERP_TASK_ARG(t)
+ *	THREAD_OFF(t)                   -> erp_task_cancel(&t)
+ *	peer_established(peer)          -> erp_peer_established(peer)
+ *	peer->status, peer->ostatus     -> erp_peer_status(peer), erp_peer_ostatus(peer)
+ *	PEER_CAP_REFRESH_OLD_RCV | PEER_CAP_REFRESH_NEW_RCV -> ERP_PEER_CAP_REFRESH_RCV
+ *	yang_module_load(name)          -> erp_yang_module_load(name)
+ *	nb_candidate_commit(&ctx, ...)  -> nb_candidate_commit(ERP_NB_CONTEXT(ctx), ...)
+ * The scheduled callbacks of FRR's event loop are "tasks" here: the
+ * failover core already has its own struct erp_event.
+ *
+ * Differences no compiler sees (documented where they are handled):
+ *  - a struct bgp_dest is rn->info in 10.x, not the route_node itself:
+ *    glue nodes of a table give NULL (erpolicy_rib.c, scope_next());
+ *    never turn a raw route_node into a dest without checking.
  */
 #ifndef _ERPOLICY_COMPAT_H
 #define _ERPOLICY_COMPAT_H

@@ -207,9 +207,8 @@ static void peer_checks(struct erp_instance *inst, struct bgp *bgp,
 			     erp_afi_name(i));
 		if (!CHECK_FLAG(peer->af_flags[afi][SAFI_UNICAST],
 				PEER_FLAG_SOFT_RECONFIG) &&
-		    peer_established(peer) &&
-		    !CHECK_FLAG(peer->cap, PEER_CAP_REFRESH_OLD_RCV |
-						   PEER_CAP_REFRESH_NEW_RCV))
+		    erp_peer_established(peer) &&
+		    !CHECK_FLAG(peer->cap, ERP_PEER_CAP_REFRESH_RCV))
 			emit(fn, arg, "noReevaluation", name,
 			     "neighbor %s has neither soft-reconfiguration inbound nor route-refresh: policy changes apply only after a session reset",
 			     name);

@@ -5,7 +5,7 @@
 #include <zebra.h>
 
 #include "hook.h"
-#include "thread.h"
+#include "erpolicy_compat.h"
 
 #include "bgpd/bgpd.h"
 #include "bgpd/bgp_debug.h"
@@ -25,7 +25,7 @@
 
 #define ERP_TICK_INTERVAL 1
 
-static struct thread *t_tick;
+static erp_task_t *t_tick;
 
 /* --- overlaps, logged once per change ------------------------------------ */
 
@@ -89,7 +89,7 @@ static void overlaps_tick(struct erp_instance *inst)
 
 /* --- the tick ---------------------------------------------------------- */
 
-static void tick_cb(struct thread *t)
+static void tick_cb(erp_task_t *t)
 {
 	struct erp_instance *inst;
 
@@ -107,11 +107,11 @@ static void tick_cb(struct thread *t)
 void erp_tick_start(void)
 {
 	if (erp_instance_count() == 0) {
-		THREAD_OFF(t_tick);
+		erp_task_cancel(&t_tick);
 		return;
 	}
 	if (!t_tick)
-		thread_add_timer(bm->master, tick_cb, NULL, ERP_TICK_INTERVAL,
+		erp_task_add_timer(bm->master, tick_cb, NULL, ERP_TICK_INTERVAL,
 				 &t_tick);
 }
 
@@ -126,7 +126,7 @@ static void session_changed(struct erp_instance *inst, struct peer *peer)
 
 	if (erp_peer_role(inst, peer, NULL) == ERP_ROLE_NONE)
 		return;
-	if (peer_established(peer))
+	if (erp_peer_established(peer))
 		snprintf(cause, sizeof(cause), "%s established", name);
 	else if (peer->last_reset == PEER_DOWN_NOTIFY_SEND ||
 		 peer->last_reset == PEER_DOWN_NOTIFY_RECEIVED)
@@ -157,12 +157,12 @@ static int peer_status_changed_hook(struct peer *peer)
 	if (!inst)
 		return 0;
 
-	if (peer_established(peer) != (peer->ostatus == Established))
+	if (erp_peer_established(peer) != (erp_peer_ostatus(peer) == Established))
 		session_changed(inst, peer);
 
-	if (peer_established(peer)) {
+	if (erp_peer_established(peer)) {
 		/* counters describe the current session */
-		if (peer->ostatus != Established) {
+		if (erp_peer_ostatus(peer) != Established) {
 			stats = erp_stats_find(inst, peer);
 			if (stats)
 				erp_stats_reset(stats);
@@ -175,7 +175,7 @@ static int peer_status_changed_hook(struct peer *peer)
 
 	/* the session's routes are gone, and so are its denied prefixes
 	 * and what was warned about */
-	if (peer->ostatus == Established) {
+	if (erp_peer_ostatus(peer) == Established) {
 		stats = erp_stats_find(inst, peer);
 		if (stats)
 			erp_stats_session_ended(stats);
@@ -215,7 +215,7 @@ void erp_hooks_init(void)
 
 void erp_hooks_fini(void)
 {
-	THREAD_OFF(t_tick);
+	erp_task_cancel(&t_tick);
 	hook_unregister(peer_status_changed, peer_status_changed_hook);
 	hook_unregister(bgp_process, route_withdrawn_hook);
 }

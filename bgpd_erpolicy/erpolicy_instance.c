@@ -203,10 +203,10 @@ void erp_instance_delete(struct erp_instance *inst)
 	struct erp_neighbor *nbr;
 	struct erp_peer_stats *stats;
 
-	THREAD_OFF(inst->t_reevaluate);
-	THREAD_OFF(inst->t_paths);
+	erp_task_cancel(&inst->t_reevaluate);
+	erp_task_cancel(&inst->t_paths);
 	for (int i = 0; i < ERP_AFI_MAX; i++)
-		THREAD_OFF(inst->t_holddown[i]);
+		erp_task_cancel(&inst->t_holddown[i]);
 	while ((nbr = erp_nbr_first(&inst->neighbors)))
 		erp_neighbor_del(inst, nbr);
 	erp_nbr_fini(&inst->neighbors);

@@ -409,7 +409,7 @@ void erp_nb_load(void)
 {
 	if (erp_module)
 		return;
-	erp_module = yang_module_load(ERP_YANG_MODULE);
+	erp_module = erp_yang_module_load(ERP_YANG_MODULE);
 	yang_snodes_iterate(erp_module->info, nb_node_new, 0, NULL);
 	for (size_t i = 0; erp_nb_info.nodes[i].xpath; i++) {
 		struct nb_node *nb_node = nb_node_find(erp_nb_info.nodes[i].xpath);
@@ -511,7 +511,7 @@ void erp_nb_forget_instance(const char *vrf)
 	ret = nb_candidate_edit(candidate, nb_node_find(ERP_XPATH_BASE "/instance"),
 				NB_OP_DESTROY, xpath, NULL, NULL);
 	if (ret == NB_OK)
-		ret = nb_candidate_commit(&context, candidate, false,
+		ret = nb_candidate_commit(ERP_NB_CONTEXT(context), candidate, false,
 					  "erpolicy: BGP instance deleted",
 					  NULL, errmsg, sizeof(errmsg));
 	if (ret != NB_OK && ret != NB_ERR_NO_CHANGES)

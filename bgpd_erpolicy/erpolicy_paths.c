@@ -5,7 +5,7 @@
 #include <zebra.h>
 
 #include "log.h"
-#include "thread.h"
+#include "erpolicy_compat.h"
 
 #include "bgpd/bgpd.h"
 
@@ -15,7 +15,7 @@
 #include "erpolicy_peer.h"
 #include "erpolicy_reevaluate.h"
 
-static void holddown_cb(struct thread *t);
+static void holddown_cb(erp_task_t *t);
 
 bool erp_paths_er_demoted(const struct erp_instance *inst, enum erp_afi afi)
 {
@@ -150,19 +150,19 @@ static void input(struct erp_instance *inst, enum erp_afi afi,
 	if (res.demotion_changed)
 		erp_reevaluate(inst, ERP_DIR_IN, 1 << ERP_ROLE_EXPRESSROUTE);
 
-	THREAD_OFF(inst->t_holddown[afi]);
+	erp_task_cancel(&inst->t_holddown[afi]);
 	if (erp_fo_deadline(fo)) {
 		uint64_t now = erp_now_ms(), deadline = erp_fo_deadline(fo);
 
-		thread_add_timer_msec(bm->master, holddown_cb, &inst->afis[afi],
+		erp_task_add_timer_msec(bm->master, holddown_cb, &inst->afis[afi],
 				      deadline > now ? deadline - now : 0,
 				      &inst->t_holddown[afi]);
 	}
 }
 
-static void holddown_cb(struct thread *t)
+static void holddown_cb(erp_task_t *t)
 {
-	struct erp_inst_afi *ref = THREAD_ARG(t);
+	struct erp_inst_afi *ref = ERP_TASK_ARG(t);
 
 	input(ref->inst, ref->afi, NULL,
 	      "ExpressRoute stable for the hold-down time");
@@ -178,7 +178,7 @@ static const char *peer_with(struct erp_instance *inst, enum erp_afi afi,
 
 	while ((peer = erp_peer_next(inst, peer)))
 		if (erp_peer_role(inst, peer, NULL) == role &&
-		    peer_established(peer) && peer->afc_nego[bafi][SAFI_UNICAST] &&
+		    erp_peer_established(peer) && peer->afc_nego[bafi][SAFI_UNICAST] &&
 		    (peer->pcount[bafi][SAFI_UNICAST] > 0) == routes)
 			return peer->host;
 	return "?";
@@ -223,7 +223,7 @@ static void describe(struct erp_instance *inst, enum erp_afi afi,
 
 void erp_paths_update(struct erp_instance *inst, const char *cause)
 {
-	THREAD_OFF(inst->t_paths);
+	erp_task_cancel(&inst->t_paths);
 	for (int i = 0; i < ERP_AFI_MAX; i++) {
 		struct erp_path_sessions s;
 		struct erp_fo_inputs in = {};
@@ -240,15 +240,15 @@ void erp_paths_update(struct erp_instance *inst, const char *cause)
 	}
 }
 
-static void paths_update_cb(struct thread *t)
+static void paths_update_cb(erp_task_t *t)
 {
-	erp_paths_update(THREAD_ARG(t), NULL);
+	erp_paths_update(ERP_TASK_ARG(t), NULL);
 }
 
 void erp_paths_routes_changed(struct erp_instance *inst)
 {
 	if (!inst->t_paths)
-		thread_add_event(bm->master, paths_update_cb, inst, 0,
+		erp_task_add_event(bm->master, paths_update_cb, inst, 0,
 				 &inst->t_paths);
 }
 

@@ -202,7 +202,7 @@ void erp_path_sessions(struct erp_instance *inst, enum erp_afi afi,
 	memset(out, 0, sizeof(*out));
 	while ((peer = erp_peer_next(inst, peer))) {
 		enum erp_role role = erp_peer_role(inst, peer, NULL);
-		bool up = peer_established(peer) &&
+		bool up = erp_peer_established(peer) &&
 			  peer->afc_nego[bafi][SAFI_UNICAST];
 		bool routes = up && peer->pcount[bafi][SAFI_UNICAST] > 0 &&
 			      !stale_routes_pending(peer, bafi);

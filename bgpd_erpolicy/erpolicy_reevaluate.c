@@ -4,7 +4,7 @@
  */
 #include <zebra.h>
 
-#include "thread.h"
+#include "erpolicy_compat.h"
 
 #include "bgpd/bgpd.h"
 
@@ -31,7 +31,7 @@ static void reevaluate_peers(struct erp_instance *inst, struct bgp *bgp,
 	struct peer *peer;
 
 	for (ALL_LIST_ELEMENTS_RO(bgp->peer, node, peer)) {
-		if (!peer_established(peer))
+		if (!erp_peer_established(peer))
 			continue;
 		for (int d = 0; d < ERP_DIR_MAX; d++)
 			for (int i = 0; i < ERP_AFI_MAX; i++) {
@@ -66,7 +66,7 @@ void erp_instance_removing(struct erp_instance *inst)
 	struct bgp *bgp = erp_bgp_of(inst);
 	struct erp_neighbor *nbr;
 
-	THREAD_OFF(inst->t_reevaluate);
+	erp_task_cancel(&inst->t_reevaluate);
 	while ((nbr = erp_neighbor_first(inst)))
 		erp_neighbor_del(inst, nbr);
 	/* the maps stay attached and now deny: say so to the routes now,
@@ -89,9 +89,9 @@ void erp_instance_removing(struct erp_instance *inst)
 	}
 }
 
-static void reevaluate_cb(struct thread *t)
+static void reevaluate_cb(erp_task_t *t)
 {
-	struct erp_instance *inst = THREAD_ARG(t);
+	struct erp_instance *inst = ERP_TASK_ARG(t);
 	struct bgp *bgp = erp_bgp_of(inst);
 
 	if (bgp)
@@ -104,7 +104,7 @@ void erp_reevaluate(struct erp_instance *inst, enum erp_dir dir, uint8_t roles)
 {
 	inst->reevaluate_roles[dir] |= roles;
 	if (!inst->t_reevaluate)
-		thread_add_timer_msec(bm->master, reevaluate_cb, inst,
+		erp_task_add_timer_msec(bm->master, reevaluate_cb, inst,
 				      ERP_REEVALUATE_DELAY_MS,
 				      &inst->t_reevaluate);
 }

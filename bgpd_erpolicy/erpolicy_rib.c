@@ -169,23 +169,35 @@ static struct route_node *scope_next_top(struct scope *s)
 	}
 }
 
+/*
+ * The next node with a bgp_dest.  In FRR 10.x (10.3 here) a bgp_dest is no longer the
+ * route_node itself but rn->info, and the glue nodes the radix tree inserts
+ * between prefixes have none (NULL): skip them, as bgp_route_next() does.
+ * On 8.4 every node is a dest and the loop runs once.  Glue nodes count as
+ * visited nodes on both.
+ */
 static struct bgp_dest *scope_next(struct scope *s)
 {
-	struct route_node *rn = s->rn;
+	struct route_node *rn;
+	struct bgp_dest *dest;
 
-	if (!s->single)
-		rn = route_next_until(rn, s->top);
-	else {
-		route_unlock_node(rn);
-		rn = NULL;
-	}
-	if (!rn && s->azure)
-		rn = scope_next_top(s);
-	s->rn = rn;
-	if (!rn)
-		return NULL;
-	s->nodes++;
-	return bgp_dest_from_rnode(rn);
+	do {
+		rn = s->rn;
+		if (!s->single)
+			rn = route_next_until(rn, s->top);
+		else {
+			route_unlock_node(rn);
+			rn = NULL;
+		}
+		if (!rn && s->azure)
+			rn = scope_next_top(s);
+		s->rn = rn;
+		if (!rn)
+			return NULL;
+		s->nodes++;
+		dest = bgp_dest_from_rnode(rn);
+	} while (!dest);
+	return dest;
 }
 
 static struct bgp_dest *scope_first(struct scope *s, struct erp_instance *inst,
@@ -217,7 +229,7 @@ static struct bgp_dest *scope_first(struct scope *s, struct erp_instance *inst,
 			return NULL;
 	}
 	s->nodes = 1;
-	return bgp_dest_from_rnode(s->rn);
+	return bgp_dest_from_rnode(s->rn) ?: scope_next(s);
 }
 
 void erp_rib_walk(struct erp_instance *inst, enum erp_afi afi,
@@ -371,7 +383,7 @@ void erp_rib_transit_refresh(struct erp_instance *inst)
 uint32_t erp_rib_transit_count(const struct erp_instance *inst,
 			       enum erp_afi afi, struct peer *peer)
 {
-	if (inst->policy.allow_transit || !peer_established(peer) ||
+	if (inst->policy.allow_transit || !erp_peer_established(peer) ||
 	    !peer->afc_nego[erp_bgp_afi(afi)][SAFI_UNICAST])
 		return 0;
 	return inst->azure_best[afi];

@@ -29,8 +29,8 @@ void erp_peer_view(struct erp_instance *inst, struct peer *peer,
 	memset(view, 0, sizeof(*view));
 	view->name = erp_peer_name(peer);
 	view->role = erp_peer_role(inst, peer, &view->declared_as);
-	view->session_state = lookup_msg(bgp_status_msg, peer->status, NULL);
-	view->established = peer_established(peer);
+	view->session_state = lookup_msg(bgp_status_msg, erp_peer_status(peer), NULL);
+	view->established = erp_peer_established(peer);
 	view->local_pref = view->role != ERP_ROLE_NONE
 				   ? inst->policy.local_pref[view->role]
 				   : 0;

@@ -14,7 +14,8 @@
 #   database, an "exit 101" policy-rc.d keeps any service from starting, and
 #   every mount lives in a private mount namespace (scripts/in-target.sh), so
 #   it is gone when the command ends, also on failure.
-# - The root's frr and frr-pythontools are held at the target's version.
+# - The root's frr packages (frr, frr-pythontools, frr-snmp, frr-rpki-rtrlib) are
+#   held at the target's version.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/target-lib.sh"
@@ -32,7 +33,7 @@ pkgs=(
 	iproute2 iputils-ping procps psmisc
 	build-essential autoconf automake libtool pkgconf dpkg-dev debhelper quilt
 	libyang3-tools libcmocka-dev python3-pytest python3-docutils
-	valgrind gdb bird2
+	valgrind gdb bird2 lintian
 )
 # The root's frr user and groups get the host's ids (when the host has them),
 # so that a directory prepared for the host's daemons (chown frr) serves the
@@ -41,7 +42,11 @@ ids=
 if getent passwd frr >/dev/null && getent group frrvty >/dev/null; then
 	ids="$(id -u frr):$(id -g frr):$(getent group frrvty | cut -d: -f3)"
 fi
-want_stamp="frr=$T_FRR_VERSION ids=$ids pkgs=${pkgs[*]}"
+# frr's own packages, all at the target's exact version: frr-snmp and
+# frr-rpki-rtrlib carry modules whose commands Debian's vtysh knows (their
+# xref data is part of the erpolicy-aware vtysh, vtysh/build-vtysh-xref.sh).
+frr_pkgs=(frr frr-pythontools frr-snmp frr-rpki-rtrlib)
+want_stamp="frr=$T_FRR_VERSION frr-pkgs=${frr_pkgs[*]} ids=$ids pkgs=${pkgs[*]}"
 stamp=$T_ROOT/.erp-root-complete
 
 # Remove a (partial) root; never with anything mounted below it.
@@ -142,14 +147,14 @@ t=$(date +%s.%N)
 rm -f "$stamp"
 "$here/in-target.sh" --allow-incomplete "$T_NAME" /bin/sh -ec '
 	export DEBIAN_FRONTEND=noninteractive
-	v=$1; shift
+	v=$1 frrpkgs=$2; shift 2
 	apt-get update -q
-	apt-mark unhold frr frr-pythontools >/dev/null 2>&1 || true
-	apt-get install -y -q "frr=$v" "frr-pythontools=$v" "$@"
+	apt-mark unhold $frrpkgs >/dev/null 2>&1 || true
+	apt-get install -y -q $(for p in $frrpkgs; do echo "$p=$v"; done) "$@"
 	apt-get build-dep -y -q "frr=$v"
-	apt-mark hold frr frr-pythontools >/dev/null
+	apt-mark hold $frrpkgs >/dev/null
 	apt-get clean
-' target-root "$T_FRR_VERSION" "${pkgs[@]}" >&2 || {
+' target-root "$T_FRR_VERSION" "${frr_pkgs[*]}" "${pkgs[@]}" >&2 || {
 	echo "target-root: installing packages in the $T_NAME root failed" >&2
 	echo "  (frr $T_FRR_VERSION must still be on the mirror: the target asks for that exact version)" >&2
 	exit 1

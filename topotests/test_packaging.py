@@ -39,6 +39,12 @@ import subprocess
 import pytest
 
 from lib import azure
+from lib import lab as labmod
+
+# the package is built for, and installed into, this Debian 12 machine
+pytestmark = labmod.host_only(
+    "the Debian package is built for the host's frr only (a package per "
+    "target is later work)")
 
 ROOT = azure.ROOT
 BUILD = os.path.join(ROOT, "build", "obj")

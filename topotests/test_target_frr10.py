@@ -121,8 +121,9 @@ def test_root_frr_is_the_target_version():
     """The root's frr is exactly the target's version and held there."""
     out = subprocess.run(
         [labmod.IN_TARGET, TARGET, "dpkg-query", "-W",
-         "-f=${Version} ${Status}\\n", "frr", "frr-pythontools"],
+         "-f=${Version} ${Status}\\n", "frr", "frr-pythontools",
+         "frr-snmp", "frr-rpki-rtrlib"],
         capture_output=True, text=True, timeout=60, check=True).stdout
     lines = out.strip().splitlines()
-    assert lines == ["%s hold ok installed" % VERSION] * 2, lines
+    assert lines == ["%s hold ok installed" % VERSION] * 4, lines
     assert _mounts_below(ROOT) == []

@@ -16,6 +16,12 @@ with the module's command files scanned must:
 
 Nothing here touches /etc/frr: every vtysh runs with ``--config_dir`` (and
 ``-H``) in the lab's directory and ``--vty_socket`` to the lab's daemons.
+
+The same tests run for every build target (``ERPOLICY_TARGET``): for the
+host's FRR 8.4 the vtysh comes from extract.pl (vtysh/build-vtysh.sh), for
+FRR >= 8.5 (frr-10.3) from xref data (vtysh/build-vtysh-xref.sh); there,
+vtysh, the stock vtysh and frr-reload.py are the target root's, run through
+scripts/in-target.sh like the daemons.
 """
 
 import json
@@ -30,31 +36,44 @@ import time
 import pytest
 
 from lib import azure
+from lib import lab as labmod
 
+TARGET = labmod.TARGET
 VTYSH = os.environ.get("ERPOLICY_VTYSH",
-                       os.path.join(azure.ROOT, "build", "obj", "vtysh",
+                       os.path.join(azure.build_dir(TARGET), "vtysh",
                                     "vtysh"))
 FRR_RELOAD = "/usr/lib/frr/frr-reload.py"
 PYTHON = "/usr/bin/python3"
 ASN = 65001
 
-pytestmark = pytest.mark.skipif(
-    not os.access(VTYSH, os.X_OK),
-    reason="erpolicy-aware vtysh not built: %s (scripts/build.sh, or make "
-           "in build/obj)" % VTYSH)
+# the reason is also the skip of the tests that need this vtysh
+# (test_config_round_trip, test_vtysh_debian)
+_NO_VTYSH = ("ERPOLICY_TARGET=%s: erpolicy-aware vtysh not built: %s "
+             "(scripts/build.sh, or make in %s)"
+             % (TARGET, VTYSH, azure.build_dir(TARGET)))
+pytestmark = pytest.mark.skipif(not os.access(VTYSH, os.X_OK),
+                                reason=_NO_VTYSH)
 
 
 # ---------------------------------------------------------------------------
 # helpers
 
 
+def in_target(path):
+    """Where the target's (root's) absolute path is seen from here."""
+    root = labmod.target_root(TARGET)
+    return root + path if root else path
+
+
 def stock_vtysh():
-    """Debian's own vtysh (moved to vtysh.distrib while ours is installed)
-    if it really is the stock one, else None."""
+    """The target's own Debian vtysh (moved to vtysh.distrib while ours is
+    installed) if it really is the stock one, else None; a path as the
+    target sees it."""
     for path in ("/usr/bin/vtysh.distrib", "/usr/bin/vtysh"):
-        if not os.access(path, os.X_OK):
+        if not os.access(in_target(path), os.X_OK):
             continue
-        if path == "/usr/bin/vtysh" and os.path.exists("/usr/bin/vtysh.distrib"):
+        if path == "/usr/bin/vtysh" and os.path.exists(
+                in_target("/usr/bin/vtysh.distrib")):
             continue
         return path
     return None
@@ -74,9 +93,12 @@ class Vtysh:
         return os.path.join(self.confdir, "frr.conf")
 
     def argv(self, *extra):
-        return [self.binary, "--vty_socket", self.router.dir,
-                "--config_dir", self.confdir,
-                "-H", os.path.join(self.confdir, ".history")] + list(extra)
+        """The command line, run with the lab's target's FRR (in its root:
+        the lab's directory and the project are seen at the same paths)."""
+        return self.router.lab.target_argv(
+            [self.binary, "--vty_socket", self.router.dir,
+             "--config_dir", self.confdir,
+             "-H", os.path.join(self.confdir, ".history")] + list(extra))
 
     def run(self, *args, timeout=60):
         env = dict(os.environ, VTYSH_PAGER="cat")
@@ -295,6 +317,32 @@ def test_commands_with_c(lab):
         assert p.returncode != 0 and "Unknown command" in p.text, p.text
         assert "192.0.2.3" not in config_view(
             v.show_json("show bgp erpolicy"))["neighbors"]
+
+
+def test_same_commands_as_debian(lab):
+    """This vtysh knows exactly the commands of the target's Debian vtysh
+    plus the module's ("find ." lists every command of every node): it is
+    built from the same daemons' command definitions, nothing lost or
+    added besides the module's."""
+    stock = stock_vtysh()
+    if not stock:
+        pytest.skip("the target has no stock vtysh to compare with")
+    r1 = start_router(lab, bgpd_conf=NEIGHBORS)
+    lab.start()
+    ours = Vtysh(r1).cmd("find .").stdout.splitlines()
+    theirs = Vtysh(r1, binary=stock).cmd("find .").stdout.splitlines()
+    assert len(theirs) > 1000, theirs[:20]
+    assert sorted(set(theirs) - set(ours)) == []
+    extra = sorted(set(ours) - set(theirs))
+    assert [l for l in extra if "erpolicy" not in l] == []
+    assert len(ours) == len(theirs) + len(extra)
+    text = "\n".join(extra)
+    for cmd in (r"\(bgp\)  (\[no\] )?erpolicy neighbor ",
+                r"\(bgp\)  (\[no\] )?erpolicy local-preference",
+                r"\(view\)  show bgp \[vrf NAME\] erpolicy",
+                r"\(enable\)  (\[no\] )?debug bgp erpolicy",
+                r"\(config\)  (\[no\] )?debug bgp erpolicy"):
+        assert re.search(cmd, text), (cmd, text)
 
 
 def test_interactive_help_and_completion(lab):
@@ -556,10 +604,11 @@ def reload_conf(erpolicy, roles):
 def frr_reload(v, *args):
     rundir = os.path.join(v.confdir, "run")
     os.makedirs(rundir, exist_ok=True)
-    argv = [PYTHON, FRR_RELOAD, *args, "--stdout",
-            "--bindir", os.path.dirname(v.binary),
-            "--confdir", v.confdir, "--rundir", rundir,
-            "--vty_socket", v.router.dir, v.frr_conf]
+    argv = v.router.lab.target_argv(
+        [PYTHON, FRR_RELOAD, *args, "--stdout",
+         "--bindir", os.path.dirname(v.binary),
+         "--confdir", v.confdir, "--rundir", rundir,
+         "--vty_socket", v.router.dir, v.frr_conf])
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=120,
                           cwd=v.confdir)
     proc.text = proc.stdout + proc.stderr
@@ -567,7 +616,7 @@ def frr_reload(v, *args):
 
 
 def test_frr_reload(lab):
-    if not os.path.exists(FRR_RELOAD):
+    if not os.path.exists(in_target(FRR_RELOAD)):
         pytest.skip("%s missing (Debian package frr-pythontools)"
                     % FRR_RELOAD)
     if os.path.basename(VTYSH) != "vtysh":

@@ -16,8 +16,16 @@ from lib import lab as labmod
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
+
+
+def build_dir(target=None):
+    """The module's build directory for a build target: build/obj for the
+    host's FRR, build/targets/TARGET/obj for a Debian root's."""
+    return labmod.target_obj(target)
+
+
 MODULE_DIR = os.environ.get("ERPOLICY_MODULEDIR",
-                            os.path.join(ROOT, "build", "obj", ".libs"))
+                            os.path.join(build_dir(), ".libs"))
 
 EDGE_AS = 65010
 MSEE_AS = 12076
