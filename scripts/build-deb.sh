@@ -90,7 +90,9 @@ done
 # The debian/ directory of a root target's source package (see the top).
 target_debian() {
 	local d=$1 date maint
-	date=$(dpkg-parsechangelog -l "$d/debian/changelog" -S Date)
+	# the entry's date: the commit the tree is at (newer than the entry
+	# below it, and the same for every build of that commit)
+	date=$(git log -1 --format=%cD)
 	maint=$(dpkg-parsechangelog -l "$d/debian/changelog" -S Maintainer)
 	{
 		echo "$src ($ver) $T_SUITE; urgency=medium"
@@ -103,6 +105,16 @@ target_debian() {
 		cat "$d/debian/changelog"
 	} >"$d/debian/changelog.new"
 	mv "$d/debian/changelog.new" "$d/debian/changelog"
+	# with a second changelog entry, not an initial upload: drop that
+	# override (and its comment), lintian would call it unused
+	/usr/bin/python3 - "$d/debian/frr-bgpd-erpolicy.lintian-overrides" <<-'PY'
+	import re, sys
+	p = sys.argv[1]
+	text = open(p).read()
+	new = re.sub(r"(?:#[^\n]*\n)*[^\n]*initial-upload-closes-no-bugs[^\n]*\n\n?", "", text)
+	assert new != text, "no initial-upload-closes-no-bugs override"
+	open(p, "w").write(new)
+	PY
 	/usr/bin/python3 - "$d/debian/control" "$d/frr-debian/control" "$T_FRR_VERSION" <<-'PY'
 	import re, sys
 	ours, frrs, v = sys.argv[1:]
