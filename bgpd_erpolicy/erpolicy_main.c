@@ -73,30 +73,32 @@ static int erp_fini(void)
 /*
  * frrmod_load() is a plain dlopen: a module built against another FRR
  * would load and then corrupt memory wherever a struct layout differs.
- * Refuse to initialise (bgpd then exits at startup) unless the running
- * libfrr is the version of the tree the module was compiled against; the
- * Debian revision is checked by configure and make (frr-version-check).
- * At dlopen no configuration is read yet, so frr_defaults_version() is
- * still libfrr's own FRR_VER_SHORT.
+ * bgpd exits at startup unless the running libfrr is the version of the
+ * tree the module was compiled against; the Debian revision is checked by
+ * configure and make (frr-version-check).  At dlopen no configuration is
+ * read yet, so frr_defaults_version() is still libfrr's own FRR_VER_SHORT.
+ * exit(1) here, as frr_init() does when a module fails to load: returning
+ * an error makes frrmod_load() dlclose the module while libfrr still lists
+ * its memory group and xrefs, and 8.4.4's bgpd then crashed on its way out
+ * (SIGSEGV, tried).
  */
-static int erp_frr_version_check(void)
+static void erp_frr_version_check(void)
 {
 	const char *running = frr_defaults_version();
 
 	if (!strcmp(running, FRR_VER_SHORT))
-		return 0;
+		return;
 	fprintf(stderr,
 		"bgpd_erpolicy: built for FRR %s, refusing to load into FRR %s (rebuild the module against this FRR)\n",
 		FRR_VER_SHORT, running);
 	zlog_err("bgpd_erpolicy: built for FRR %s, refusing to load into FRR %s",
 		 FRR_VER_SHORT, running);
-	return -1;
+	exit(1);
 }
 
 static int erp_module_init(void)
 {
-	if (erp_frr_version_check())
-		return -1;
+	erp_frr_version_check();
 	hook_register(frr_late_init, erp_late_init);
 	hook_register(frr_fini, erp_fini);
 	return 0;

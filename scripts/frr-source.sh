@@ -47,6 +47,10 @@ if [ -z "$ver" ]; then
 	exit 1
 fi
 upver=${ver%-*}          # 8.4.4, 10.3
+# Debian's own configure steps (debian/rules) for roots and for a host that
+# is not Debian 12; the hand-written flag list is Debian 12's
+debian_steps=
+[ -z "$T_ROOT" ] && [ "$T_SUITE" = bookworm ] || debian_steps=1
 src="$out/frr-$upver"
 stamp="$out/.configured-$ver"
 
@@ -64,7 +68,7 @@ check_flags() {
 	local bgpd tree allowed=()
 	bgpd=$(in_target /usr/lib/frr/bgpd -v | sed -n '/^configured with:/{n;s/^[[:space:]]*//;p}')
 	tree=$(sed -n 's/^#define FRR_CONFIG_ARGS "\(.*\)"$/\1/p' "$src/lib/version.h")
-	if [ -z "$T_ROOT" ]; then
+	if [ -z "$debian_steps" ]; then
 		# host: documentation switches left out, python by absolute path
 		allowed=("'--enable-doc'" "'--enable-doc-html'" "'PYTHON=python3'" "'PYTHON=/usr/bin/python3'")
 	fi
@@ -91,7 +95,7 @@ make_generated() {
 	local t want
 	t=$(date +%s.%N)
 	want="lib/route_types.h lib/version.h lib/clippy"
-	if [ -n "$T_ROOT" ]; then
+	if [ -n "$debian_steps" ]; then
 		want="$want $(in_target make -C "$src" -s -f Makefile -f - erp-print-built <<-'EOF' | tr ' ' '\n' | grep '\.h$' | tr '\n' ' '
 		erp-print-built: ; @echo $(BUILT_SOURCES)
 		EOF
@@ -104,7 +108,7 @@ make_generated() {
 }
 
 if [ -f "$stamp" ] && [ -f "$src/config.h" ] && [ -x "$src/lib/clippy" ]; then
-	if [ -n "$T_ROOT" ] && [ ! -f "$generated" ]; then
+	if [ -n "$debian_steps" ] && [ ! -f "$generated" ]; then
 		make_generated
 	fi
 	check_flags
@@ -142,7 +146,7 @@ cd "$src"
 
 # --- configure exactly like debian/rules -------------------------------------
 t=$(date +%s.%N)
-if [ -n "$T_ROOT" ]; then
+if [ -n "$debian_steps" ]; then
 	: >"$out/configure.log"
 	in_target /bin/sh -ec 'cd "$1" && dh_autoreconf' frr-source "$src" \
 		>>"$out/configure.log" 2>&1 ||

@@ -23,8 +23,12 @@ target_load() {
 	T_SECMIRROR=${ERP_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 	case "$T_NAME" in
 	host)
-		T_SUITE=bookworm
-		T_DEB_RELEASE=12
+		# this machine's Debian (bookworm is the original target; on a
+		# Debian 13 machine host is its native frr 10.3)
+		T_SUITE=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+		T_SUITE=${T_SUITE:-bookworm}
+		T_DEB_RELEASE=$(. /etc/os-release 2>/dev/null && echo "${VERSION_ID:-}")
+		T_DEB_RELEASE=${T_DEB_RELEASE:-12}
 		T_FRR_VERSION=$(dpkg-query -W -f='${Version}' frr 2>/dev/null || true)
 		T_DIR=$erp_top/build
 		T_ROOT=
@@ -47,6 +51,15 @@ target_load() {
 
 target_list() {
 	echo "host frr-10.3"
+}
+
+# Is TARGET (a root target) the frr this machine runs itself?  (On Debian 13
+# with frr 10.3-3+deb13u1 installed, frr-10.3 is the host target.)
+target_is_host() {
+	local inst
+	[ "$1" = host ] && return 0
+	inst=$(dpkg-query -W -f='${Version}' frr 2>/dev/null) || return 1
+	(target_load "$1" && [ "$T_FRR_VERSION" = "$inst" ])
 }
 
 # The apt sources of a suite: binary and source, with its updates and security

@@ -44,12 +44,14 @@ route-map TO-AZURE permit 10
 !
 """
 
-pytestmark = pytest.mark.skipif(
-    not (os.path.exists(tve.FRR_RELOAD) and
-         os.access(tve.VTYSH, os.X_OK) and
-         os.path.basename(tve.VTYSH) == "vtysh"),
-    reason="needs frr-reload.py (frr-pythontools) and the erpolicy-aware "
-           "vtysh named vtysh")
+pytestmark = [
+    pytest.mark.skipif(not os.access(tve.VTYSH, os.X_OK),
+                       reason=tve._NO_VTYSH),
+    pytest.mark.skipif(
+        not (os.path.exists(tve.FRR_RELOAD) and
+             os.path.basename(tve.VTYSH) == "vtysh"),
+        reason="needs frr-reload.py (frr-pythontools) and the "
+               "erpolicy-aware vtysh named vtysh")]
 
 
 def frr_conf(vrf, user_maps, extra_erpolicy=""):

@@ -6,6 +6,7 @@ route-map keeps applying, and the state is readable through the northbound.
 """
 
 import json
+import re
 import subprocess
 
 from lib import azure
@@ -29,6 +30,13 @@ route-map ER-IN permit 10
 ip prefix-list USER-DENY seq 5 permit 10.100.9.0/24
 !
 """
+
+
+def frr_major(router):
+    """The major version of the FRR the router's bgpd runs."""
+    m = re.search(r"FRRouting (\d+)\.", router.vty("show version"))
+    assert m, "no FRR version in show version"
+    return int(m.group(1))
 
 
 def start_lab(lab):
@@ -141,8 +149,8 @@ def test_er_preferred_filters_and_user_map(lab):
 
     # --- operational state through the stock vtysh and the northbound
     out = subprocess.run(
-        ["vtysh", "--vty_socket", edge.dir, "-c",
-         "show yang operational-data /frr-bgp-erpolicy:erpolicy-state bgpd"],
+        edge.lab.target_argv(["vtysh", "--vty_socket", edge.dir, "-c",
+         "show yang operational-data /frr-bgp-erpolicy:erpolicy-state bgpd"]),
         capture_output=True, text=True, timeout=30, check=True).stdout
     oper = json.loads(out)["frr-bgp-erpolicy:erpolicy-state"]["instance"][0]
     assert oper["vrf"] == "default"
@@ -159,21 +167,52 @@ def test_er_preferred_filters_and_user_map(lab):
     assert er_af["prefixes-denied"]["user-policy"] == 1
     assert er_af["prefixes-denied"]["truncated"] is False
 
-    # --- one entry asked for by its keys: FRR 8.4 hands such lookups to
-    #     the callbacks in ways the module must survive (it crashed once);
-    #     8.4 itself then answers {} or an error for keyed paths, so only
-    #     "no crash" is asserted here -- the container above is the API
+    # --- one entry asked for by its keys.  FRR 8.4 hands such lookups to
+    #     the callbacks in ways the module must survive (it crashed once)
+    #     and then answers {} or an error: only "no crash" is asserted
+    #     there.  FRR 10's operational-state walker (lib/northbound_oper.c)
+    #     answers exactly the entry asked for: asserted on 10.x.
     base = "/frr-bgp-erpolicy:erpolicy-state/instance[vrf='default']"
+    keyed = {}
     for path in (base, base + "/address-family[afi='ipv4']",
                  base + "/neighbor[name='%s']" % ER[1],
                  base + "/neighbor[name='%s']/address-family[afi='ipv4']"
-                 % ER[1], base + "/event[seq='1']",
+                 % ER[1], base + "/neighbor[name='%s']/session-state" % ER[1],
+                 base + "/event[seq='1']",
                  base + "/health-warning", base + "/overlaps"):
-        subprocess.run(
-            ["vtysh", "--vty_socket", edge.dir, "-c",
-             "show yang operational-data %s bgpd" % path],
+        p = subprocess.run(
+            edge.lab.target_argv(["vtysh", "--vty_socket", edge.dir, "-c",
+             "show yang operational-data %s bgpd" % path]),
             capture_output=True, text=True, timeout=30)
+        keyed[path] = p
         assert edge.show_json("show bgp erpolicy")["vrf"] == "default", path
+    if frr_major(edge) >= 10:
+        def inst(path):
+            p = keyed[path]
+            assert p.returncode == 0, (path, p.stdout, p.stderr)
+            insts = json.loads(p.stdout)["frr-bgp-erpolicy:erpolicy-state"][
+                "instance"]
+            assert [i["vrf"] for i in insts] == ["default"], path
+            return insts[0]
+        whole = inst(base)
+        assert whole["address-family"] == oper["address-family"]
+        one = inst(base + "/address-family[afi='ipv4']")["address-family"]
+        assert one == [afs["ipv4"]]
+        nbr = inst(base + "/neighbor[name='%s']" % ER[1])["neighbor"]
+        assert [n["name"] for n in nbr] == [ER[1]]
+        assert nbr[0]["address-family"] == er_state["address-family"]
+        naf = inst(base + "/neighbor[name='%s']/address-family[afi='ipv4']"
+                   % ER[1])["neighbor"]
+        assert naf[0]["address-family"] == [er_af]
+        leaf = inst(base + "/neighbor[name='%s']/session-state"
+                    % ER[1])["neighbor"]
+        assert leaf == [{"name": ER[1], "session-state": "Established"}]
+        ev = inst(base + "/event[seq='1']")["event"]
+        assert [e["seq"] for e in ev] == ["1"]
+        assert ev[0]["type"] == "path-up"
+        hw = inst(base + "/health-warning")
+        assert set(hw) == {"vrf", "health-warning"}
+        assert any(w.startswith("erNoBfd: ") for w in hw["health-warning"])
 
     # --- bgp ebgp-requires-policy (default on) is satisfied by the module
     nb = edge.show_json("show bgp neighbors %s" % ER[1])[ER[1]]

@@ -28,6 +28,14 @@ def sessions_established_count(router, addr):
         "connectionsEstablished"]
 
 
+def wait_vpn_up(edge):
+    """Both sessions up before counting session resets: the ER path alone
+    is best while the VPN session may still be connecting (seen on FRR
+    10.3 under load: its connectionsEstablished went 0 -> 1 mid-test)."""
+    wait_until(lambda: azure.path_from(edge, "10.100.1.0/24", VPN[1]),
+               timeout=30)
+
+
 def start(lab, erpolicy=None, before=USER_MAP, user_map=True, names=None,
           edge_extra=""):
     names = names or ["msee1", "vpngw"]
@@ -58,6 +66,7 @@ def test_policy_change_reevaluates_without_reset(lab):
     r = start(lab)
     edge = r["edge"]
     wait_best(lab, edge, "10.100.1.0/24", ER[1], 200)
+    wait_vpn_up(edge)
     before = {a: sessions_established_count(edge, a) for a in (ER[1], VPN[1])}
 
     # local-preference change
@@ -146,6 +155,7 @@ def test_removed_declaration_fails_closed_and_frees_memory(lab):
     r = start(lab)
     edge = r["edge"]
     wait_best(lab, edge, "10.100.1.0/24", ER[1], 200)
+    wait_vpn_up(edge)
     assert azure.module_memory(edge).get("erpolicy neighbor", 0) > 0
     before_counts = {a: sessions_established_count(edge, a)
                      for a in (ER[1], VPN[1])}

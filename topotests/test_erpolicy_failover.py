@@ -324,8 +324,8 @@ def test_health_and_prefix_view(lab):
     # everything is in the operational data too
     import json, subprocess
     out = subprocess.run(
-        ["vtysh", "--vty_socket", edge.dir, "-c",
-         "show yang operational-data /frr-bgp-erpolicy:erpolicy-state bgpd"],
+        edge.lab.target_argv(["vtysh", "--vty_socket", edge.dir, "-c",
+         "show yang operational-data /frr-bgp-erpolicy:erpolicy-state bgpd"]),
         capture_output=True, text=True, timeout=30, check=True).stdout
     inst = json.loads(out)["frr-bgp-erpolicy:erpolicy-state"]["instance"][0]
     assert any("weightSet" in w for w in inst["health-warning"])

@@ -265,8 +265,8 @@ def test_overlaps_reported(lab):
     import json
     import subprocess
     out = subprocess.run(
-        ["vtysh", "--vty_socket", edge.dir, "-c",
-         "show yang operational-data /frr-bgp-erpolicy:erpolicy-state bgpd"],
+        edge.lab.target_argv(["vtysh", "--vty_socket", edge.dir, "-c",
+         "show yang operational-data /frr-bgp-erpolicy:erpolicy-state bgpd"]),
         capture_output=True, text=True, timeout=30, check=True).stdout
     inst = json.loads(out)["frr-bgp-erpolicy:erpolicy-state"]["instance"][0]
     assert inst["overlaps"]["vpn-more-specific"] >= 1

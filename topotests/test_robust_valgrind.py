@@ -120,8 +120,8 @@ def scenario(lab, routers):
         edge.show_json(cmd)
     # the northbound state callbacks, through the stock vtysh
     out = subprocess.run(
-        ["vtysh", "--vty_socket", edge.dir, "-c",
-         "show yang operational-data /frr-bgp-erpolicy:erpolicy-state bgpd"],
+        edge.lab.target_argv(["vtysh", "--vty_socket", edge.dir, "-c",
+         "show yang operational-data /frr-bgp-erpolicy:erpolicy-state bgpd"]),
         capture_output=True, text=True, timeout=60, check=True).stdout
     assert "erpolicy-state" in out
     edge.vty("show running-config")

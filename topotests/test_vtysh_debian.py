@@ -39,8 +39,7 @@ FRRINIT = "/usr/lib/frr/frrinit.sh"
 MOUNTED = ("/etc/frr", "/var/run/frr", "/var/log/frr")
 
 pytestmark = pytest.mark.skipif(
-    not os.access(tv.VTYSH, os.X_OK),
-    reason="erpolicy-aware vtysh not built: %s" % tv.VTYSH)
+    not os.access(tv.VTYSH, os.X_OK), reason=tv._NO_VTYSH)
 
 
 def _skip_reason():

@@ -46,10 +46,13 @@ FRR_RELOAD = "/usr/lib/frr/frr-reload.py"
 PYTHON = "/usr/bin/python3"
 ASN = 65001
 
-pytestmark = pytest.mark.skipif(
-    not os.access(VTYSH, os.X_OK),
-    reason="erpolicy-aware vtysh not built: %s (scripts/build.sh, or make "
-           "in %s)" % (VTYSH, azure.build_dir(TARGET)))
+# the reason is also the skip of the tests that need this vtysh
+# (test_config_round_trip, test_vtysh_debian)
+_NO_VTYSH = ("ERPOLICY_TARGET=%s: erpolicy-aware vtysh not built: %s "
+             "(scripts/build.sh, or make in %s)"
+             % (TARGET, VTYSH, azure.build_dir(TARGET)))
+pytestmark = pytest.mark.skipif(not os.access(VTYSH, os.X_OK),
+                                reason=_NO_VTYSH)
 
 
 # ---------------------------------------------------------------------------

@@ -20,10 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
 def build_dir(target=None):
     """The module's build directory for a build target: build/obj for the
     host's FRR, build/targets/TARGET/obj for a Debian root's."""
-    target = target or labmod.TARGET
-    if target == "host":
-        return os.path.join(ROOT, "build", "obj")
-    return os.path.join(ROOT, "build", "targets", target, "obj")
+    return labmod.target_obj(target)
 
 
 MODULE_DIR = os.environ.get("ERPOLICY_MODULEDIR",

@@ -84,6 +84,23 @@ def target_root(target):
     return os.path.join(TOP, "build", "targets", target, "root")
 
 
+def target_obj(target=None):
+    """Where scripts/build.sh builds the module for ``target`` (default:
+    this run's): build/obj, or build/targets/NAME/obj."""
+    target = target or TARGET
+    if target == "host":
+        return os.path.join(TOP, "build", "obj")
+    return os.path.join(TOP, "build", "targets", target, "obj")
+
+
+def host_only(why):
+    """A pytest skip marker for a test that runs on the host target only;
+    ``why`` says why it cannot run on the others (given in the skip)."""
+    import pytest
+    return pytest.mark.skipif(
+        TARGET != "host", reason="ERPOLICY_TARGET=%s: %s" % (TARGET, why))
+
+
 _bfdctl_support = {}
 
 
