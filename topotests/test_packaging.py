@@ -130,9 +130,12 @@ def present(name):
 
 
 def frr_verify():
-    """dpkg -V frr lines about vtysh (empty: intact)."""
+    """dpkg -V frr lines about the vtysh binary (empty: intact).  Not its
+    man page: a target's root is made without documentation (dpkg
+    path-exclude), so dpkg -V reports vtysh.1.gz missing there."""
     out = trun(["dpkg", "-V", "frr"], check=False).stdout
-    return [l for l in out.splitlines() if "vtysh" in l]
+    return [l for l in out.splitlines()
+            if l.split()[-1:] in (["/usr/bin/vtysh"], ["/usr/bin/vtysh.distrib"])]
 
 
 def knows_erpolicy(binary, vty_dir, confdir):
