@@ -20,6 +20,28 @@ set -euo pipefail
 tree=${1:?usage: frr-configure.sh FRR_TREE}
 cd "$tree"
 
+# FRR >= 8.5 (Debian 13's 10.3 and later): Debian's own steps, as
+# scripts/frr-source.sh does for such targets -- dh_autoreconf and frr's
+# "debian/rules override_dh_auto_configure", so the flags are those of the
+# tree's debian/rules by construction -- then the generated files a module
+# includes: route_types.h, version.h, clippy and the headers of FRR's
+# BUILT_SOURCES (lib/mgmt.pb-c.h, ...).  Run from a package build, the outer
+# make's and dh's variables must not reach frr's debian/rules.
+if [ -f python/xref2vtysh.py ]; then
+	[ -f debian/rules ] || { echo "frr-configure: $tree has no debian/rules" >&2; exit 1; }
+	clean_env=(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u DH_INTERNAL_OPTIONS
+		-u DH_INTERNAL_OVERRIDE -u DEB_RULES_REQUIRES_ROOT)
+	"${clean_env[@]}" dh_autoreconf >&2
+	"${clean_env[@]}" debian/rules override_dh_auto_configure >&2
+	built=$("${clean_env[@]}" make -s -f Makefile -f - erp-print-built <<-'EOF' | tr ' ' '\n' | grep '\.h$' | tr '\n' ' '
+	erp-print-built: ; @echo $(BUILT_SOURCES)
+	EOF
+	)
+	# shellcheck disable=SC2086
+	"${clean_env[@]}" make -s lib/route_types.h lib/version.h lib/clippy $built >&2
+	exit 0
+fi
+
 arch() { dpkg-architecture -q"$1" 2>/dev/null; }
 build_type=${DEB_BUILD_GNU_TYPE:-$(arch DEB_BUILD_GNU_TYPE)}
 host_type=${DEB_HOST_GNU_TYPE:-$(arch DEB_HOST_GNU_TYPE)}

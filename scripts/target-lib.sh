@@ -11,6 +11,8 @@
 #   T_NAME T_SUITE T_FRR_VERSION (exact Debian version, "" for host = installed)
 #   T_DIR (build/targets/NAME) T_ROOT (the Debian root, "" for host)
 #   T_SRC_DIR (where frr-source.sh puts the apt config and the tree)
+#   T_DEB_RELEASE (Debian release number: 12, 13; the package's version
+#   suffix +debN for root targets, scripts/build-deb.sh)
 #   T_MIRROR T_SECMIRROR
 
 erp_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,6 +27,8 @@ target_load() {
 		# Debian 13 machine host is its native frr 10.3)
 		T_SUITE=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
 		T_SUITE=${T_SUITE:-bookworm}
+		T_DEB_RELEASE=$(. /etc/os-release 2>/dev/null && echo "${VERSION_ID:-}")
+		T_DEB_RELEASE=${T_DEB_RELEASE:-12}
 		T_FRR_VERSION=$(dpkg-query -W -f='${Version}' frr 2>/dev/null || true)
 		T_DIR=$erp_top/build
 		T_ROOT=
@@ -32,6 +36,7 @@ target_load() {
 		;;
 	frr-10.3)
 		T_SUITE=trixie
+		T_DEB_RELEASE=13
 		T_FRR_VERSION=10.3-3+deb13u1
 		T_DIR=$erp_top/build/targets/$T_NAME
 		T_ROOT=$T_DIR/root

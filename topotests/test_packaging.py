@@ -26,6 +26,12 @@ The tests that change the machine restore it in ``finally`` even when they
 fail, and refuse to run if the machine already has a diversion of
 /usr/bin/vtysh or the package installed.  Set ERPOLICY_SKIP_SYSTEM_INSTALL=1
 to skip them; ERPOLICY_DEB=path.deb uses a package built beforehand.
+
+For a build target with a Debian root (``ERPOLICY_TARGET=frr-10.3``) the
+same tests run against that target: its package (scripts/build-deb.sh
+--target), built in the root; "the machine" is then the root (dpkg, the
+diversion, /usr/bin/vtysh, lintian and the autopkgtest run inside it through
+scripts/in-target.sh, the lab's daemons are the root's).
 """
 
 import glob
@@ -41,13 +47,10 @@ import pytest
 from lib import azure
 from lib import lab as labmod
 
-# the package is built for, and installed into, this Debian 12 machine
-pytestmark = labmod.host_only(
-    "the Debian package is built for the host's frr only (a package per "
-    "target is later work)")
-
 ROOT = azure.ROOT
-BUILD = os.path.join(ROOT, "build", "obj")
+TARGET = labmod.TARGET
+TROOT = labmod.target_root(TARGET)
+BUILD = azure.build_dir(TARGET)
 PKG = "frr-bgpd-erpolicy"
 VTYSH = "/usr/bin/vtysh"
 DIVERTED = "/usr/bin/vtysh.distrib"
@@ -82,9 +85,25 @@ def run(argv, check=True, timeout=600, **kw):
     return proc
 
 
-def sha256(path):
+def trun(argv, **kw):
+    """run() on the target's system (in its root, if it has one)."""
+    return run(labmod.target_argv(TARGET, argv), **kw)
+
+
+def tpath(path):
+    """Where the target's absolute path is seen from here."""
+    return TROOT + path if TROOT else path
+
+
+def target_frr_version():
+    return trun(["dpkg-query", "-W", "-f=${Version}", "frr"]).stdout
+
+
+def sha256(path, target=True):
+    """sha256 of a file of the target's system (target=False: of this
+    machine, e.g. a build product)."""
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    with open(tpath(path) if target else path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
@@ -92,15 +111,15 @@ def sha256(path):
 
 def diversion():
     """(owner, diverted-to) of /usr/bin/vtysh or None."""
-    owner = run(["dpkg-divert", "--listpackage", VTYSH]).stdout.strip()
+    owner = trun(["dpkg-divert", "--listpackage", VTYSH]).stdout.strip()
     if not owner:
         return None
-    return owner, run(["dpkg-divert", "--truename", VTYSH]).stdout.strip()
+    return owner, trun(["dpkg-divert", "--truename", VTYSH]).stdout.strip()
 
 
 def pkg_status(name):
-    proc = run(["dpkg-query", "-W", "-f=${db:Status-Abbrev}", name],
-               check=False)
+    proc = trun(["dpkg-query", "-W", "-f=${db:Status-Abbrev}", name],
+                check=False)
     return proc.stdout.strip() if proc.returncode == 0 else ""
 
 
@@ -111,17 +130,20 @@ def present(name):
 
 
 def frr_verify():
-    """dpkg -V frr lines about vtysh (empty: intact)."""
-    out = run(["dpkg", "-V", "frr"], check=False).stdout
-    return [l for l in out.splitlines() if "vtysh" in l]
+    """dpkg -V frr lines about the vtysh binary (empty: intact).  Not its
+    man page: a target's root is made without documentation (dpkg
+    path-exclude), so dpkg -V reports vtysh.1.gz missing there."""
+    out = trun(["dpkg", "-V", "frr"], check=False).stdout
+    return [l for l in out.splitlines()
+            if l.split()[-1:] in (["/usr/bin/vtysh"], ["/usr/bin/vtysh.distrib"])]
 
 
 def knows_erpolicy(binary, vty_dir, confdir):
     """True if the vtysh binary accepts 'show bgp erpolicy json' (needs a
     bgpd on vty_dir)."""
-    p = run([binary, "--vty_socket", vty_dir, "--config_dir", confdir,
-             "-H", os.path.join(confdir, ".history"),
-             "-c", "show bgp erpolicy json"], check=False, timeout=60)
+    p = trun([binary, "--vty_socket", vty_dir, "--config_dir", confdir,
+              "-H", os.path.join(confdir, ".history"),
+              "-c", "show bgp erpolicy json"], check=False, timeout=60)
     return p.returncode == 0 and p.stdout.lstrip().startswith("{")
 
 
@@ -136,14 +158,14 @@ def system_guard(request):
         pytest.skip("needs root")
     if not shutil.which("dpkg-divert"):
         pytest.skip("not a dpkg system")
-    if pkg_status("frr")[:2] != "ii":
+    if pkg_status("frr")[1:2] != "i":  # installed (maybe held: a root's)
         pytest.skip("Debian's frr is not installed")
     if diversion():
         pytest.skip("/usr/bin/vtysh is already diverted (%s, to %s): not "
                     "touching this machine" % diversion())
     if present(PKG):
         pytest.skip("%s is already installed here" % PKG)
-    if os.path.exists(MODULE) or os.path.exists(DIVERTED):
+    if os.path.exists(tpath(MODULE)) or os.path.exists(tpath(DIVERTED)):
         pytest.skip("%s or %s already exists" % (MODULE, DIVERTED))
     before = sha256(VTYSH)
     verify_before = frr_verify()
@@ -153,25 +175,25 @@ def system_guard(request):
     finally:
         problems = []
         if present(PKG):
-            p = run(["dpkg", "--purge", PKG], check=False)
+            p = trun(["dpkg", "--purge", PKG], check=False)
             if p.returncode != 0:
                 problems.append("dpkg --purge: " + p.text)
-                run(["dpkg", "--purge", "--force-all", PKG], check=False)
+                trun(["dpkg", "--purge", "--force-all", PKG], check=False)
         div = diversion()
-        if div and div[0] == "LOCAL" and os.path.exists(div[1]):
+        if div and div[0] == "LOCAL" and os.path.exists(tpath(div[1])):
             # a make install left over: remove ours, rename Debian's back
-            os.unlink(VTYSH)
-            run(["dpkg-divert", "--local", "--rename", "--divert", div[1],
-                 "--remove", VTYSH], check=False)
+            os.unlink(tpath(VTYSH))
+            trun(["dpkg-divert", "--local", "--rename", "--divert", div[1],
+                  "--remove", VTYSH], check=False)
             problems.append("local diversion had to be removed")
-        elif div and div[0] == PKG and os.path.exists(div[1]):
-            os.unlink(VTYSH)
-            run(["dpkg-divert", "--package", PKG, "--rename", "--divert",
-                 div[1], "--remove", VTYSH], check=False)
+        elif div and div[0] == PKG and os.path.exists(tpath(div[1])):
+            os.unlink(tpath(VTYSH))
+            trun(["dpkg-divert", "--package", PKG, "--rename", "--divert",
+                  div[1], "--remove", VTYSH], check=False)
             problems.append("package diversion had to be removed")
         for leftover in (MODULE, YANG):
-            if os.path.exists(leftover) and not present(PKG):
-                os.unlink(leftover)
+            if os.path.exists(tpath(leftover)) and not present(PKG):
+                os.unlink(tpath(leftover))
                 problems.append("removed leftover %s" % leftover)
         assert diversion() is None, "diversion left: %s" % (diversion(),)
         assert sha256(VTYSH) == before, \
@@ -186,24 +208,24 @@ def system_guard(request):
 def test_make_install_destdir(tmp_path):
     """Staged install: files in DESTDIR, no diversion, nothing outside."""
     if not os.path.exists(os.path.join(BUILD, "Makefile")):
-        pytest.skip("build/obj not configured (scripts/build.sh)")
+        pytest.skip("%s not configured (scripts/build.sh)" % BUILD)
     if not shutil.which("dpkg-divert"):
         pytest.skip("not a dpkg system")
     div_before = diversion()
     dest = str(tmp_path / "root")
-    run(["make", "-C", BUILD, "-s", "install", "DESTDIR=" + dest])
+    trun(["make", "-C", BUILD, "-s", "install", "DESTDIR=" + dest])
     assert os.path.isfile(dest + MODULE)
     assert os.path.isfile(dest + YANG)
     assert os.access(dest + VTYSH, os.X_OK)
     assert not glob.glob(dest + "/usr/bin/vtysh.*")
     assert diversion() == div_before
-    run(["make", "-C", BUILD, "-s", "uninstall", "DESTDIR=" + dest])
+    trun(["make", "-C", BUILD, "-s", "uninstall", "DESTDIR=" + dest])
     assert not os.path.exists(dest + MODULE)
     assert not os.path.exists(dest + VTYSH)
 
     dest2 = str(tmp_path / "root2")
-    run(["make", "-C", BUILD, "-s", "install", "DESTDIR=" + dest2,
-         "INSTALL_VTYSH=no"])
+    trun(["make", "-C", BUILD, "-s", "install", "DESTDIR=" + dest2,
+          "INSTALL_VTYSH=no"])
     assert os.path.isfile(dest2 + MODULE)
     assert not os.path.exists(dest2 + VTYSH)
 
@@ -212,12 +234,13 @@ def test_make_install_uninstall_system(lab, system_guard):
     """make install diverts Debian's vtysh (local diversion) and installs
     ours; make uninstall puts Debian's back."""
     if not os.path.exists(os.path.join(BUILD, "Makefile")):
-        pytest.skip("build/obj not configured (scripts/build.sh)")
-    run(["make", "-C", BUILD, "-s", "install"])
+        pytest.skip("%s not configured (scripts/build.sh)" % BUILD)
+    trun(["make", "-C", BUILD, "-s", "install"])
     assert diversion() == ("LOCAL", DIVERTED)
     assert sha256(DIVERTED) == system_guard["sha256"]
-    assert sha256(VTYSH) == sha256(os.path.join(BUILD, "vtysh", "vtysh"))
-    assert os.path.isfile(MODULE)
+    assert sha256(VTYSH) == sha256(os.path.join(BUILD, "vtysh", "vtysh"),
+                                   target=False)
+    assert os.path.isfile(tpath(MODULE))
 
     # a plain "-M erpolicy" finds the installed module; /usr/bin/vtysh
     # (ours now) configures it
@@ -229,10 +252,11 @@ def test_make_install_uninstall_system(lab, system_guard):
     assert not knows_erpolicy(DIVERTED, r1.dir, confdir)
     lab.stop()
 
-    run(["make", "-C", BUILD, "-s", "uninstall"])
+    trun(["make", "-C", BUILD, "-s", "uninstall"])
     assert diversion() is None
     assert sha256(VTYSH) == system_guard["sha256"]
-    assert not os.path.exists(MODULE) and not os.path.exists(DIVERTED)
+    assert not os.path.exists(tpath(MODULE))
+    assert not os.path.exists(tpath(DIVERTED))
 
 
 @pytest.fixture(scope="module")
@@ -247,7 +271,8 @@ def deb():
         if not shutil.which(tool):
             pytest.skip("%s not available (install dpkg-dev and debhelper: "
                         "scripts/deps.sh)" % tool)
-    p = run([BUILD_DEB], check=False, timeout=900, cwd=ROOT)
+    p = run([BUILD_DEB, "--target", TARGET], check=False, timeout=1800,
+            cwd=ROOT)
     assert p.returncode == 0, "scripts/build-deb.sh failed:\n" + p.text[-6000:]
     path = p.stdout.strip().splitlines()[-1]
     assert os.path.isfile(path), p.text
@@ -256,7 +281,7 @@ def deb():
 
 def test_deb_contents(deb):
     p = run(["dpkg-deb", "-f", deb, "Package", "Depends"])
-    frr_version = run(["dpkg-query", "-W", "-f=${Version}", "frr"]).stdout
+    frr_version = target_frr_version()
     assert "Package: %s" % PKG in p.stdout
     assert "frr (= %s)" % frr_version in p.stdout, p.stdout
     files = run(["dpkg-deb", "-c", deb]).stdout
@@ -338,9 +363,16 @@ def dsc_checksums(path):
     return out
 
 
+def frr_src_dir():
+    """Where scripts/frr-source.sh puts the target's frr source."""
+    if TARGET == "host":
+        return os.path.join(ROOT, "build", "frr")
+    return os.path.join(ROOT, "build", "targets", TARGET, "src")
+
+
 def frr_dl_dir():
-    """build/frr/dl: Debian's frr source as scripts/frr-source.sh got it."""
-    return os.path.join(ROOT, "build", "frr", "dl")
+    """Debian's frr source as scripts/frr-source.sh got it."""
+    return os.path.join(frr_src_dir(), "dl")
 
 
 def test_source_package_components(deb):
@@ -362,9 +394,9 @@ def test_source_package_components(deb):
         assert want in names, names
     assert any(n.endswith(".debian.tar.xz") for n in names), names
     for name, digest in sums.items():
-        assert sha256(os.path.join(d, name)) == digest, name
+        assert sha256(os.path.join(d, name), target=False) == digest, name
 
-    frr_version = run(["dpkg-query", "-W", "-f=${Version}", "frr"]).stdout
+    frr_version = target_frr_version()
     frr_dsc = os.path.join(frr_dl_dir(), "frr_%s.dsc" % frr_version)
     if not os.path.exists(frr_dsc):
         pytest.skip("%s not there (scripts/frr-source.sh)" % frr_dsc)
@@ -399,15 +431,14 @@ def configure_flags(text):
 
 
 def debian_bgpd_flags():
-    out = run(["/usr/lib/frr/bgpd", "-v"]).stdout
+    out = trun(["/usr/lib/frr/bgpd", "-v"]).stdout
     return configure_flags(out.split("configured with:", 1)[1])
 
 
 def test_frr_configured_like_debian():
     """The tree of developer builds (scripts/frr-source.sh, configured by
     scripts/frr-configure.sh) has the flags of Debian's bgpd."""
-    trees = glob.glob(os.path.join(ROOT, "build", "frr", "frr-*",
-                                   "config.status"))
+    trees = glob.glob(os.path.join(frr_src_dir(), "frr-*", "config.status"))
     if not trees:
         pytest.skip("no configured FRR tree (scripts/frr-source.sh)")
     ours = run([trees[0], "--config"]).stdout
@@ -425,7 +456,7 @@ def test_package_build_log(deb):
     if os.geteuid() == 0:
         assert "build-deb: network: none (unshare -n)" in log
 
-    frr_version = run(["dpkg-query", "-W", "-f=${Version}", "frr"]).stdout
+    frr_version = target_frr_version()
     series = run(["tar", "-xOJf", os.path.join(
         frr_dl_dir(), "frr_%s.debian.tar.xz" % frr_version),
         "debian/patches/series"]).stdout
@@ -444,7 +475,8 @@ def test_package_build_log(deb):
         head = "===== debian/build/tests/%s.log\n" % t
         assert head in log, "%s: cmocka output not in the build log" % t
         part = log.split(head, 1)[1].split("\n=====", 1)[0]
-        ran = re.search(r"^\[=+\] (\d+) test\(s\) run\.$", part, re.M)
+        ran = re.search(r"^\[=+\] (?:\S+: )?(\d+) test\(s\) run\.$",
+                        part, re.M)
         passed = re.search(r"^\[  PASSED  \] (\d+) test\(s\)\.$", part,
                            re.M)
         assert ran and passed and ran.group(1) == passed.group(1), part
@@ -458,12 +490,14 @@ LINTIAN_LINE = re.compile(r"^([EWIPXNO]): (\S+?)( source)?: (\S+)(.*)$")
 def test_lintian(deb):
     """lintian --pedantic (with info and experimental tags) on the source
     and binary packages: no error, no warning; every override is used."""
-    if not shutil.which("lintian"):
-        pytest.skip("lintian not installed (scripts/deps.sh)")
+    if not os.path.exists(tpath("/usr/bin/lintian")):
+        pytest.skip("lintian not installed (scripts/deps.sh; "
+                    "scripts/target-root.sh)")
     dsc = source_package(deb)
-    p = run(["lintian", "--pedantic", "--display-info",
-             "--display-experimental", "--tag-display-limit", "0",
-             dsc, deb], check=False, timeout=900)
+    # the target's own lintian (its release's policy)
+    p = trun(["lintian", "--pedantic", "--display-info",
+              "--display-experimental", "--tag-display-limit", "0",
+              dsc, deb], check=False, timeout=900)
     print(p.text)
     tags = [LINTIAN_LINE.match(l).groups() for l in p.stdout.splitlines()
             if LINTIAN_LINE.match(l)]
@@ -498,11 +532,16 @@ def test_maintainer_script_messages(deb, tmp_path):
     if not (os.path.isfile("/etc/frr/daemons") and
             os.path.isfile("/etc/frr/frr.conf")):
         pytest.skip("no /etc/frr/daemons or frr.conf to bind over")
-    if present(PKG) or diversion():
+    # the scripts run on this machine (for every target: they are the same
+    # shell scripts), so this machine's package and diversion matter
+    host_pkg = run(["dpkg-query", "-W", "-f=${db:Status-Abbrev}", PKG],
+                   check=False).stdout.strip()
+    host_div = run(["dpkg-divert", "--listpackage", VTYSH]).stdout.strip()
+    if (len(host_pkg) >= 2 and host_pkg[1] != "n") or host_div:
         pytest.skip("%s or a vtysh diversion present: postrm would act"
                     % PKG)
     real = ("/etc/frr/daemons", "/etc/frr/frr.conf")
-    before = [sha256(f) for f in real]
+    before = [sha256(f, target=False) for f in real]
     ctrl = str(tmp_path / "DEBIAN")
     run(["dpkg-deb", "-e", deb, ctrl])
     postinst = os.path.join(ctrl, "postinst")
@@ -539,14 +578,14 @@ def test_maintainer_script_messages(deb, tmp_path):
     p = run_maint_script(postrm, ["purge"], loaded)
     assert "WARNING" not in p.text
     # the machine's own files were never touched
-    assert [sha256(f) for f in real] == before
+    assert [sha256(f, target=False) for f in real] == before
 
 
 def daemons_loads_erpolicy():
     """Whether the machine's /etc/frr/daemons loads the module (the
     maintainer scripts' own test, in Python)."""
     try:
-        with open("/etc/frr/daemons") as f:
+        with open(tpath("/etc/frr/daemons")) as f:
             text = f.read()
     except FileNotFoundError:
         return False
@@ -555,15 +594,15 @@ def daemons_loads_erpolicy():
 
 
 def test_deb_install_remove(lab, deb, system_guard, tmp_path):
-    p = run(["dpkg", "-i", deb])
+    p = trun(["dpkg", "-i", deb])
     assert pkg_status(PKG) == "ii"
     if daemons_loads_erpolicy():
         assert "/etc/frr/daemons loads the module" in p.stdout, p.text
     else:
         assert 'add "-M erpolicy"' in p.stdout, p.text
-    assert os.path.isfile(MODULE) and os.path.isfile(YANG)
+    assert os.path.isfile(tpath(MODULE)) and os.path.isfile(tpath(YANG))
     assert diversion() == (PKG, DIVERTED)
-    listing = run(["dpkg-divert", "--list", VTYSH]).stdout
+    listing = trun(["dpkg-divert", "--list", VTYSH]).stdout
     assert "by %s" % PKG in listing
     assert sha256(DIVERTED) == system_guard["sha256"]
     assert sha256(VTYSH) != system_guard["sha256"]
@@ -577,15 +616,15 @@ def test_deb_install_remove(lab, deb, system_guard, tmp_path):
     confdir = os.path.join(lab.dir, "etc")
     os.makedirs(confdir)
     assert knows_erpolicy(VTYSH, r1.dir, confdir)
-    p = run([VTYSH, "--vty_socket", r1.dir, "--config_dir", confdir,
-             "-H", os.path.join(confdir, ".history"),
-             "-c", "configure terminal",
-             "-c", "route-map ER-IN permit 10", "-c", "exit",
-             "-c", "router bgp 65001",
-             "-c", "erpolicy neighbor 192.0.2.1 path expressroute",
-             "-c", "erpolicy neighbor 192.0.2.1 route-map ER-IN in",
-             "-c", "address-family ipv4 unicast",
-             "-c", "neighbor 192.0.2.1 route-map erpolicy-expressroute in"])
+    p = trun([VTYSH, "--vty_socket", r1.dir, "--config_dir", confdir,
+              "-H", os.path.join(confdir, ".history"),
+              "-c", "configure terminal",
+              "-c", "route-map ER-IN permit 10", "-c", "exit",
+              "-c", "router bgp 65001",
+              "-c", "erpolicy neighbor 192.0.2.1 path expressroute",
+              "-c", "erpolicy neighbor 192.0.2.1 route-map ER-IN in",
+              "-c", "address-family ipv4 unicast",
+              "-c", "neighbor 192.0.2.1 route-map erpolicy-expressroute in"])
     conf = r1.vty("show running-config")
     for line in ("erpolicy neighbor 192.0.2.1 path expressroute",
                  "erpolicy neighbor 192.0.2.1 route-map ER-IN in",
@@ -597,17 +636,17 @@ def test_deb_install_remove(lab, deb, system_guard, tmp_path):
 
     # the autopkgtest, against the installed package
     env = dict(os.environ, AUTOPKGTEST_TMP=str(tmp_path))
-    p = run([AUTOPKGTEST], env=env, timeout=120)
+    p = trun([AUTOPKGTEST], env=env, timeout=120)
     assert "show bgp erpolicy json: OK" in p.stdout, p.text
     assert p.stdout.rstrip().endswith("module-loads: OK"), p.text
 
-    p = run(["dpkg", "-r", PKG])
+    p = trun(["dpkg", "-r", PKG])
     assert ("WARNING" in p.stderr) == daemons_loads_erpolicy(), p.text
     assert not present(PKG) or pkg_status(PKG) == "rc"
     assert diversion() is None
-    assert "vtysh" not in run(["dpkg-divert", "--list"]).stdout
+    assert "vtysh" not in trun(["dpkg-divert", "--list"]).stdout
     assert sha256(VTYSH) == system_guard["sha256"]
-    assert not os.path.exists(DIVERTED)
-    assert not os.path.exists(MODULE)
+    assert not os.path.exists(tpath(DIVERTED))
+    assert not os.path.exists(tpath(MODULE))
     assert frr_verify() == []
-    run(["dpkg", "--purge", PKG])
+    trun(["dpkg", "--purge", PKG])
