@@ -188,7 +188,7 @@ struct peer *erp_peer_lookup(struct erp_instance *inst, const char *name)
  * them: no Azure routes of the new session yet (erpolicy_stale.h). */
 static bool stale_routes_pending(const struct peer *peer, afi_t afi)
 {
-	return peer->t_gr_stale && peer->nsf[afi][SAFI_UNICAST] &&
+	return erp_peer_gr_stale_timer(peer) && peer->nsf[afi][SAFI_UNICAST] &&
 	       !CHECK_FLAG(peer->af_sflags[afi][SAFI_UNICAST],
 			   PEER_STATUS_EOR_RECEIVED);
 }

@@ -253,7 +253,7 @@ static enum erp_role source_role(struct erp_instance *inst,
 static bool er_established(struct out_ctx *ctx, struct peer *peer)
 {
 	return erp_peer_role(ctx->inst, peer, NULL) == ERP_ROLE_EXPRESSROUTE &&
-	       peer_established(peer) && peer->afc_nego[ctx->afi][SAFI_UNICAST];
+	       erp_peer_established(peer) && peer->afc_nego[ctx->afi][SAFI_UNICAST];
 }
 
 /* The er-th (from 0) established ExpressRoute neighbor of the address
@@ -370,7 +370,7 @@ static bool vpn_would_get(struct out_ctx *ctx, struct bgp_dest *dest)
 		struct attr attr;
 
 		if (erp_peer_role(ctx->inst, vpn, NULL) != ERP_ROLE_VPN ||
-		    !peer_established(vpn) ||
+		    !erp_peer_established(vpn) ||
 		    !vpn->afc_nego[ctx->afi][SAFI_UNICAST])
 			continue;
 		map = ROUTE_MAP_OUT(&vpn->filter[ctx->afi][SAFI_UNICAST]);

@@ -73,7 +73,7 @@ unsigned int erp_stale_session_down(struct erp_instance *inst,
 				n++;
 			}
 			if (changed)
-				bgp_process(peer->bgp, dest, afi, SAFI_UNICAST);
+				erp_bgp_process(peer->bgp, dest, afi, SAFI_UNICAST);
 		}
 		if (n)
 			zlog_notice(
