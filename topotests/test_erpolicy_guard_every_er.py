@@ -56,7 +56,7 @@ def test_guard_holds_for_every_expressroute_neighbor(lab):
                    timeout=20, message="ExpressRoute neighbors differ",
                    diag=state)
     assert MORE not in received(r["vpngw"], VPN[0]), state()
-    st = azure.erpolicy(edge)["neighbors"][VPN[1]]["addressFamilies"]["ipv4"]
+    st = azure.erpolicy(edge)["neighbors"][VPN[1]]["addressFamilyInfo"]["ipv4Unicast"]
     assert st["prefixesNotAdvertised"]["moreSpecificThanExpressroute"] == 1
 
     # msee2 down: the one left gets the /24, so may the VPN

@@ -117,7 +117,7 @@ def start_held_back(lab):
     add_network(edge, SORTS_FIRST)
     stays(lab, r, {FIRST})
     st = azure.erpolicy(edge)["neighbors"][addr_of("msee2")][
-        "addressFamilies"]["ipv4"]
+        "addressFamilyInfo"]["ipv4Unicast"]
     assert st["prefixesNotAdvertised"]["limit"] >= 1, st
     return r
 

@@ -736,7 +736,7 @@ def test_host_bits_and_warnings_once(lab, raw_speakers):
             return st["updatesAccepted"] + st["updatesDenied"] >= n_updates
         return check
     lab.wait_until(lambda: evaluated(len(HOST_BIT_UPDATES))() and
-                   af_state(edge, ER2[1])["prefixesAccepted"] == 1,
+                   af_state(edge, ER2[1])["acceptedPrefixCounter"] == 1,
                    timeout=15, message="all updates evaluated",
                    diag=lambda: (af_state(edge, ER2[1]), speaker.output()))
     sessions = connections(edge, ER2[1])
@@ -746,7 +746,7 @@ def test_host_bits_and_warnings_once(lab, raw_speakers):
         den = st["prefixesDenied"]
         assert (den["onpremPrefix"], den["notAzurePrefix"],
                 den["total"]) == (1, 1, 2), st
-        assert st["prefixesAccepted"] == 1, st
+        assert st["acceptedPrefixCounter"] == 1, st
         assert sorted(rib(edge)) == ["10.100.0.0/23"], rib(edge)
         listed = edge.vty("show bgp erpolicy neighbor %s" % ER2[1])
         assert "172.16.1.0/20" not in listed and \

@@ -229,10 +229,10 @@ def test_drain_moves_both_directions(lab):
         assert st["symmetricFailover"] is True
         assert st["addressFamilies"]["ipv4"]["expressrouteWithdrawn"] is True
         for m in (M1, M2):
-            na = st["neighbors"][m[1]]["addressFamilies"]["ipv4"][
+            na = st["neighbors"][m[1]]["addressFamilyInfo"]["ipv4Unicast"][
                 "prefixesNotAdvertised"]
             assert na["expressrouteDemoted"] == 1, na
-        na = st["neighbors"][VPN[1]]["addressFamilies"]["ipv4"][
+        na = st["neighbors"][VPN[1]]["addressFamilyInfo"]["ipv4Unicast"][
             "prefixesNotAdvertised"]
         assert na["expressrouteDemoted"] == 0, na
         types = [e["event"] for e in events(edge)]
