@@ -84,6 +84,11 @@ struct erp_peer_stats {
 	 * mode), and where the advertisement count stands against its limit */
 	uint64_t guard_warnings[ERP_AFI_MAX];
 	uint8_t limit_state[ERP_AFI_MAX]; /* 0 below, 1 warned, 2 reached */
+	/* graceful restart: when the last session ended with its routes kept
+	 * stale, until when (erp_now_ms()) bgpd may keep them: the stale-path
+	 * time from then (erpolicy_stale.c); 0: none kept.  Not reset when a
+	 * session comes up: the new session's End-of-RIB ends it earlier. */
+	uint64_t stale_until_ms[ERP_AFI_MAX];
 	/* received prefixes a warning was logged for in this session
 	 * (erp_stats_warn_once): kept across re-evaluations, emptied when
 	 * the session ends; at most ERP_DENIED_MAX per family */

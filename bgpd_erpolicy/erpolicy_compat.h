@@ -85,18 +85,18 @@ typedef struct thread_master erp_loop_t;
 #define erp_peer_established(p) peer_established(ERP_PEER_CONN(p))
 #define erp_peer_status(p) (ERP_PEER_CONN(p)->status)
 #define erp_peer_ostatus(p) (ERP_PEER_CONN(p)->ostatus)
-/* graceful restart's stale-path timer: running while the neighbor's stale
- * routes wait for its End-of-RIB */
-#define erp_peer_gr_stale_timer(p) (ERP_PEER_CONN(p)->t_gr_stale)
 
 /* --- route selection: bgp_process() takes the changed path in 10.x ------
- * (10.x moves it to the head of the dest's list; NULL: none in particular,
- * as bgp_label.c passes) */
+ * 10.x keeps a dest's paths sorted and re-sorts only the path passed (it
+ * is flagged BGP_PATH_UNSORTED and moved to the head): a path whose
+ * attributes changed must be passed, or the old best stays best.  8.4
+ * compares every path and takes none. */
 #ifdef ERP_HAVE_BGP_PROCESS_PATH
-#define erp_bgp_process(bgp, dest, afi, safi)                                  \
-	bgp_process(bgp, dest, NULL, afi, safi)
+#define erp_bgp_process(bgp, dest, pi, afi, safi)                              \
+	bgp_process(bgp, dest, pi, afi, safi)
 #else
-#define erp_bgp_process(bgp, dest, afi, safi) bgp_process(bgp, dest, afi, safi)
+#define erp_bgp_process(bgp, dest, pi, afi, safi)                              \
+	bgp_process(bgp, dest, afi, safi)
 #endif
 
 /* --- route-refresh received: two flags (8.4) -> one (10.x) ------------- */

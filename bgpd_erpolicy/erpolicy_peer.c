@@ -183,13 +183,24 @@ struct peer *erp_peer_lookup(struct erp_instance *inst, const char *name)
 	return NULL;
 }
 
-/* Back after a graceful restart, a neighbor's routes in bgpd's count are
- * its stale ones until its End-of-RIB (or the stale-path timer) clears
- * them: no Azure routes of the new session yet (erpolicy_stale.h). */
-static bool stale_routes_pending(const struct peer *peer, afi_t afi)
+/*
+ * Back after a graceful restart, a neighbor's routes in bgpd's count are
+ * its stale ones until its End-of-RIB (or the stale-path time) clears
+ * them: no Azure routes of the new session yet (erpolicy_stale.h).  From
+ * the session's end with routes kept stale (stats->stale_until_ms, set by
+ * erp_stale_session_down) rather than from bgpd's stale-path timer: FRR
+ * 10.x keeps that timer on the connection, and a neighbor back on an
+ * incoming connection gets another connection (peer_xfer_conn) without it.
+ */
+static bool stale_routes_pending(struct erp_instance *inst,
+				 const struct peer *peer, enum erp_afi afi)
 {
-	return erp_peer_gr_stale_timer(peer) && peer->nsf[afi][SAFI_UNICAST] &&
-	       !CHECK_FLAG(peer->af_sflags[afi][SAFI_UNICAST],
+	struct erp_peer_stats *stats = erp_stats_find(inst, peer);
+	afi_t bafi = erp_bgp_afi(afi);
+
+	return stats && stats->stale_until_ms[afi] > erp_now_ms() &&
+	       peer->nsf[bafi][SAFI_UNICAST] &&
+	       !CHECK_FLAG(peer->af_sflags[bafi][SAFI_UNICAST],
 			   PEER_STATUS_EOR_RECEIVED);
 }
 
@@ -205,7 +216,7 @@ void erp_path_sessions(struct erp_instance *inst, enum erp_afi afi,
 		bool up = erp_peer_established(peer) &&
 			  peer->afc_nego[bafi][SAFI_UNICAST];
 		bool routes = up && peer->pcount[bafi][SAFI_UNICAST] > 0 &&
-			      !stale_routes_pending(peer, bafi);
+			      !stale_routes_pending(inst, peer, afi);
 		uint32_t pcount = up ? peer->pcount[bafi][SAFI_UNICAST] : 0;
 
 		if (role == ERP_ROLE_EXPRESSROUTE) {

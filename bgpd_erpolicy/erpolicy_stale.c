@@ -39,6 +39,7 @@ unsigned int erp_stale_session_down(struct erp_instance *inst,
 				    struct peer *peer)
 {
 	enum erp_role role = erp_peer_role(inst, peer, NULL);
+	struct erp_peer_stats *stats;
 	unsigned int total = 0;
 
 	/* bgp_stop() decided before the status changed: NSF_WAIT set, the
@@ -47,12 +48,21 @@ unsigned int erp_stale_session_down(struct erp_instance *inst,
 	if (role == ERP_ROLE_NONE ||
 	    !CHECK_FLAG(peer->sflags, PEER_STATUS_NSF_WAIT))
 		return 0;
+	stats = erp_stats_get(inst, peer, peer->host);
 	for (int i = 0; i < ERP_AFI_MAX; i++) {
 		afi_t afi = erp_bgp_afi(i);
 		uint32_t lp = erp_local_pref_stale(&inst->policy, role);
 		struct bgp_dest *dest;
 		struct bgp_path_info *pi;
 		unsigned int n = 0;
+
+		/* the session back before its End-of-RIB still has these in
+		 * bgpd's count (erp_stale_routes_pending) */
+		stats->stale_until_ms[i] =
+			peer->nsf[afi][SAFI_UNICAST]
+				? erp_now_ms() +
+					  1000ULL * peer->bgp->stalepath_time
+				: 0;
 
 		/* only routes that came through the module's map of the
 		 * neighbor's path carry the module's preference */
@@ -61,19 +71,20 @@ unsigned int erp_stale_session_down(struct erp_instance *inst,
 			continue;
 		for (dest = bgp_table_top(peer->bgp->rib[afi][SAFI_UNICAST]);
 		     dest; dest = bgp_route_next(dest)) {
-			bool changed = false;
+			struct bgp_path_info *next;
 
 			for (pi = bgp_dest_get_bgp_path_info(dest); pi;
-			     pi = pi->next) {
+			     pi = next) {
+				/* 10.x moves a processed path to the head */
+				next = pi->next;
 				if (pi->peer != peer ||
 				    CHECK_FLAG(pi->flags, BGP_PATH_REMOVED) ||
 				    !set_local_pref(dest, pi, lp))
 					continue;
-				changed = true;
+				erp_bgp_process(peer->bgp, dest, pi, afi,
+						SAFI_UNICAST);
 				n++;
 			}
-			if (changed)
-				erp_bgp_process(peer->bgp, dest, afi, SAFI_UNICAST);
 		}
 		if (n)
 			zlog_notice(

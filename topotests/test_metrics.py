@@ -22,6 +22,7 @@
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -251,7 +252,10 @@ def test_node_exporter_end_to_end(lab, node_exporter):
     lab.wait_until(lambda: fo.via_er(edge), timeout=10, message="via ER")
     textdir = os.path.join(lab.dir, "textfile")
     os.makedirs(textdir)
-    vtysh = "%s --vty_socket %s" % (tve.VTYSH, edge.dir)
+    # the target's vtysh runs in its root (a frr-10.3 vtysh needs trixie's
+    # libc); the exporter and node-exporter run here
+    vtysh = " ".join(shlex.quote(a) for a in lab.target_argv(
+        [tve.VTYSH, "--vty_socket", edge.dir]))
     ne = node_exporter(edge, textdir)
 
     def export_and_scrape():
