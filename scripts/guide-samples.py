@@ -59,6 +59,7 @@ from lib import azure, lab as labmod  # noqa: E402
 DOC = os.path.join(ROOT, "doc", "user-guide.rst")
 VTYSH = os.environ.get("ERPOLICY_VTYSH",
                        os.path.join(ROOT, "build", "obj", "vtysh", "vtysh"))
+EXPORTER = os.path.join(ROOT, "monitoring", "erpolicy-prometheus")
 
 # What truly varies between two runs of the same scenario, replaced on both
 # sides before --check compares.  Keep this list short: everything else in
@@ -80,6 +81,8 @@ NORMALISE = [
     (r"Invoked \d+", "Invoked <n>"),
     # the seconds left of a running hold-down
     (r"fail-back in \d+ s", "fail-back in <n> s"),
+    # the seconds left of graceful restart's stale routes
+    (r"stale route deleted: \d+", "stale route deleted: <n>"),
     # show modules: process id and the lab's module directory
     (r"^(\s*)pid: \d+", r"\1pid: <pid>"),
     (r"^(\s*)from: \S+", r"\1from: <path>"),
@@ -332,11 +335,11 @@ def from_line(pattern):
 
 
 def build(lab, edge_conf=EXAMPLE, msee1_nets=AZURE_NETS,
-          vpngw_nets=AZURE_NETS):
+          vpngw_nets=AZURE_NETS, msee1_extra=" neighbor 192.0.2.2 bfd\n"):
     edge = lab.add_router("edge", bgpd_conf=edge_conf,
                           bgpd_args=azure.module_args(), bfd=True)
     msee1 = lab.add_router("msee1", bfd=True, bgpd_conf=azure_side(
-        12076, "192.0.2.1", "192.0.2.2", " neighbor 192.0.2.2 bfd\n",
+        12076, "192.0.2.1", "192.0.2.2", msee1_extra,
         nets=msee1_nets, shutdown=True))
     msee2 = lab.add_router("msee2", bfd=True, bgpd_conf=azure_side(
         12076, "192.0.2.5", "192.0.2.6", " neighbor 192.0.2.6 bfd\n",
@@ -421,6 +424,7 @@ GRAMMAR = [
      r"erpolicy maximum-prefix-length"),
     ("grammar-failback", "router", r"erpolicy failback"),
     ("grammar-drain", "router", r"erpolicy drain"),
+    ("grammar-symmetric-failover", "router", r"erpolicy symmetric-failover"),
     ("grammar-mode", "router", r"erpolicy mode"),
     ("grammar-advertise", "router", r"erpolicy advertise"),
     ("grammar-no-erpolicy", "router", r"^no erpolicy$"),
@@ -450,6 +454,32 @@ def vtysh_run(router, args):
         raise RuntimeError("%s %s: %s" % (VTYSH, args,
                                           proc.stdout + proc.stderr))
     return proc.stdout
+
+
+def exporter(edge, keep):
+    """What monitoring/erpolicy-prometheus writes for the edge (read
+    through the erpolicy-aware vtysh), the lines ``keep`` selects."""
+    proc = subprocess.run(
+        [EXPORTER, "--output", "-", "--vtysh",
+         "%s --vty_socket %s" % (VTYSH, edge.dir)],
+        capture_output=True, text=True, timeout=60)
+    if proc.returncode:
+        raise RuntimeError("%s: %s" % (EXPORTER, proc.stdout + proc.stderr))
+    return "\n".join(keep(proc.stdout.rstrip("\n").split("\n"))) + "\n"
+
+
+def metric_lines(*wanted):
+    """Lines of the metrics named, each with all the labels given:
+    ("erpolicy_path_state", 'afi="ipv4"'), ..."""
+    def keep(lines):
+        out = []
+        for ln in lines:
+            name = re.split(r"[{ ]", ln, 1)[0]
+            if any(name == w[0] and all(lab in ln for lab in w[1:])
+                   for w in wanted):
+                out.append(ln)
+        return out
+    return keep
 
 
 def capture_grammar(cap, edge):
@@ -598,11 +628,8 @@ def scenario_commands(lab, cap):
     cap.put("summary-after-no", cap.run(edge, "show bgp erpolicy") +
             cap.run(edge, "show bgp summary"))
     cap.put("attachment-log", cap.log_lines(
-        edge, r"erpolicy: (neighbor 192\.0\.2\.5 ipv4 has route-map "
-              r"erpolicy-out-expressroute out but is not declared|"
-              r"expressroute neighbor 192\.0\.2\.5 ipv4 has route-map ER-IN"
-              r"|default: every declared neighbor|default: configuration "
-              r"removed)"))
+        edge, r"erpolicy: default: (health warning (notDeclared|"
+              r"policyNotAttached)|configuration removed)"))
 
 
 def scenario_states(lab, cap):
@@ -641,6 +668,43 @@ def scenario_states(lab, cap):
     lab.wait_until(lambda: accepted(edge, "192.0.2.5") == 0, timeout=30)
     time.sleep(2)
     cap.show(edge, "show bgp erpolicy", "erpolicy-warnings")
+    v4, nbr = 'afi="ipv4"', 'neighbor="192.0.2.5"'
+    cap.put("prometheus", exporter(edge, metric_lines(
+        ("erpolicy_exporter_up",), ("erpolicy_instance_info",),
+        ("erpolicy_path_state", v4), ("erpolicy_preferred_path", v4),
+        ("erpolicy_holddown_remaining_seconds", v4),
+        ("erpolicy_path_events_total", v4, 'event="failover"'),
+        ("erpolicy_path_events_total", v4, 'event="failback"'),
+        ("erpolicy_path_events_total", v4, 'event="drain"'),
+        ("erpolicy_sessions_established", v4),
+        ("erpolicy_neighbor_up", nbr),
+        ("erpolicy_neighbor_prefixes_accepted", v4, nbr),
+        ("erpolicy_neighbor_prefixes_advertised", v4, nbr),
+        ("erpolicy_neighbor_advertise_limit", v4, nbr),
+        ("erpolicy_health_warnings",), ("erpolicy_health_warning",))))
+    # the remote-as checks: a VPN neighbor with another AS than 65515
+    # next to ExpressRoute, an ExpressRoute neighbor that is not 12076;
+    # then the weight removed
+    edge.config(["router bgp 65010",
+                 "neighbor 203.0.113.20 remote-as 65001",
+                 "neighbor 203.0.113.21 remote-as 65515",
+                 "erpolicy neighbor 203.0.113.20 path vpn",
+                 "erpolicy neighbor 203.0.113.21 path expressroute"])
+    lab.wait_until(lambda: "health warning vpnRemoteAs" in edge.log_text()
+                   and "health warning erRemoteAs" in edge.log_text(),
+                   timeout=10, message="remote-as warnings logged")
+    edge.config(["router bgp 65010", "address-family ipv4 unicast",
+                 "no neighbor 192.0.2.5 weight 100"])
+    lab.wait_until(lambda: "health warning weightSet cleared"
+                   in edge.log_text(), timeout=10,
+                   message="weightSet cleared")
+    # in the order of one evaluation (the three changes above may fall
+    # into two)
+    cap.put("health-log", "".join(cap.log_lines(
+        edge, r"erpolicy: default: health warning " + pat) for pat in (
+            r"vpnTimers", r"erNoBfd: \S+ neighbor 192\.0\.2\.5",
+            r"weightSet: ", r"vpnRemoteAs", r"erRemoteAs",
+            r"weightSet cleared")))
 
 
 def scenario_events(lab, cap):
@@ -686,6 +750,8 @@ def scenario_events(lab, cap):
     cap.put("events-log", cap.log_lines(
         edge, r"erpolicy: default ipv4 (failover:|ExpressRoute held down|"
               r"hold-down-start:)"))
+    cap.put("symmetric-log", cap.log_lines(
+        edge, r"erpolicy: default ipv4 (withdraw-from-er|restore-to-er):"))
 
 
 def scenario_overlaps(lab, cap):
@@ -711,6 +777,18 @@ def scenario_overlaps(lab, cap):
               r"ExpressRoute and VPN carry)"))
     cap.put("onprem-log", cap.log_lines(
         edge, r"erpolicy: 192\.0\.2\.1 \(expressroute\) sent 172\.16\.99"))
+    # debugging on from enable mode (above): in show debugging, not in
+    # the configuration; from configuration mode: in it
+    cap.put("show-debugging", "edge# show debugging\n" +
+            vtysh_run(edge, ["-c", "show debugging"]))
+    out = vtysh_run(edge, ["-c", "configure terminal", "-c",
+                           "debug bgp erpolicy", "-c", "end", "-c",
+                           "show running-config"])
+    cap.put("debug-running-config",
+            "edge# configure terminal\nedge(config)# debug bgp erpolicy\n"
+            "edge(config)# end\nedge# show running-config\n...\n" +
+            "".join(ln + "\n" for ln in out.split("\n")
+                    if ln.startswith("debug ")) + "...")
     # a change of what is advertised and accepted: re-evaluations, and a
     # /25 that the operator's TO-AZURE (le 24) denies
     edge.exec(["ip", "route", "add", "blackhole", "172.16.2.128/25"])
@@ -730,6 +808,35 @@ def scenario_overlaps(lab, cap):
             r"192\.168\.50\.0/24",
             r"erpolicy: 192\.0\.2\.1: .*172\.16\.2\.128/25: route-map TO-AZURE",
             r"erpolicy: 192\.0\.2\.1 IPv4: re-evaluating received")))
+
+
+GR_LINES = " bgp graceful-restart\n bgp graceful-restart restart-time 60\n"
+
+
+def scenario_graceful_restart(lab, cap):
+    """Graceful restart negotiated with MSEE 1 (both sides "bgp
+    graceful-restart", its restart time 60 s; no BFD on that session, so
+    that the closed connection ends it): MSEE 2's link cut, then MSEE 1's
+    bgpd killed."""
+    conf = EXAMPLE.replace(" bgp router-id 172.16.0.1\n",
+                           " bgp router-id 172.16.0.1\n" + GR_LINES)
+    conf = conf.replace(" neighbor 192.0.2.1 bfd\n", "")
+    edge, msee1, msee2, vpngw = build(lab, edge_conf=conf,
+                                      msee1_extra=GR_LINES)
+    up(lab, edge, msee2, vpngw)
+    cap.show(edge, "show bgp erpolicy", "gr-warning",
+             keep=grep(r"Warning: .*graceful restart"))
+    edge.er_links[1].set_carrier(False)
+    lab.wait_until(lambda: accepted(edge, "192.0.2.5") == 0, timeout=30)
+    msee1.kill_daemon("bgpd")
+    lab.wait_until(lambda: "kept stale by graceful restart"
+                   in edge.log_text(), timeout=30,
+                   message="stale routes logged")
+    lab.wait_until(state_is(edge, "vpn"), timeout=30, message="failover")
+    time.sleep(2)
+    cap.put("stale-log", cap.log_lines(edge, r"kept stale by graceful"))
+    cap.show(edge, "show bgp ipv4 unicast 10.100.1.0/24", "stale-route")
+    cap.show(edge, "show bgp erpolicy prefixes", "stale-prefixes")
 
 
 def old_configuration():
@@ -809,7 +916,9 @@ def scenario_handwritten(lab, cap):
 
 SCENARIOS = {"example": scenario_example, "commands": scenario_commands,
              "states": scenario_states, "events": scenario_events,
-             "overlaps": scenario_overlaps, "upgrade": scenario_upgrade,
+             "overlaps": scenario_overlaps,
+             "graceful-restart": scenario_graceful_restart,
+             "upgrade": scenario_upgrade,
              "handwritten": scenario_handwritten}
 
 
