@@ -29,10 +29,15 @@ _spec = importlib.util.spec_from_file_location("guide_samples", SCRIPT)
 gs = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(gs)
 
-pytestmark = pytest.mark.skipif(
-    not os.access(gs.VTYSH, os.X_OK),
-    reason="erpolicy-aware vtysh not built: %s (scripts/build.sh)"
-    % gs.VTYSH)
+pytestmark = [
+    pytest.mark.skipif(
+        not os.access(gs.VTYSH, os.X_OK),
+        reason="erpolicy-aware vtysh not built: %s (scripts/build.sh)"
+        % gs.VTYSH),
+    # the guide's samples are the output of Debian 12's frr 8.4.4 (the host
+    # target); what differs on 10.3 is in its "Supported FRR versions"
+    gs.labmod.host_only("the guide's samples are 8.4.4's output; 10.3's "
+                        "differences are listed in the guide instead")]
 
 
 def edit(lines, kind, name, old, new):
