@@ -121,10 +121,16 @@ def test_two_circuits(tmp_path):
     drained = s["Drain ExpressRoute (maintenance)"]
     assert drained["data"]["observed"]["state"] == "drained"
     assert drained["data"]["traffic"]["out_interfaces"] == ["eth-vpngw"]
-    # Azure keeps answering over ExpressRoute while on-prem drains it
-    assert drained["data"]["observed"]["return"] == [
+    # symmetric failover: the on-prem prefixes are withdrawn from the
+    # MSEEs, Azure answers over the VPN too
+    assert drained["data"]["observed"]["return"] == ["vpngw"]
+    assert set(drained["data"]["traffic"]["in_interfaces"]) == {"eth-vpngw"}
+    assert drained["data"]["observed"]["events"] == ["drain",
+                                                     "withdraw-from-er"]
+    assert s["Undrain"]["data"]["observed"]["events"] == ["undrain",
+                                                          "restore-to-er"]
+    assert s["Undrain"]["data"]["observed"]["return"] == [
         "msee1", "msee2", "msee3", "msee4"]
-    assert s["Undrain"]["data"]["observed"]["events"] == ["undrain"]
     assert first["data"]["observed"]["neighbors"]["msee3"] == {
         "localPreference": 200, "acceptedPrefixCounter": 2,
         "sentPrefixCounter": 1}
@@ -146,15 +152,18 @@ def test_active_active_vpn(tmp_path):
     held = s["ExpressRoute back: 2 s hold-down"]
     assert held["data"]["observed"]["state"] == "hold-down"
     assert via(held) == ["vpngw0", "vpngw1"]
-    assert held["data"]["observed"]["events"] == ["hold-down-start"]
-    # the edge holds ExpressRoute down, Azure does not: replies over ER
-    assert held["data"]["observed"]["return"] == ["msee1", "msee2"]
-    assert set(held["data"]["traffic"]["in_interfaces"]) <= {"eth-msee1",
-                                                             "eth-msee2"}
+    assert held["data"]["observed"]["events"] == ["withdraw-from-er",
+                                                  "hold-down-start"]
+    # symmetric failover: the MSEEs get no on-prem prefix during the
+    # hold-down, so Azure's replies stay on the VPN too
+    assert held["data"]["observed"]["return"] == ["vpngw0", "vpngw1"]
+    assert set(held["data"]["traffic"]["in_interfaces"]) <= {"eth-vpngw0",
+                                                             "eth-vpngw1"}
     fb = s["Hold-down over: fail back"]
     assert via(fb) == ["msee1", "msee2"]
     assert fb["data"]["observed"]["events"] == ["hold-down-expired",
-                                                "failback"]
+                                                "failback", "restore-to-er"]
+    assert fb["data"]["observed"]["return"] == ["msee1", "msee2"]
 
 
 # ---------------------------------------------------------------------------

@@ -35,11 +35,12 @@ ROLES = ("expressroute", "vpn")
 STATES = ("expressroute", "vpn", "hold-down", "drained", "none")
 EVENTS = ("path-up", "failover", "failback", "paths-lost",
           "hold-down-start", "hold-down-restart", "hold-down-expired",
-          "drain", "undrain")
+          "drain", "undrain", "withdraw-from-er", "restore-to-er")
 HEALTH = ("erNotPreferred", "noOnpremPrefixes", "vpnPreferenceZero",
           "legacyRouteMap", "notDeclared", "policyNotAttached",
           "noAzurePrefixes", "erNoBfd", "vpnTimers", "weightSet",
-          "noReevaluation", "azurePrefixLimit")
+          "noReevaluation", "azurePrefixLimit", "erRemoteAs", "vpnRemoteAs",
+          "erGracefulRestart", "vpnGracefulRestart")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]{0,9}$")
 RESERVED_NAMES = ("edge", "vnet", "onprem", "azvm", "sw")
 DEFAULT_TIMERS = {"keepalive": 3, "hold": 9, "connect": 1}
