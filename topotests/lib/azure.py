@@ -156,11 +156,13 @@ def edge_conf(names, erpolicy=None, before="", ipv4_extra="", extra="",
 
 
 def build(lab, names=("msee1", "vpngw"), edge_bgpd="", azure=None, bfd=False,
-          bridged=()):
+          bridged=(), module=True):
     """Create the routers and links (not started).  azure: name -> bgpd
-    conf; defaults to the Azure prefixes from each."""
+    conf; defaults to the Azure prefixes from each.  module=False: the
+    edge's bgpd runs without the module (a stock reference)."""
     edge = lab.add_router("edge", bgpd_conf=edge_bgpd,
-                          bgpd_args=module_args(), bfd=bfd)
+                          bgpd_args=module_args() if module else [],
+                          bfd=bfd)
     routers = {"edge": edge}
     for n in names:
         conf = (azure or {}).get(n) or azure_conf(n, AZURE_V4, AZURE_V6)
