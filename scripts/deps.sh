@@ -24,6 +24,10 @@ pkgs=(
 	debhelper lintian
 	# documentation (doc/*.rst, the man page made by rst2man)
 	python3-docutils
+	# the other FRR targets' Debian roots (scripts/target-root.sh); installed
+	# here so that their background set-up (scripts/test.sh) needs no apt
+	# on this machine while the host's tests install packages
+	debootstrap
 )
 
 # Debian 13 (native frr 10.3): libyang3 replaced libyang2; Debian's own

@@ -293,9 +293,18 @@ def test_deb_contents(deb):
     assert "dpkg-divert --package" in ctrl and DIVERTED in ctrl
 
 
+def unit_dir():
+    """Where the package's systemd units belong on the target's release:
+    where its debhelper puts them (debian/rules, UNITDIR)."""
+    dh = trun(["dpkg-query", "-W", "-f=${Version}", "debhelper"]).stdout
+    newer = trun(["dpkg", "--compare-versions", dh, "ge", "13.11.6~"],
+                 check=False).returncode == 0
+    return "/usr/lib/systemd/system" if newer else "/lib/systemd/system"
+
+
 MONITORING = ("/usr/libexec/%s/erpolicy-prometheus" % PKG,
-              "/lib/systemd/system/erpolicy-prometheus.service",
-              "/lib/systemd/system/erpolicy-prometheus.timer",
+              "UNITDIR/erpolicy-prometheus.service",
+              "UNITDIR/erpolicy-prometheus.timer",
               "/usr/share/doc/%s/examples/grafana-dashboard.json" % PKG,
               "/usr/share/doc/%s/examples/erpolicy-alerts.yml" % PKG)
 
@@ -305,7 +314,8 @@ def test_deb_monitoring(deb, tmp_path):
     analyze verify says nothing) and the examples are in the package; the
     timer is enabled by the maintainer scripts; python3 is a dependency."""
     files = run(["dpkg-deb", "-c", deb]).stdout
-    for path in MONITORING:
+    monitoring = [m.replace("UNITDIR", unit_dir()) for m in MONITORING]
+    for path in monitoring:
         assert " ." + path in files, (path, files)
     assert "python3" in run(["dpkg-deb", "-f", deb, "Depends"]).stdout
     postinst = run(["dpkg-deb", "-I", deb, "postinst"]).stdout
@@ -323,7 +333,7 @@ def test_deb_monitoring(deb, tmp_path):
         pytest.skip("systemd-analyze not installed")
     units = tmp_path / "units"
     units.mkdir()
-    for unit in MONITORING[1:3]:
+    for unit in monitoring[1:3]:
         text = open(str(root) + unit).read()
         (units / os.path.basename(unit)).write_text(
             text.replace(MONITORING[0], exporter))
