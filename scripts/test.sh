@@ -76,7 +76,9 @@ prebuild_wait() { # TARGET: wait for its background set-up, show its log
 	part "$1: waited for the background set-up and build" "$t0"
 }
 # an early exit stops the background builds (and what they started)
-trap 'for p in "${prebuild_pid[@]}"; do pkill -TERM -P "$p" 2>/dev/null; kill "$p" 2>/dev/null; done; true' EXIT
+# (each command may fail: set -e holds in the trap too and would turn a
+# finished build into the script's exit status 1)
+trap 'for p in "${prebuild_pid[@]}"; do pkill -TERM -P "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done' EXIT
 
 ran_host=
 layers_done=
