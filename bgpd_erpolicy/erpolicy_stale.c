@@ -57,7 +57,7 @@ unsigned int erp_stale_session_down(struct erp_instance *inst,
 		unsigned int n = 0;
 
 		/* the session back before its End-of-RIB still has these in
-		 * bgpd's count (erp_stale_routes_pending) */
+		 * bgpd's count (stale_routes_pending(), erpolicy_peer.c) */
 		stats->stale_until_ms[i] =
 			peer->nsf[afi][SAFI_UNICAST]
 				? erp_now_ms() +
