@@ -24,14 +24,13 @@ import os
 import re
 import shlex
 import shutil
-import signal
 import subprocess
 import urllib.request
 
 import pytest
 
 from lib import azure
-from lib.lab import wait_until
+from lib.lab import stop_popen, wait_until
 import test_erpolicy_failover as fo
 import test_vtysh_erpolicy as tve
 
@@ -220,13 +219,7 @@ class NodeExporter:
         return p.stdout
 
     def stop(self):
-        if self.popen.poll() is None:
-            self.popen.send_signal(signal.SIGTERM)
-            try:
-                self.popen.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(timeout=5)
+        stop_popen(self.popen)
 
 
 @pytest.fixture

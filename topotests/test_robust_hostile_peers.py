@@ -42,14 +42,13 @@ The burst and the cap use bird2 (fast: 15,500 routes in about two seconds).
 import ipaddress
 import json
 import os
-import signal
 import subprocess
 import time
 
 import pytest
 
 from lib import azure, rawbgp
-from lib.lab import LabError, wait_until
+from lib.lab import LabError, stop_popen, wait_until
 
 ER = azure.PEERS["msee1"]
 ER2 = azure.PEERS["msee2"]  # bird2 in test_burst_and_denied_cap
@@ -514,14 +513,7 @@ class Bird:
             return ""
 
     def stop(self):
-        if self.popen is None or self.popen.poll() is not None:
-            return
-        self.popen.send_signal(signal.SIGTERM)
-        try:
-            self.popen.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.popen.kill()
-            self.popen.wait(timeout=5)
+        stop_popen(self.popen)
 
 
 @pytest.fixture

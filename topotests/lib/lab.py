@@ -225,6 +225,20 @@ def _run(argv, check=True, timeout=60, input=None):
     return proc
 
 
+def stop_popen(popen, timeout=5):
+    """Stop a helper process a test started with subprocess.Popen (None or
+    already exited: nothing to do): SIGTERM, then SIGKILL after
+    ``timeout`` seconds."""
+    if popen is None or popen.poll() is not None:
+        return
+    popen.send_signal(signal.SIGTERM)
+    try:
+        popen.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        popen.kill()
+        popen.wait(timeout=timeout)
+
+
 def _pid_alive(pid):
     """True if ``pid`` exists and is not a zombie."""
     if not pid:

@@ -15,7 +15,6 @@ ends (NOTIFICATION, closed connection) is opened again, as a peer would.
 
 import os
 import select
-import signal
 import socket
 import struct
 import subprocess
@@ -143,14 +142,9 @@ class RawSpeaker:
             return ""
 
     def stop(self):
-        if self.popen is None or self.popen.poll() is not None:
-            return
-        self.popen.send_signal(signal.SIGTERM)
-        try:
-            self.popen.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.popen.kill()
-            self.popen.wait(timeout=5)
+        # imported here: this file also runs alone, as the speaker itself
+        from lib.lab import stop_popen
+        stop_popen(self.popen)
 
 
 def main(argv):
