@@ -178,6 +178,24 @@ def steady(lab, edge, module=True):
                    azure.paths(edge, "10.100.1.0/24"))
 
 
+def wait_same(lab, before, snap, who):
+    """Wait (20 s) until snap() equals the snapshot taken before the storm;
+    fail with the first 60 differences."""
+    after = None
+
+    def same():
+        nonlocal after
+        after = snap()
+        return after == before
+    try:
+        lab.wait_until(same, timeout=20, interval=0.5,
+                       message="state as before the storm")
+    except AssertionError:
+        raise AssertionError("%sstate differs after the storm:\n" % who +
+                             "\n".join(azure.json_diff(before, after)[:60])
+                             ) from None
+
+
 def storm(lab, r, edge):
     """The paced rounds, then the unpaced chaos; returns (ER session flaps,
     seconds of the rounds, seconds of the whole storm)."""
@@ -260,18 +278,7 @@ def test_flap_storm_leaves_no_trace(lab):
 
     steady(lab, edge)
     t_wait = time.monotonic()
-    after = None
-
-    def same():
-        nonlocal after
-        after = snapshot(edge)
-        return after == before
-    try:
-        lab.wait_until(same, timeout=20, interval=0.5,
-                       message="state as before the storm")
-    except AssertionError:
-        raise AssertionError("state differs after the storm:\n" +
-                             "\n".join(azure.json_diff(before, after)[:60])) from None
+    wait_same(lab, before, lambda: snapshot(edge), "")
     settle_s = time.monotonic() - t_wait
 
     assert edge.pid("bgpd") == bgpd_pid
@@ -339,18 +346,6 @@ def test_flap_storm_stock_bgpd(lab):
     assert before["rib"]["ipv4"]["10.100.1.0/24"]
     storm(lab, r, edge)
     steady(lab, edge, module=False)
-    after = None
-
-    def same():
-        nonlocal after
-        after = snap()
-        return after == before
-    try:
-        lab.wait_until(same, timeout=20, interval=0.5,
-                       message="state as before the storm")
-    except AssertionError:
-        raise AssertionError("stock bgpd: state differs after the storm:\n"
-                             + "\n".join(azure.json_diff(before, after)[:60])
-                             ) from None
+    wait_same(lab, before, snap, "stock bgpd: ")
     lab.check_daemons()
 
