@@ -322,7 +322,11 @@ void erp_fo_input(struct erp_failover *fo, const struct erp_fo_config *cfg,
 			if (fo_holddown_applies(fo, cfg)) {
 				fo_start_holddown(fo, cfg, now_ms, res);
 			} else {
-				fo_event(res, ERP_EV_FAILBACK);
+				/* the VPN came up first (start-up, or routes
+				 * re-sent after a configuration change): ER
+				 * joins, it does not come back */
+				fo_event(res, fo->er_failed ? ERP_EV_FAILBACK
+							    : ERP_EV_PATH_UP);
 				fo_enter_er(fo, now_ms);
 			}
 		} else if (!vpn_usable) {

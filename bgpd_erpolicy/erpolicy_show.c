@@ -370,7 +370,8 @@ static json_object *af_json(const struct erp_af_view *av,
 			    av->sessions.er_established);
 	json_object_int_add(af, "vpnSessionsEstablished",
 			    av->sessions.vpn_established);
-	/* since bgpd started, unlike the bounded history of "events" */
+	/* since the instance was created, unlike the bounded history of
+	 * "events" */
 	ev = json_object_new_object();
 	for (int t = 0; t < ERP_EV_TYPE_MAX; t++)
 		json_object_int_add(ev, erp_event_type_name(t),

@@ -403,7 +403,8 @@ static void test_startup_er_first(void **state)
 	assert_int_equal(f.fo.since_ms, f.now - 1);
 }
 
-/* VPN first, then ER: ER preferred at once, no hold-down at startup. */
+/* VPN first, then ER: ER preferred at once, no hold-down at startup; ER
+ * joins (path-up), it does not fail back: it was never lost. */
 static void test_startup_vpn_first(void **state)
 {
 	struct fx f;
@@ -417,7 +418,7 @@ static void test_startup_vpn_first(void **state)
 	assert_false(f.fo.er_failed);
 
 	SESS(&f, 1, 1);
-	EXPECT_EVENTS(&f, ERP_EV_FAILBACK);
+	EXPECT_EVENTS(&f, ERP_EV_PATH_UP);
 	EXPECT_FLAGS(&f, false, true);
 	assert_int_equal(f.fo.state, ERP_FO_EXPRESSROUTE);
 	assert_int_equal(erp_fo_deadline(&f.fo), 0);
