@@ -164,7 +164,8 @@ for target in "${targets[@]}"; do
 	t=$(date +%s.%N)
 	rc=0
 	ERPOLICY_TARGET=$target ERPOLICY_MODULEDIR="$obj/.libs" \
-		/usr/bin/python3 -m pytest -p no:cacheprovider -v -rs topotests "${args[@]}" || rc=$?
+		/usr/bin/python3 -m pytest -p no:cacheprovider -v -rs --durations=25 \
+			topotests "${args[@]}" || rc=$?
 	part "$target: topotests (rc $rc)" "$t"
 	# the next target still runs: CI reports every target's topotests
 	[ $rc = 0 ] || failed+=("$target")
