@@ -123,8 +123,9 @@ struct erp_instance {
 	struct erp_lgrp_head limit_groups;
 	struct erp_limit_group *limit_last; /* the last one found */
 	erp_task_t *t_reevaluate; /* pending re-evaluation of routes */
-	/* by direction, bit (1 << role): roles to re-evaluate */
-	uint8_t reevaluate_roles[ERP_DIR_MAX];
+	/* by direction and address family, bit (1 << role): roles to
+	 * re-evaluate */
+	uint8_t reevaluate_roles[ERP_DIR_MAX][ERP_AFI_MAX];
 
 	/* failover: one state machine per address family */
 	struct erp_fo_config fo_config;

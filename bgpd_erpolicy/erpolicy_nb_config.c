@@ -380,7 +380,8 @@ int erp_nb_prefix_destroy(struct nb_cb_destroy_args *args)
 		return NB_OK;
 	yang_dnode_get_prefix(&p, args->dnode, "./prefix");
 	erp_prefix_set_del(prefix_set_of(inst, args->dnode), &p);
-	erp_policy_changed(inst);
+	erp_policy_changed_afi(inst, p.family == AF_INET ? ERP_AFI_IPV4
+							 : ERP_AFI_IPV6);
 	return NB_OK;
 }
 
@@ -410,7 +411,8 @@ void erp_nb_prefix_apply_finish(struct nb_cb_apply_finish_args *args)
 	if (yang_dnode_exists(args->dnode, "./le"))
 		le = yang_dnode_get_uint8(args->dnode, "./le");
 	erp_prefix_set_add(prefix_set_of(inst, args->dnode), &p, ge, le);
-	erp_policy_changed(inst);
+	erp_policy_changed_afi(inst, p.family == AF_INET ? ERP_AFI_IPV4
+							 : ERP_AFI_IPV6);
 }
 
 /* --- failback / drain ---------------------------------------------------------- */
@@ -514,13 +516,13 @@ static void allow_default(struct erp_instance *inst,
 static void maxlen_v4(struct erp_instance *inst, const struct lyd_node *leaf)
 {
 	inst->policy.max_length_v4 = leaf_u8(leaf, IPV4_MAX_BITLEN);
-	erp_policy_changed(inst);
+	erp_policy_changed_afi(inst, ERP_AFI_IPV4);
 }
 
 static void maxlen_v6(struct erp_instance *inst, const struct lyd_node *leaf)
 {
 	inst->policy.max_length_v6 = leaf_u8(leaf, IPV6_MAX_BITLEN);
-	erp_policy_changed(inst);
+	erp_policy_changed_afi(inst, ERP_AFI_IPV6);
 }
 
 /* what is advertised changed: re-send to both paths */

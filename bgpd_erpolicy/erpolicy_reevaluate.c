@@ -20,12 +20,12 @@
 /*
  * Re-evaluate, without resetting sessions, the routes of every established
  * peer of bgp whose (direction, address family) runs one of the module's
- * maps of a role in roles[direction] (bit 1 << role).  The map decides from
+ * maps of a role in roles[direction][address family] (bit 1 << role).  The map decides from
  * the peer's declaration, so peers whose declaration went away are
  * re-evaluated too: their routes are then denied.
  */
 static void reevaluate_peers(struct erp_instance *inst, struct bgp *bgp,
-			     const uint8_t roles[ERP_DIR_MAX])
+			     const uint8_t roles[ERP_DIR_MAX][ERP_AFI_MAX])
 {
 	struct listnode *node;
 	struct peer *peer;
@@ -41,7 +41,7 @@ static void reevaluate_peers(struct erp_instance *inst, struct bgp *bgp,
 				struct erp_peer_stats *stats;
 
 				if (role == ERP_ROLE_NONE ||
-				    !(roles[d] & (1 << role)) ||
+				    !(roles[d][i] & (1 << role)) ||
 				    !peer->afc_nego[afi][SAFI_UNICAST])
 					continue;
 				stats = inst ? erp_stats_find(inst, peer)
@@ -62,7 +62,8 @@ static void reevaluate_peers(struct erp_instance *inst, struct bgp *bgp,
 
 void erp_instance_removing(struct erp_instance *inst)
 {
-	static const uint8_t all[ERP_DIR_MAX] = {0xff, 0xff};
+	static const uint8_t all[ERP_DIR_MAX][ERP_AFI_MAX] = {{0xff, 0xff},
+							     {0xff, 0xff}};
 	struct bgp *bgp = erp_bgp_of(inst);
 	struct erp_neighbor *nbr;
 
@@ -100,19 +101,32 @@ static void reevaluate_cb(erp_task_t *t)
 	erp_stats_prune(inst, erp_peer_alive, bgp);
 }
 
-void erp_reevaluate(struct erp_instance *inst, enum erp_dir dir, uint8_t roles)
+void erp_reevaluate_afi(struct erp_instance *inst, enum erp_dir dir,
+			enum erp_afi afi, uint8_t roles)
 {
-	inst->reevaluate_roles[dir] |= roles;
+	inst->reevaluate_roles[dir][afi] |= roles;
 	if (!inst->t_reevaluate)
 		erp_task_add_timer_msec(bm->master, reevaluate_cb, inst,
 				      ERP_REEVALUATE_DELAY_MS,
 				      &inst->t_reevaluate);
 }
 
-void erp_policy_changed(struct erp_instance *inst)
+void erp_reevaluate(struct erp_instance *inst, enum erp_dir dir, uint8_t roles)
+{
+	for (int i = 0; i < ERP_AFI_MAX; i++)
+		erp_reevaluate_afi(inst, dir, i, roles);
+}
+
+void erp_policy_changed_afi(struct erp_instance *inst, enum erp_afi afi)
 {
 	uint8_t all = (1 << ERP_ROLE_EXPRESSROUTE) | (1 << ERP_ROLE_VPN);
 
-	erp_reevaluate(inst, ERP_DIR_IN, all);
-	erp_reevaluate(inst, ERP_DIR_OUT, all);
+	erp_reevaluate_afi(inst, ERP_DIR_IN, afi, all);
+	erp_reevaluate_afi(inst, ERP_DIR_OUT, afi, all);
+}
+
+void erp_policy_changed(struct erp_instance *inst)
+{
+	for (int i = 0; i < ERP_AFI_MAX; i++)
+		erp_policy_changed_afi(inst, i);
 }

@@ -114,6 +114,22 @@ def _bfdd_has_bfdctl(target):
     return _bfdctl_support[target]
 
 
+_frr_major = {}
+
+
+def frr_major(target=None):
+    """The major version of the target's FRR (``bgpd -v``): 8 or 10."""
+    target = target or TARGET
+    if target not in _frr_major:
+        proc = subprocess.run(
+            target_argv(target, [os.path.join(FRR_DIR, "bgpd"), "-v"]),
+            capture_output=True, text=True, timeout=60)
+        m = re.search(r"bgpd version (\d+)\.", proc.stdout)
+        assert m, "no version in bgpd -v: %r" % (proc.stdout + proc.stderr)
+        _frr_major[target] = int(m.group(1))
+    return _frr_major[target]
+
+
 def target_argv(target, argv):
     """``argv`` run with the FRR of ``target`` (in its root, same PID:
     scripts/in-target.sh execs in place)."""
