@@ -1,5 +1,10 @@
 """Issue 3: FRR started "the Debian way" with the module and this vtysh.
 
+On a root target (frr-10.3) all of it runs inside the target's Debian root
+(scripts/in-target.sh: chroot in a private mount namespace): Debian 13's
+frrinit.sh, watchfrr, daemons and frr-reload.py, the bind mounts over the
+root's directories.
+
 Debian starts FRR with /usr/lib/frr/frrinit.sh: it reads /etc/frr/daemons,
 starts watchfrr, which starts the daemons and then runs ``/usr/bin/vtysh -b``
 to apply the integrated /etc/frr/frr.conf; ``write memory`` goes through
@@ -40,23 +45,20 @@ FRRINIT = "/usr/lib/frr/frrinit.sh"
 MOUNTED = ("/etc/frr", "/var/run/frr", "/var/log/frr")
 
 pytestmark = [
-    pytest.mark.skipif(not os.access(tv.VTYSH, os.X_OK), reason=tv._NO_VTYSH),
-    # the machine's frrinit.sh/watchfrr/daemons with the vtysh under test
-    # bind-mounted over /usr/bin/vtysh: a root target's vtysh is a binary
-    # of that root (10.3's needs trixie's libc) and its frrinit.sh would
-    # have to run inside the root -- not wired yet
-    labmod.host_only("runs this machine's frrinit.sh and watchfrr; Debian "
-                     "13's frrinit.sh inside the root is not wired")]
+    pytest.mark.skipif(not os.access(tv.VTYSH, os.X_OK), reason=tv._NO_VTYSH)]
+# the target's root ("" on the host): frrinit.sh, its directories and the
+# zlog directories are the root's
+ROOT = labmod.target_root(labmod.TARGET) or ""
 
 
 def _skip_reason():
     for tool in ("unshare", "nsenter", "mount"):
         if not shutil.which(tool):
             return "%s not found (util-linux/mount)" % tool
-    if not os.access(FRRINIT, os.X_OK):
-        return "%s not found (Debian's frr)" % FRRINIT
+    if not os.access(ROOT + FRRINIT, os.X_OK):
+        return "%s not found (Debian's frr)" % (ROOT + FRRINIT)
     for d in MOUNTED:
-        if not os.path.isdir(d):
+        if not os.path.isdir(ROOT + d):
             # a bind mount needs an existing mount point; creating one
             # would touch the machine's FRR directories
             return "%s does not exist: nothing to mount the private " \
@@ -186,12 +188,33 @@ class DebianFrr:
                   "mount --bind {run} /var/run/frr; "
                   "mount --bind {log} /var/log/frr; "
                   "mount --bind {vtysh} /usr/bin/vtysh; "
-                  "exec {frrinit} start").format(
+                  "exec {frrinit} start >{log}/frrinit.out 2>&1").format(
                       etc=self.etc, run=self.run, log=self.log,
                       vtysh=self.vtysh, frrinit=FRRINIT)
-        return self.host.exec(["unshare", "--mount", "--propagation",
-                               "private", "/bin/sh", "-c", script],
-                              timeout=60)
+        if ROOT:
+            # in-target.sh: a private mount namespace already, chrooted;
+            # the lab's directories (/tmp) and the project are at the same
+            # paths in there
+            argv = labmod.target_argv(labmod.TARGET,
+                                      ["/bin/sh", "-c", script])
+        else:
+            argv = ["unshare", "--mount", "--propagation", "private",
+                    "/bin/sh", "-c", script]
+        # frrinit.sh's output to a file: 10.3's daemons keep the stderr
+        # they were started with, a pipe would stay open
+        proc = self.host.exec(argv, timeout=120, check=False)
+        if proc.returncode != 0:
+            raise AssertionError("frrinit.sh start failed (rc=%d):\n%s"
+                                 % (proc.returncode, proc.stdout +
+                                    proc.stderr + self.out()))
+        return proc
+
+    def out(self):
+        try:
+            with open(os.path.join(self.log, "frrinit.out")) as f:
+                return f.read()
+        except OSError:
+            return ""
 
     def frrinit(self, action, check=True):
         """Run frrinit.sh inside the mount + network namespace of the
@@ -200,13 +223,19 @@ class DebianFrr:
         if not pids:
             raise AssertionError("no FRR process running")
         target = pids.get("zebra") or next(iter(pids.values()))
-        proc = subprocess.run(["nsenter", "-t", str(target), "-m", "-n",
-                               FRRINIT, action], capture_output=True,
-                              text=True, timeout=120)
+        # -r -w: the daemons' root (the target's) and directory too; the
+        # output to a file, not a pipe: 10.3's reload restarts watchfrr,
+        # which would keep a pipe open
+        out = os.path.join(self.log, "frrinit-%s.out" % action)
+        with open(out, "w") as f:
+            proc = subprocess.run(["nsenter", "-t", str(target), "-m", "-n",
+                                   "-r", "-w", FRRINIT, action], stdout=f,
+                                  stderr=subprocess.STDOUT, timeout=120)
+        with open(out) as f:
+            proc.stdout = f.read()
         if check and proc.returncode != 0:
-            raise AssertionError("frrinit.sh %s failed (rc=%d):\n%s%s"
-                                 % (action, proc.returncode, proc.stdout,
-                                    proc.stderr))
+            raise AssertionError("frrinit.sh %s failed (rc=%d):\n%s"
+                                 % (action, proc.returncode, proc.stdout))
         return proc
 
     def stop(self):
@@ -229,7 +258,7 @@ class DebianFrr:
         (-d): named after the parent, it holds logbuf.<tid> files of the
         daemon.  Remove those of our (dead) processes only."""
         for name, pids in self.seen_pids.items():
-            for path in glob.glob(os.path.join(FRR_ZLOG_TMPDIR,
+            for path in glob.glob(os.path.join(ROOT + FRR_ZLOG_TMPDIR,
                                                name + ".*")):
                 try:
                     dirpid = int(path.rsplit(".", 1)[1])
@@ -282,7 +311,7 @@ def test_frrinit_start_write_reload(lab, which):
             return " neighbor 192.0.2.3 remote-as 12076" in text and text
         running = lab.wait_until(booted, timeout=30,
                                  message="frrinit.sh start + vtysh -b",
-                                 diag=lambda: open(os.path.join(
+                                 diag=lambda: frr.out() + open(os.path.join(
                                      frr.log, "watchfrr.log")).read())
         if which == "stock":
             # the problem: Debian's vtysh drops the module's lines at boot;
@@ -337,7 +366,7 @@ def test_frrinit_start_write_reload(lab, which):
                           " erpolicy onprem-prefix fd00::/8 le 64\n"
                           " erpolicy onprem-prefix 192.168.0.0/16 le 32\n")
         frr.write("frr.conf", new)
-        if os.path.exists("/usr/lib/frr/frr-reload.py"):
+        if os.path.exists(ROOT + "/usr/lib/frr/frr-reload.py"):
             frr.frrinit("reload")
             lab.wait_until(lambda: sorted(tv.erp_lines(v.running())) ==
                            sorted(tv.erp_lines(new)), timeout=15,
