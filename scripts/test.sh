@@ -46,53 +46,51 @@ part() { # NAME T0: print and remember the time of a part
 	summary+=("$line")
 }
 
-# The later targets' set-up (a Debian root, their FRR source, the build:
-# ~8 min, mostly compiling) runs in the background while the first target
-# is tested (mostly waiting on BGP timers in namespace labs), to keep CI
-# within its time.  Each later target then waits for its prebuild and runs
-# scripts/build.sh again, which is quick when the prebuild succeeded and
-# shows the error when it did not.
-declare -A prebuild_pid=()
-prebuild_started=
-prebuild_start() { # FIRST: start the set-up of the targets after FIRST
-	local tg
-	prebuild_started=1
-	[ "${ERPOLICY_PREBUILD:-1}" = 1 ] || return 0
-	for tg in "${targets[@]}"; do
-		[ "$tg" != "$1" ] && ! target_is_host "$tg" || continue
-		mkdir -p build/targets
-		echo "== $tg: set-up and build in the background (build/targets/$tg.prebuild.log)"
-		scripts/build.sh --target "$tg" >"build/targets/$tg.prebuild.log" 2>&1 &
-		prebuild_pid[$tg]=$!
-	done
-}
-prebuild_wait() { # TARGET: wait for its background set-up, show its log
-	local pid=${prebuild_pid[$1]:-} t0 rc=0
-	[ -n "$pid" ] || return 0
-	t0=$(date +%s.%N)
-	wait "$pid" || rc=$?
-	echo "== $1: background set-up and build (rc $rc):"
-	grep '^time:\|^build:\|error' "build/targets/$1.prebuild.log" || true
-	part "$1: waited for the background set-up and build" "$t0"
-}
-# an early exit stops the background builds (and what they started)
-# (each command may fail: set -e holds in the trap too and would turn a
-# finished build into the script's exit status 1)
-trap 'for p in "${prebuild_pid[@]}"; do pkill -TERM -P "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done' EXIT
-
-ran_host=
-layers_done=
-failed=()
+# A root target this machine runs natively is the host target, once.
+runs=()
 for target in "${targets[@]}"; do
 	target_load "$target"
 	if [ "$target" != host ] && target_is_host "$target"; then
 		echo "== $target: this machine's frr is $T_FRR_VERSION: runs natively as the host target"
 		target=host
 	fi
-	if [ "$target" = host ]; then
-		[ -z "$ran_host" ] || continue
-		ran_host=1
-	fi
+	case " ${runs[*]:-} " in *" $target "*) ;; *) runs+=("$target") ;; esac
+done
+
+# The targets run side by side: the first in the foreground; once its build
+# is done (and with it the machine's packages), every later target's whole
+# run -- its Debian root, FRR source and build (~8 min, mostly compiling),
+# then its tests -- in the background, its output in
+# build/targets/TARGET.log, printed when the first target is done.  The
+# topotests mostly wait on BGP timers, so two runs share 2 cores; the tests
+# that load the machine most take turns (topotests/conftest.py
+# machine_alone).  ERPOLICY_PARALLEL=0: one target after another.
+mkdir -p build/targets
+failfile=build/targets/.failed-topotests
+: >"$failfile"
+declare -A bg_pid=()
+others_started=
+start_others() { # FIRST
+	local tg
+	others_started=1
+	[ "${ERPOLICY_PARALLEL:-1}" = 1 ] || return 0
+	for tg in "${runs[@]}"; do
+		[ "$tg" != "$1" ] || continue
+		echo "== $tg: runs in the background (build/targets/$tg.log)"
+		# the first target checks the layers and bench/results
+		(layers_done=1; run_target "$tg") >"build/targets/$tg.log" 2>&1 &
+		bg_pid[$tg]=$!
+	done
+}
+# an early exit stops the background runs (and what they started)
+# (each command may fail: set -e holds in the trap too and would turn a
+# finished run into the script's exit status 1)
+trap 'for p in "${bg_pid[@]}"; do pkill -TERM -P "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done' EXIT
+
+layers_done=
+run_target() { # TARGET: build, unit tests, ABI, YANG, topotests; exits on
+	# any failure but the topotests' (those go to $failfile)
+	local target=$1 t obj frr_tree var args rc
 	target_load "$target"
 	echo "=================== target $target (frr $T_FRR_VERSION)"
 	if [ -n "$T_ROOT" ]; then
@@ -102,7 +100,6 @@ for target in "${targets[@]}"; do
 	fi
 
 	t=$(date +%s.%N)
-	prebuild_wait "$target"
 	obj=$(scripts/build.sh --target "$target" | sed -n 's|^build: \(.*\)/.libs/bgpd_erpolicy.so$|\1|p')
 	[ -n "$obj" ]
 	if [ -n "$T_ROOT" ]; then
@@ -111,7 +108,7 @@ for target in "${targets[@]}"; do
 		frr_tree=$(scripts/frr-source.sh | tail -n 1)
 	fi
 	part "$target: build" "$t"
-	[ -n "$prebuild_started" ] || prebuild_start "$target"
+	[ -n "$others_started" ] || start_others "$target"
 
 	echo "== $target: unit tests"
 	t=$(date +%s.%N)
@@ -150,15 +147,15 @@ for target in "${targets[@]}"; do
 	fi
 
 	var=ERPOLICY_TOPOTESTS_$(echo "$target" | tr -- '-.' '__')
-	args=("$@")
+	args=("${pytest_args[@]}")
 	if [ -n "${!var:-}" ]; then
 		# shellcheck disable=SC2206
 		args=(${!var})
 	fi
 	if [ "${args[*]:-}" = none ]; then
 		echo "== $target: topotests skipped ($var=none)"
-		summary+=("$target: topotests skipped ($var=none)")
-		continue
+		echo "time: $target: topotests skipped ($var=none)"
+		return 0
 	fi
 	echo "== $target: topotests"
 	t=$(date +%s.%N)
@@ -167,13 +164,38 @@ for target in "${targets[@]}"; do
 		/usr/bin/python3 -m pytest -p no:cacheprovider -v -rs --durations=25 \
 			topotests "${args[@]}" || rc=$?
 	part "$target: topotests (rc $rc)" "$t"
-	# the next target still runs: CI reports every target's topotests
-	[ $rc = 0 ] || failed+=("$target")
+	# the other targets still run: CI reports every target's topotests
+	[ $rc = 0 ] || echo "$target" >>"$failfile"
+}
+
+pytest_args=("$@")
+hard_failed=()
+for target in "${runs[@]}"; do
+	if [ -n "${bg_pid[$target]:-}" ]; then
+		t=$(date +%s.%N)
+		rc=0
+		wait "${bg_pid[$target]}" || rc=$?
+		part "$target: waited for its background run (rc $rc)" "$t"
+		echo "=================== output of $target's background run (build/targets/$target.log)"
+		cat "build/targets/$target.log"
+		while IFS= read -r line; do summary+=("$line"); done \
+			< <(grep '^time: ' "build/targets/$target.log" || true)
+		[ $rc = 0 ] || hard_failed+=("$target")
+	else
+		run_target "$target"
+	fi
 done
-part "all targets (${targets[*]})" "$t_start"
+part "all targets (${runs[*]})" "$t_start"
 echo "== summary"
 printf '%s\n' "${summary[@]}"
+mapfile -t failed <"$failfile"
+rc=0
+if [ ${#hard_failed[@]} -gt 0 ]; then
+	echo "build, unit, ABI or YANG check failed for: ${hard_failed[*]} (see its output above)"
+	rc=1
+fi
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "topotests failed for: ${failed[*]}"
-	exit 1
+	rc=1
 fi
+exit $rc

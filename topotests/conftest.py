@@ -72,6 +72,16 @@ def _finish(request, lab):
 
 
 @pytest.fixture
+def machine_alone():
+    """Held for the whole test (ask for it before ``lab``): the tests that
+    load the machine most (valgrind, FRR's own topotests) do not run at the
+    same time as each other in the pytest runs of other targets
+    (scripts/test.sh runs the targets side by side)."""
+    with _labmod.exclusive("heavy"):
+        yield
+
+
+@pytest.fixture
 def lab(request):
     """A fresh Lab for this test; stopped (and checked) at teardown."""
     the_lab = _labmod.Lab(request.node.name)

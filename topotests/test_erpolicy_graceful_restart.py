@@ -221,7 +221,7 @@ def test_stale_routes_alone_still_carry_traffic_then_llgr(lab):
 
 @pytest.mark.skipif(shutil.which("valgrind") is None,
                     reason="valgrind not installed")
-def test_stale_demotion_under_valgrind(lab):
+def test_stale_demotion_under_valgrind(machine_alone, lab):
     """The attributes the module replaces on stale paths: no invalid access,
     no leak from the module (memcheck, report parsed as in
     test_robust_valgrind)."""

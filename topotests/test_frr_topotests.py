@@ -49,7 +49,7 @@ def listed_tests():
                 if ln.split("#")[0].strip()]
 
 
-def test_frr_bgp_topotests_pass_the_same_with_the_module():
+def test_frr_bgp_topotests_pass_the_same_with_the_module(machine_alone):
     env = dict(os.environ)
     env.setdefault("ERPOLICY_MODULEDIR",
                    os.path.join(labmod.target_obj(), ".libs"))

@@ -234,7 +234,7 @@ def scenario(lab, routers):
                    timeout=30, interval=0.5, message="policy back")
 
 
-def test_scenario_under_valgrind(lab):
+def test_scenario_under_valgrind(machine_alone, lab):
     vg_dir = os.path.join(lab.dir, "valgrind")
     os.makedirs(vg_dir)
     os.chmod(vg_dir, 0o777)  # valgrind writes as root, bgpd runs as frr

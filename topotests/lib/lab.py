@@ -33,6 +33,7 @@ Environment:
 """
 
 import atexit
+import contextlib
 import grp
 import itertools
 import json
@@ -112,6 +113,24 @@ def _bfdd_has_bfdctl(target):
             capture_output=True, text=True, timeout=60)
         _bfdctl_support[target] = "--bfdctl" in proc.stdout + proc.stderr
     return _bfdctl_support[target]
+
+
+@contextlib.contextmanager
+def exclusive(name):
+    """One holder at a time, across the pytest runs of all targets of this
+    checkout (scripts/test.sh runs the targets side by side): for the tests
+    that load the machine or time FRR's own tests (valgrind, FRR's
+    topotests).  A file lock under build/, released when the block ends or
+    the process dies."""
+    import fcntl
+    os.makedirs(os.path.join(TOP, "build"), exist_ok=True)
+    with open(os.path.join(TOP, "build", ".exclusive-%s.lock" % name),
+              "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 _frr_major = {}
