@@ -60,12 +60,14 @@ def test_frr_bgp_topotests_pass_the_same_with_the_module(machine_alone):
                             env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
+    labmod.kill_group_on_abort(proc.pid)  # pytest itself killed
     try:
         out, err = proc.communicate(timeout=1200)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
+        labmod.forget_on_abort(proc.pid)
     took = time.monotonic() - t0
     print(out[-6000:])
     print(err[-2000:])

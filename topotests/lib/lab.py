@@ -1286,8 +1286,32 @@ class _CrashDuringWait(StopWaiting):
 # process-wide cleanup: atexit and SIGTERM/SIGHUP
 
 
+# what else a test started outside any lab (a process group): stopped with
+# the labs when pytest is killed (SIGTERM/SIGINT) or exits
+_abort_hooks = []
+
+
+def kill_group_on_abort(pid):
+    """Kill process group ``pid`` if pytest is stopped before the caller
+    removes it with ``forget_on_abort(pid)``."""
+    _install_handlers()
+    _abort_hooks.append(pid)
+
+
+def forget_on_abort(pid):
+    if pid in _abort_hooks:
+        _abort_hooks.remove(pid)
+
+
 def cleanup_all_labs():
-    """Stop every lab that is still active (atexit / signal handler)."""
+    """Stop every lab that is still active, and the process groups of
+    kill_group_on_abort() (atexit / signal handler)."""
+    for pgid in list(_abort_hooks):
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except OSError:
+            pass
+        forget_on_abort(pgid)
     for lab in list(_active_labs):
         try:
             lab.stop()
