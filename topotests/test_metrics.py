@@ -25,7 +25,6 @@ import re
 import shlex
 import shutil
 import subprocess
-import urllib.request
 
 import pytest
 
