@@ -930,12 +930,15 @@ def machine_info():
         for line in f:
             if line.startswith("MemTotal"):
                 mem = "%.1f GiB" % (int(line.split()[1]) / 1048576)
-    frr = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "frr"],
-                         capture_output=True, text=True).stdout
+    # the FRR the daemons run: the target's root (ERPOLICY_TARGET) or here
+    frr = subprocess.run(labmod.target_argv(
+        labmod.TARGET, ["dpkg-query", "-W", "-f=${Version}", "frr"]),
+        capture_output=True, text=True).stdout
     bird = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "bird2"],
                           capture_output=True, text=True).stdout
     return {"nproc": os.cpu_count(), "cpu": cpu, "mem": mem,
-            "kernel": os.uname().release, "frr": frr, "bird2": bird}
+            "kernel": os.uname().release, "frr": frr, "bird2": bird,
+            "target": labmod.TARGET}
 
 
 def save_json(path, data):
