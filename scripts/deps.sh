@@ -33,7 +33,8 @@ pkgs=(
 # Debian 13 (native frr 10.3): libyang3 replaced libyang2; Debian's own
 # configure steps (scripts/frr-source.sh) then need frr's whole build-dep
 # list as well (the frr-10.3 root installs it with apt-get build-dep).
-# Not yet run on a Debian 13 machine: CI runs 10.3 in the root.
+# Tried on an emulated Debian 13 machine (doc/frr-10-notes.md, section 6);
+# CI runs 10.3 in the root.
 codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
 if [ -n "$codename" ] && [ "$codename" != bookworm ]; then
 	pkgs=("${pkgs[@]/#libyang2-dev/libyang-dev}")
