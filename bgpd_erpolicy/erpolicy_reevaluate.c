@@ -20,9 +20,9 @@
 /*
  * Re-evaluate, without resetting sessions, the routes of every established
  * peer of bgp whose (direction, address family) runs one of the module's
- * maps of a role in roles[direction][address family] (bit 1 << role).  The map decides from
- * the peer's declaration, so peers whose declaration went away are
- * re-evaluated too: their routes are then denied.
+ * maps of a role in roles[direction][address family] (bit 1 << role).  The
+ * map decides from the peer's declaration, so peers whose declaration went
+ * away are re-evaluated too: their routes are then denied.
  */
 static void reevaluate_peers(struct erp_instance *inst, struct bgp *bgp,
 			     const uint8_t roles[ERP_DIR_MAX][ERP_AFI_MAX])

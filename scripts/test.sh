@@ -15,9 +15,11 @@
 #   ERPOLICY_TOPOTESTS_<TARGET>="pytest args"  (TARGET with - and . as _,
 #            e.g. ERPOLICY_TOPOTESTS_frr_10_3) replaces the pytest args for
 #            one target; "none" skips its topotests.
-# Prints "time: PART: N s" for each part and a summary at the end.  A build,
-# unit, ABI or YANG failure stops at once; failed topotests of a target do
-# not keep the next target from running (exit 1 at the end).
+# The targets run side by side (see below; ERPOLICY_PARALLEL=0: one after
+# another).  Prints "time: PART: N s" for each part and a summary at the
+# end.  A build, unit, ABI or YANG failure stops the first target's run and
+# the script at once, and a later target's run (reported at the end);
+# failed topotests of a target do not stop the others (exit 1 at the end).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -155,6 +157,7 @@ run_target() { # TARGET: build, unit tests, ABI, YANG, topotests; exits on
 	if [ "${args[*]:-}" = none ]; then
 		echo "== $target: topotests skipped ($var=none)"
 		echo "time: $target: topotests skipped ($var=none)"
+		summary+=("time: $target: topotests skipped ($var=none)")
 		return 0
 	fi
 	echo "== $target: topotests"
