@@ -1287,26 +1287,26 @@ class _CrashDuringWait(StopWaiting):
 
 
 # what else a test started outside any lab (a process group): stopped with
-# the labs when pytest is killed (SIGTERM/SIGINT) or exits
-_abort_hooks = []
+# the labs when pytest is killed (SIGTERM/SIGHUP) or exits
+_abort_groups = []
 
 
 def kill_group_on_abort(pid):
     """Kill process group ``pid`` if pytest is stopped before the caller
     removes it with ``forget_on_abort(pid)``."""
     _install_handlers()
-    _abort_hooks.append(pid)
+    _abort_groups.append(pid)
 
 
 def forget_on_abort(pid):
-    if pid in _abort_hooks:
-        _abort_hooks.remove(pid)
+    if pid in _abort_groups:
+        _abort_groups.remove(pid)
 
 
 def cleanup_all_labs():
     """Stop every lab that is still active, and the process groups of
     kill_group_on_abort() (atexit / signal handler)."""
-    for pgid in list(_abort_hooks):
+    for pgid in list(_abort_groups):
         try:
             os.killpg(pgid, signal.SIGKILL)
         except OSError:
