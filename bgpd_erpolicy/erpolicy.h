@@ -26,6 +26,12 @@ enum erp_afi {
 #define ERP_AFI_MAX 2
 
 extern const char *erp_afi_name(enum erp_afi afi); /* "ipv4" / "ipv6" */
+/* The address family of an IPv4 or IPv6 prefix (inline: every route's
+ * verdict asks it). */
+static inline enum erp_afi erp_prefix_afi(const struct prefix *p)
+{
+	return p->family == AF_INET6 ? ERP_AFI_IPV6 : ERP_AFI_IPV4;
+}
 
 /* Monotonic clock in milliseconds (the failover state machine's clock). */
 extern uint64_t erp_now_ms(void);

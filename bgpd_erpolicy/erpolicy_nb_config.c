@@ -380,8 +380,7 @@ int erp_nb_prefix_destroy(struct nb_cb_destroy_args *args)
 		return NB_OK;
 	yang_dnode_get_prefix(&p, args->dnode, "./prefix");
 	erp_prefix_set_del(prefix_set_of(inst, args->dnode), &p);
-	erp_policy_changed_afi(inst, p.family == AF_INET ? ERP_AFI_IPV4
-							 : ERP_AFI_IPV6);
+	erp_policy_changed_afi(inst, erp_prefix_afi(&p));
 	return NB_OK;
 }
 
@@ -411,8 +410,7 @@ void erp_nb_prefix_apply_finish(struct nb_cb_apply_finish_args *args)
 	if (yang_dnode_exists(args->dnode, "./le"))
 		le = yang_dnode_get_uint8(args->dnode, "./le");
 	erp_prefix_set_add(prefix_set_of(inst, args->dnode), &p, ge, le);
-	erp_policy_changed_afi(inst, p.family == AF_INET ? ERP_AFI_IPV4
-							 : ERP_AFI_IPV6);
+	erp_policy_changed_afi(inst, erp_prefix_afi(&p));
 }
 
 /* --- failback / drain ---------------------------------------------------------- */

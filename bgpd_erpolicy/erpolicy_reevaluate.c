@@ -63,7 +63,7 @@ static void reevaluate_peers(struct erp_instance *inst, struct bgp *bgp,
 void erp_instance_removing(struct erp_instance *inst)
 {
 	static const uint8_t all[ERP_DIR_MAX][ERP_AFI_MAX] = {{0xff, 0xff},
-							     {0xff, 0xff}};
+							      {0xff, 0xff}};
 	struct bgp *bgp = erp_bgp_of(inst);
 	struct erp_neighbor *nbr;
 

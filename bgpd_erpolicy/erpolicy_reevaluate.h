@@ -25,8 +25,7 @@ extern void erp_policy_changed(struct erp_instance *inst);
 /* The policy of one address family changed (a prefix of that family, its
  * maximum prefix length): only its routes are evaluated again, so that the
  * other family's routes are not re-sent for nothing. */
-extern void erp_policy_changed_afi(struct erp_instance *inst,
-				   enum erp_afi afi);
+extern void erp_policy_changed_afi(struct erp_instance *inst, enum erp_afi afi);
 /* The instance's configuration is being removed: forget its declarations
  * and re-evaluate at once the routes of peers that still run the module's
  * maps (they now deny everything).  The caller ends the operator's maps'

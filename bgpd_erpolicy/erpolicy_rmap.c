@@ -48,11 +48,6 @@ static bool predicting;
  * inside this one. */
 static bool predicting_vpn;
 
-static enum erp_afi erp_prefix_afi(const struct prefix *p)
-{
-	return p->family == AF_INET6 ? ERP_AFI_IPV6 : ERP_AFI_IPV4;
-}
-
 /*
  * What a rule evaluates against: the peer (for outbound maps the real peer
  * behind the update group's copy), its instance and the declaration that

@@ -6,10 +6,10 @@ route-map keeps applying, and the state is readable through the northbound.
 """
 
 import json
-import re
 import subprocess
 
 from lib import azure
+from lib import lab as labmod
 from lib.lab import wait_until
 
 ER = azure.PEERS["msee1"]
@@ -30,13 +30,6 @@ route-map ER-IN permit 10
 ip prefix-list USER-DENY seq 5 permit 10.100.9.0/24
 !
 """
-
-
-def frr_major(router):
-    """The major version of the FRR the router's bgpd runs."""
-    m = re.search(r"FRRouting (\d+)\.", router.vty("show version"))
-    assert m, "no FRR version in show version"
-    return int(m.group(1))
 
 
 def start_lab(lab):
@@ -186,7 +179,7 @@ def test_er_preferred_filters_and_user_map(lab):
             capture_output=True, text=True, timeout=30)
         keyed[path] = p
         assert edge.show_json("show bgp erpolicy")["vrfName"] == "default", path
-    if frr_major(edge) >= 10:
+    if labmod.frr_major(edge.lab.target) >= 10:
         def inst(path):
             p = keyed[path]
             assert p.returncode == 0, (path, p.stdout, p.stderr)

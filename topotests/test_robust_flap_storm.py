@@ -28,10 +28,10 @@ per-path timestamps/versions.
 """
 
 import copy
-import re
 import time
 
 from lib import azure
+from lib import lab as labmod
 
 M1 = azure.PEERS["msee1"]
 M2 = azure.PEERS["msee2"]
@@ -77,12 +77,6 @@ def _strip(obj, keys):
     return obj
 
 
-def frr_major(edge):
-    m = re.search(r"FRRouting (\d+)\.", edge.vty("show version"))
-    assert m, "no FRR version in show version"
-    return int(m.group(1))
-
-
 def rib_snapshot(edge):
     """Every path of every prefix, without what legitimately varies.
 
@@ -98,7 +92,7 @@ def rib_snapshot(edge):
     it through the same storm: the module's re-evaluations (hold-down,
     failback) change the order in which paths become best."""
     out = {}
-    drop_best_mp = frr_major(edge) >= 10
+    drop_best_mp = labmod.frr_major(edge.lab.target) >= 10
     for afi in ("ipv4", "ipv6"):
         routes = edge.show_json("show bgp %s unicast" % afi).get("routes", {})
         table = {}

@@ -46,19 +46,18 @@ MOUNTED = ("/etc/frr", "/var/run/frr", "/var/log/frr")
 
 pytestmark = [
     pytest.mark.skipif(not os.access(tv.VTYSH, os.X_OK), reason=tv._NO_VTYSH)]
-# the target's root ("" on the host): frrinit.sh, its directories and the
-# zlog directories are the root's
-ROOT = labmod.target_root(labmod.TARGET) or ""
+# frrinit.sh, its directories and the zlog directories are the target's
+# root's (tv.in_target: where its paths are seen from here)
 
 
 def _skip_reason():
     for tool in ("unshare", "nsenter", "mount"):
         if not shutil.which(tool):
             return "%s not found (util-linux/mount)" % tool
-    if not os.access(ROOT + FRRINIT, os.X_OK):
-        return "%s not found (Debian's frr)" % (ROOT + FRRINIT)
+    if not os.access(tv.in_target(FRRINIT), os.X_OK):
+        return "%s not found (Debian's frr)" % tv.in_target(FRRINIT)
     for d in MOUNTED:
-        if not os.path.isdir(ROOT + d):
+        if not os.path.isdir(tv.in_target(d)):
             # a bind mount needs an existing mount point; creating one
             # would touch the machine's FRR directories
             return "%s does not exist: nothing to mount the private " \
@@ -191,7 +190,7 @@ class DebianFrr:
                   "exec {frrinit} start >{log}/frrinit.out 2>&1").format(
                       etc=self.etc, run=self.run, log=self.log,
                       vtysh=self.vtysh, frrinit=FRRINIT)
-        if ROOT:
+        if labmod.target_root(labmod.TARGET):
             # in-target.sh: a private mount namespace already, chrooted;
             # the lab's directories (/tmp) and the project are at the same
             # paths in there
@@ -257,9 +256,9 @@ class DebianFrr:
         """libfrr makes /var/tmp/frr/<daemon>.<pid> before daemonizing
         (-d): named after the parent, it holds logbuf.<tid> files of the
         daemon.  Remove those of our (dead) processes only."""
+        zlog = tv.in_target(FRR_ZLOG_TMPDIR)
         for name, pids in self.seen_pids.items():
-            for path in glob.glob(os.path.join(ROOT + FRR_ZLOG_TMPDIR,
-                                               name + ".*")):
+            for path in glob.glob(os.path.join(zlog, name + ".*")):
                 try:
                     dirpid = int(path.rsplit(".", 1)[1])
                     files = os.listdir(path)
@@ -366,7 +365,7 @@ def test_frrinit_start_write_reload(lab, which):
                           " erpolicy onprem-prefix fd00::/8 le 64\n"
                           " erpolicy onprem-prefix 192.168.0.0/16 le 32\n")
         frr.write("frr.conf", new)
-        if os.path.exists(ROOT + "/usr/lib/frr/frr-reload.py"):
+        if os.path.exists(tv.in_target("/usr/lib/frr/frr-reload.py")):
             frr.frrinit("reload")
             lab.wait_until(lambda: sorted(tv.erp_lines(v.running())) ==
                            sorted(tv.erp_lines(new)), timeout=15,
