@@ -20,6 +20,10 @@ What is measured and how:
   of a core) -- i.e. when the daemons stopped working, not when we polled;
 * medians and spreads over repeats.
 
+ERPOLICY_BENCH_EDGE_GLOBAL: lines for the top of the edge's bgpd
+configuration, whatever the policy, separated by ";" (e.g. "no service
+cputime-stats", doc/benchmarks.md section 12); recorded in machine_info().
+
 Everything started here is stopped by PID (birds, ip monitor) before the
 Lab tears down its daemons and namespaces, also on Ctrl-C / SIGTERM.
 """
@@ -69,6 +73,9 @@ RMAP_TIMER_WAIT = 6.0  # bgpd's route-map delay-timer (5 s) + margin
 
 MODULE_SRC = os.environ.get(
     "ERPOLICY_MODULEDIR", os.path.join(ROOT, "build", "obj", ".libs"))
+EDGE_GLOBAL = [l.strip() for l in
+               os.environ.get("ERPOLICY_BENCH_EDGE_GLOBAL", "").split(";")
+               if l.strip()]
 
 
 # ---------------------------------------------------------------------------
@@ -345,7 +352,8 @@ def module_lines(lp_er=200, lp_vpn=100, n_az=1000, n_op=1000, v6=False,
 def edge_conf(policy, v6=False, bfd=False, n_az=1000, n_op=1000,
               lp_er=200, lp_vpn=100, timers=(60, 180), extra=""):
     """edge bgpd.conf; policy in 'none', 'floor', 'routemap', 'module'."""
-    before = OUT_POLICY if policy != "module" else ""
+    before = "".join(l + "\n" for l in EDGE_GLOBAL)
+    before += OUT_POLICY if policy != "module" else ""
     if policy == "routemap":
         before += handwritten_maps(lp_er, lp_vpn, n_az, n_op, v6)
     elif policy == "floor":
@@ -938,7 +946,7 @@ def machine_info():
                           capture_output=True, text=True).stdout
     return {"nproc": os.cpu_count(), "cpu": cpu, "mem": mem,
             "kernel": os.uname().release, "frr": frr, "bird2": bird,
-            "target": labmod.TARGET}
+            "target": labmod.TARGET, "edge_global": EDGE_GLOBAL}
 
 
 def save_json(path, data):

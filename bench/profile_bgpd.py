@@ -13,6 +13,12 @@ Prints the hottest symbols (self time) and the split by shared object.
 bgpd's own non-exported (static) functions show up under the nearest
 exported symbol or as raw addresses: Debian ships no frr-dbgsym here.
 
+With ERPOLICY_TARGET (e.g. frr-10.3) the daemons run in the target's root:
+perf report then reads FRR's binaries from that root, not this machine's,
+through a symbol directory whose /usr is the root's and whose /tmp and
+/work are this machine's (the module copy and the tree; the root sees them
+at the same paths).
+
 usage: bench/profile_bgpd.py --policy module|routemap|none
                              [--scenario load|config|reeval] [--n 100000]
                              [--kernel]
@@ -51,10 +57,31 @@ def perf_stop(p):
         p.wait()
 
 
-def perf_report(out, top):
+def symfs_of_target(workdir):
+    """perf's --symfs for the target's root: the root's /usr (bin, lib and
+    the FRR modules; Debian 13 has a merged /usr), this machine's /tmp and
+    project tree, where the root sees them too (scripts/in-target.sh).
+    [] for the host."""
+    root = lb.labmod.target_root(lb.labmod.TARGET)
+    if not root:
+        return []
+    d = os.path.join(workdir, "symfs")
+    os.mkdir(d)
+    for name in ("usr", "bin", "lib", "lib64", "sbin"):
+        if os.path.exists(os.path.join(root, name)):
+            os.symlink(os.path.join(root, name), os.path.join(d, name))
+    top = os.path.dirname(lb.ROOT)
+    for host_dir in ("/tmp", top if top != "/" else lb.ROOT):
+        os.symlink(host_dir, os.path.join(d, host_dir.lstrip("/")))
+    return ["--symfs", d]
+
+
+def perf_report(out, top, symfs=()):
     txt = []
+    symfs = list(symfs)
     for sort in ("dso", "symbol"):
-        r = subprocess.run(["perf", "report", "-i", out, "--stdio",
+        r = subprocess.run(["perf", "report", "-i", out, "--stdio"] + symfs +
+                           [
                             "--no-children", "--sort", sort, "-g", "none",
                             "--percent-limit", "0.5"],
                            capture_output=True, text=True)
@@ -62,8 +89,8 @@ def perf_report(out, top):
                  if l.strip() and not l.startswith("#")]
         txt.append("--- by %s ---" % sort)
         txt += lines[:top]
-    r = subprocess.run(["perf", "report", "-i", out, "--stdio",
-                        "--no-children", "--sort", "symbol", "-g", "none",
+    r = subprocess.run(["perf", "report", "-i", out, "--stdio"] + symfs +
+                       ["--no-children", "--sort", "symbol", "-g", "none",
                         "--dsos", "bgpd_erpolicy.so"],
                        capture_output=True, text=True)
     txt.append("--- bgpd_erpolicy.so symbols (percent of all samples) ---")
@@ -159,10 +186,14 @@ def main():
             args.policy, args.scenario, args.n, args.decl, args.decl,
             lb.module_info()))
         print("# load: %s" % lb.uptime_line())
-        print(perf_report(out, args.top))
+        symfs = symfs_of_target(workdir)
+        print("# target %s%s" % (lb.labmod.TARGET, " (symbols from its root)"
+                                  if symfs else ""))
+        print(perf_report(out, args.top, symfs))
         if args.annotate:
-            r = subprocess.run(["perf", "annotate", "-i", out, "--stdio",
-                                "-s", args.annotate], capture_output=True,
+            r = subprocess.run(["perf", "annotate", "-i", out, "--stdio"] +
+                               symfs + ["-s", args.annotate],
+                               capture_output=True,
                                text=True)
             print(r.stdout)
     import shutil

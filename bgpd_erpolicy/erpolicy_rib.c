@@ -8,6 +8,8 @@
 #include "bgpd/bgp_attr.h"
 #include "bgpd/bgp_route.h"
 #include "bgpd/bgp_table.h"
+#include "bgpd/bgp_advertise.h"
+#include "bgpd/bgp_updgrp.h"
 
 #include "erpolicy.h"
 #include "erpolicy_paths.h"
@@ -119,7 +121,8 @@ static bool row_of(struct role_cache *c, bool demoted, struct bgp_dest *dest,
  * free no node of the table either (the walk runs in its main thread).
  */
 struct scope {
-	const struct erp_prefix_set *azure;
+	const struct erp_prefix_set *azure; /* the set walked (Azure's, or
+					     * on-prem's); NULL: all */
 	struct route_table *rt;
 	uint8_t family;
 	const struct route_node *cursor; /* the outermost rule, in azure */
@@ -200,21 +203,26 @@ static struct bgp_dest *scope_next(struct scope *s)
 	return dest;
 }
 
-static struct bgp_dest *scope_first(struct scope *s, struct erp_instance *inst,
-				    enum erp_afi afi, struct bgp_table *table)
+/* The first node of the subtrees of set's outermost rules of afi (the
+ * default route first); the whole table if set has no rule of afi and
+ * whole_if_empty, else nothing. */
+static struct bgp_dest *scope_first_in(struct scope *s,
+				       const struct erp_prefix_set *set,
+				       bool whole_if_empty, enum erp_afi afi,
+				       struct bgp_table *table)
 {
 	struct route_node *top = table->route_table->top;
 
 	memset(s, 0, sizeof(*s));
-	if (!top)
+	if (!top || (!set->count[afi] && !whole_if_empty))
 		return NULL;
 	s->rt = table->route_table;
 	s->family = afi == ERP_AFI_IPV6 ? AF_INET6 : AF_INET;
-	if (!inst->policy.azure.count[afi]) {
+	if (!set->count[afi]) {
 		s->top = top;
 		s->rn = route_lock_node(top);
 	} else {
-		s->azure = &inst->policy.azure;
+		s->azure = set;
 		s->pending = erp_prefix_set_next_outer(s->azure, s->family,
 						       &s->cursor);
 		if (top->p.prefixlen == 0 && s->pending &&
@@ -230,6 +238,14 @@ static struct bgp_dest *scope_first(struct scope *s, struct erp_instance *inst,
 	}
 	s->nodes = 1;
 	return bgp_dest_from_rnode(s->rn) ?: scope_next(s);
+}
+
+/* Where ExpressRoute and VPN routes can be: inside the declared Azure
+ * prefixes, or anywhere in a family without them. */
+static struct bgp_dest *scope_first(struct scope *s, struct erp_instance *inst,
+				    enum erp_afi afi, struct bgp_table *table)
+{
+	return scope_first_in(s, &inst->policy.azure, true, afi, table);
 }
 
 void erp_rib_walk(struct erp_instance *inst, enum erp_afi afi,
@@ -326,6 +342,35 @@ unsigned int erp_rib_overlap_counts(struct erp_instance *inst,
 	for (int i = 0; i < ERP_AFI_MAX; i++)
 		nodes += overlap_counts_afi(inst, i, out);
 	return nodes;
+}
+
+unsigned int erp_rib_announce_onprem(struct erp_instance *inst,
+				     enum erp_afi afi)
+{
+	struct bgp *bgp = erp_bgp_of(inst);
+	afi_t bafi = erp_bgp_afi(afi);
+	struct bgp_table *table;
+	struct bgp_dest *dest;
+	struct bgp_path_info *pi;
+	unsigned int offered = 0;
+	struct scope s;
+
+	if (!bgp || !(table = bgp->rib[bafi][SAFI_UNICAST]))
+		return 0;
+	for (dest = scope_first_in(&s, &inst->policy.onprem, false, afi, table);
+	     dest; dest = scope_next(&s)) {
+		for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next)
+			if (CHECK_FLAG(pi->flags, BGP_PATH_SELECTED))
+				break;
+		if (!pi)
+			continue;
+		/* every update group runs its outbound map on it again; an
+		 * unchanged verdict sends nothing new (bgpd suppresses an
+		 * UPDATE with the attributes already advertised) */
+		group_announce_route(bgp, bafi, SAFI_UNICAST, dest, pi);
+		offered++;
+	}
+	return offered;
 }
 
 /* The outbound verdict refuses every Azure route to every Azure neighbor

@@ -308,10 +308,10 @@ def test_frrinit_start_write_reload(lab, which):
                 return False
             text = v.running()
             return " neighbor 192.0.2.3 remote-as 12076" in text and text
-        running = lab.wait_until(booted, timeout=30,
-                                 message="frrinit.sh start + vtysh -b",
-                                 diag=lambda: frr.out() + open(os.path.join(
-                                     frr.log, "watchfrr.log")).read())
+        lab.wait_until(booted, timeout=30,
+                       message="frrinit.sh start + vtysh -b",
+                       diag=lambda: frr.out() + open(os.path.join(
+                           frr.log, "watchfrr.log")).read())
         if which == "stock":
             # the problem: Debian's vtysh drops the module's lines at boot;
             # the attachments are ordinary bgpd lines and stay, so the
