@@ -132,9 +132,10 @@ struct erp_instance {
 	/* by direction and address family, bit (1 << role): roles to
 	 * re-evaluate */
 	uint8_t reevaluate_roles[ERP_DIR_MAX][ERP_AFI_MAX];
-	/* pending: the on-prem prefixes offered to every neighbor again
-	 * (erpolicy_hooks.c, after an ExpressRoute session change) */
-	erp_task_t *t_reannounce;
+	/* pending: the on-prem prefixes of these address families (bit 1 <<
+	 * afi) offered to the neighbors again (erpolicy_announce.h) */
+	erp_task_t *t_announce;
+	uint8_t announce_afis;
 
 	/* failover: one state machine per address family */
 	struct erp_fo_config fo_config;

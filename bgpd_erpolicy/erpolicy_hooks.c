@@ -13,6 +13,7 @@
 #include "bgpd/bgp_route.h"
 
 #include "erpolicy.h"
+#include "erpolicy_announce.h"
 #include "erpolicy_debug.h"
 #include "erpolicy_health.h"
 #include "erpolicy_stale.h"
@@ -117,40 +118,6 @@ void erp_tick_start(void)
 
 /* --- sessions ------------------------------------------------------------- */
 
-/* What a VPN neighbor may get depends on what ExpressRoute gets, for
- * on-prem prefixes only (the symmetric guard, erp_decide_out()): after an
- * ExpressRoute session change, the best paths inside the declared on-prem
- * prefixes are offered to every neighbor again, not every route of the
- * table (at a failover, bgpd is busy moving the Azure routes).  After the
- * same delay as a re-evaluation, so that a burst of changes costs one. */
-#define ERP_REANNOUNCE_DELAY_MS 50
-
-static void reannounce_cb(erp_task_t *t)
-{
-	struct erp_instance *inst = ERP_TASK_ARG(t);
-
-	for (int i = 0; i < ERP_AFI_MAX; i++) {
-		unsigned int n;
-
-		/* a pending soft out of the VPN neighbors covers it */
-		if (inst->reevaluate_roles[ERP_DIR_OUT][i] &
-		    (1 << ERP_ROLE_VPN))
-			continue;
-		n = erp_rib_announce_onprem(inst, i);
-		ERP_DEBUG(
-			"%s: %u %s best paths in on-prem prefixes offered again",
-			inst->vrf, n, erp_afi_name(i));
-	}
-}
-
-static void reannounce_onprem_soon(struct erp_instance *inst)
-{
-	if (!inst->t_reannounce)
-		erp_task_add_timer_msec(bm->master, reannounce_cb, inst,
-					ERP_REANNOUNCE_DELAY_MS,
-					&inst->t_reannounce);
-}
-
 /* A role neighbor's session came up or went down: the path state may
  * change, with this as the cause. */
 static void session_changed(struct erp_instance *inst, struct peer *peer)
@@ -177,8 +144,11 @@ static void session_changed(struct erp_instance *inst, struct peer *peer)
 				 : "unknown reason");
 	erp_paths_update(inst, cause);
 	inst->overlaps_changes++;
+	/* what a VPN neighbor may get depends on what ExpressRoute gets:
+	 * the symmetric guard, for on-prem prefixes only */
 	if (erp_peer_role(inst, peer, NULL) == ERP_ROLE_EXPRESSROUTE)
-		reannounce_onprem_soon(inst);
+		for (int i = 0; i < ERP_AFI_MAX; i++)
+			erp_announce_onprem_soon(inst, i);
 }
 
 static int peer_status_changed_hook(struct peer *peer)

@@ -204,7 +204,7 @@ void erp_instance_delete(struct erp_instance *inst)
 	struct erp_peer_stats *stats;
 
 	erp_task_cancel(&inst->t_reevaluate);
-	erp_task_cancel(&inst->t_reannounce);
+	erp_task_cancel(&inst->t_announce);
 	erp_task_cancel(&inst->t_paths);
 	for (int i = 0; i < ERP_AFI_MAX; i++)
 		erp_task_cancel(&inst->t_holddown[i]);

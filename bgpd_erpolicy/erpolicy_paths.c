@@ -10,6 +10,7 @@
 #include "bgpd/bgpd.h"
 
 #include "erpolicy.h"
+#include "erpolicy_announce.h"
 #include "erpolicy_debug.h"
 #include "erpolicy_paths.h"
 #include "erpolicy_peer.h"
@@ -55,7 +56,8 @@ static void withdrawal_changed(struct erp_instance *inst, enum erp_afi afi,
 			inst->vrf, erp_afi_name(afi),
 			erp_event_type_name(ev.type), erp_fo_state_name(from),
 			erp_fo_state_name(fo->state), cause);
-	erp_reevaluate(inst, ERP_DIR_OUT, 1 << ERP_ROLE_EXPRESSROUTE);
+	/* only on-prem prefixes (and the default route) are withdrawn */
+	erp_announce_onprem_soon(inst, afi);
 }
 
 enum erp_path erp_paths_preferred(const struct erp_instance *inst,

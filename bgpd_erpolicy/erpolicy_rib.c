@@ -8,13 +8,12 @@
 #include "bgpd/bgp_attr.h"
 #include "bgpd/bgp_route.h"
 #include "bgpd/bgp_table.h"
-#include "bgpd/bgp_advertise.h"
-#include "bgpd/bgp_updgrp.h"
 
 #include "erpolicy.h"
 #include "erpolicy_paths.h"
 #include "erpolicy_peer.h"
 #include "erpolicy_rib.h"
+#include "erpolicy_scope.h"
 
 /* Roles of the few peers a walk meets, so that each path costs a pointer
  * compare instead of a search of the declared neighbors by name.  Valid for
@@ -111,141 +110,13 @@ static bool row_of(struct role_cache *c, bool demoted, struct bgp_dest *dest,
  * Azure prefixes (a route outside them is refused, erp_decide()); the whole
  * table for a family without Azure prefixes (nothing is refused for being
  * outside them then).  An edge router that also carries a full Internet
- * table walks its Azure prefixes, not the Internet.  In table order:
- *
- *	for (dest = scope_first(&s, ...); dest; dest = scope_next(&s))
- *
- * (an iterator, not a callback: callbacks made the walks of large tables
- * measurably slower, doc/benchmarks.md section 5).  Nothing may be added
- * to or removed from the declared Azure prefixes during a walk; bgpd may
- * free no node of the table either (the walk runs in its main thread).
+ * table walks its Azure prefixes, not the Internet.
  */
-struct scope {
-	const struct erp_prefix_set *azure; /* the set walked (Azure's, or
-					     * on-prem's); NULL: all */
-	struct route_table *rt;
-	uint8_t family;
-	const struct route_node *cursor; /* the outermost rule, in azure */
-	const struct erp_prefix_rule *pending; /* its subtree not walked yet */
-	struct route_node *top;	 /* the last subtree's top in rt, or NULL */
-	bool single;		 /* the default route alone, not a subtree */
-	struct route_node *rn;	 /* current, locked */
-	unsigned int nodes;	 /* visited */
-};
-
-/* The node for p, or else the top of what the table has inside p; NULL if
- * it has nothing there.  Searched from near the last subtree's top (rules
- * come in address order: the next one is usually close by). */
-static struct route_node *subtree_top(struct scope *s, const struct prefix *p)
+static struct bgp_dest *scope_first(struct erp_scope *s,
+				    struct erp_instance *inst, enum erp_afi afi,
+				    struct bgp_table *table)
 {
-	struct route_node *node = s->top ? s->top : s->rt->top;
-
-	while (node->parent && !prefix_match(&node->p, p))
-		node = node->parent;
-	while (node && node->p.prefixlen < p->prefixlen) {
-		if (!prefix_match(&node->p, p))
-			return NULL;
-		node = node->link[prefix_bit(&p->u.prefix, node->p.prefixlen)];
-	}
-	return node && prefix_match(p, &node->p) ? node : NULL;
-}
-
-/* The next subtree to walk, its top locked; NULL after the last. */
-static struct route_node *scope_next_top(struct scope *s)
-{
-	const struct erp_prefix_rule *rule;
-	struct route_node *top;
-
-	for (;;) {
-		rule = s->pending ? s->pending
-				  : erp_prefix_set_next_outer(
-					    s->azure, s->family, &s->cursor);
-		s->pending = NULL;
-		if (!rule)
-			return NULL;
-		top = subtree_top(s, &rule->prefix);
-		if (top) {
-			s->top = top;
-			s->single = false;
-			return route_lock_node(top);
-		}
-	}
-}
-
-/*
- * The next node with a bgp_dest.  In FRR 10.x (10.3 here) a bgp_dest is no longer the
- * route_node itself but rn->info, and the glue nodes the radix tree inserts
- * between prefixes have none (NULL): skip them, as bgp_route_next() does.
- * On 8.4 every node is a dest and the loop runs once.  Glue nodes count as
- * visited nodes on both.
- */
-static struct bgp_dest *scope_next(struct scope *s)
-{
-	struct route_node *rn;
-	struct bgp_dest *dest;
-
-	do {
-		rn = s->rn;
-		if (!s->single)
-			rn = route_next_until(rn, s->top);
-		else {
-			route_unlock_node(rn);
-			rn = NULL;
-		}
-		if (!rn && s->azure)
-			rn = scope_next_top(s);
-		s->rn = rn;
-		if (!rn)
-			return NULL;
-		s->nodes++;
-		dest = bgp_dest_from_rnode(rn);
-	} while (!dest);
-	return dest;
-}
-
-/* The first node of the subtrees of set's outermost rules of afi (the
- * default route first); the whole table if set has no rule of afi and
- * whole_if_empty, else nothing. */
-static struct bgp_dest *scope_first_in(struct scope *s,
-				       const struct erp_prefix_set *set,
-				       bool whole_if_empty, enum erp_afi afi,
-				       struct bgp_table *table)
-{
-	struct route_node *top = table->route_table->top;
-
-	memset(s, 0, sizeof(*s));
-	if (!top || (!set->count[afi] && !whole_if_empty))
-		return NULL;
-	s->rt = table->route_table;
-	s->family = afi == ERP_AFI_IPV6 ? AF_INET6 : AF_INET;
-	if (!set->count[afi]) {
-		s->top = top;
-		s->rn = route_lock_node(top);
-	} else {
-		s->azure = set;
-		s->pending = erp_prefix_set_next_outer(s->azure, s->family,
-						       &s->cursor);
-		if (top->p.prefixlen == 0 && s->pending &&
-		    s->pending->prefix.prefixlen > 0) {
-			/* the default route first (table order), a single
-			 * node (under a /0 rule it is that rule's subtree) */
-			s->single = true;
-			s->rn = route_lock_node(top);
-		} else
-			s->rn = scope_next_top(s);
-		if (!s->rn)
-			return NULL;
-	}
-	s->nodes = 1;
-	return bgp_dest_from_rnode(s->rn) ?: scope_next(s);
-}
-
-/* Where ExpressRoute and VPN routes can be: inside the declared Azure
- * prefixes, or anywhere in a family without them. */
-static struct bgp_dest *scope_first(struct scope *s, struct erp_instance *inst,
-				    enum erp_afi afi, struct bgp_table *table)
-{
-	return scope_first_in(s, &inst->policy.azure, true, afi, table);
+	return erp_scope_first(s, &inst->policy.azure, true, afi, table);
 }
 
 void erp_rib_walk(struct erp_instance *inst, enum erp_afi afi,
@@ -259,7 +130,7 @@ void erp_rib_walk(struct erp_instance *inst, enum erp_afi afi,
 	struct erp_prefix_row row;
 	struct role_cache cache = {.inst = inst};
 	bool demoted = erp_paths_er_demoted(inst, afi);
-	struct scope s;
+	struct erp_scope s;
 
 	if (!bgp || !(table = bgp->rib[erp_bgp_afi(afi)][SAFI_UNICAST]))
 		return;
@@ -273,7 +144,7 @@ void erp_rib_walk(struct erp_instance *inst, enum erp_afi afi,
 		return;
 	}
 	for (dest = scope_first(&s, inst, afi, table); dest;
-	     dest = scope_next(&s))
+	     dest = erp_scope_next(&s))
 		if (row_of(&cache, demoted, dest, &row))
 			fn(&row, arg);
 }
@@ -293,12 +164,12 @@ static unsigned int overlap_counts_afi(struct erp_instance *inst,
 	struct role_cache cache = {.inst = inst};
 	bool demoted = erp_paths_er_demoted(inst, afi);
 	struct erp_prefix_facts facts;
-	struct scope s;
+	struct erp_scope s;
 
 	if (!bgp || !(table = bgp->rib[erp_bgp_afi(afi)][SAFI_UNICAST]))
 		return 0;
 	for (dest = scope_first(&s, inst, afi, table); dest;
-	     dest = scope_next(&s)) {
+	     dest = erp_scope_next(&s)) {
 		memset(&facts, 0, sizeof(facts));
 		for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next) {
 			enum erp_role role;
@@ -344,35 +215,6 @@ unsigned int erp_rib_overlap_counts(struct erp_instance *inst,
 	return nodes;
 }
 
-unsigned int erp_rib_announce_onprem(struct erp_instance *inst,
-				     enum erp_afi afi)
-{
-	struct bgp *bgp = erp_bgp_of(inst);
-	afi_t bafi = erp_bgp_afi(afi);
-	struct bgp_table *table;
-	struct bgp_dest *dest;
-	struct bgp_path_info *pi;
-	unsigned int offered = 0;
-	struct scope s;
-
-	if (!bgp || !(table = bgp->rib[bafi][SAFI_UNICAST]))
-		return 0;
-	for (dest = scope_first_in(&s, &inst->policy.onprem, false, afi, table);
-	     dest; dest = scope_next(&s)) {
-		for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next)
-			if (CHECK_FLAG(pi->flags, BGP_PATH_SELECTED))
-				break;
-		if (!pi)
-			continue;
-		/* every update group runs its outbound map on it again; an
-		 * unchanged verdict sends nothing new (bgpd suppresses an
-		 * UPDATE with the attributes already advertised) */
-		group_announce_route(bgp, bafi, SAFI_UNICAST, dest, pi);
-		offered++;
-	}
-	return offered;
-}
-
 /* The outbound verdict refuses every Azure route to every Azure neighbor
  * (bgpd runs the outbound map even towards the neighbor a route came
  * from): rather than keep those prefixes per neighbor, count the Azure best
@@ -388,12 +230,12 @@ static uint32_t count_azure_best(struct erp_instance *inst, enum erp_afi afi)
 	struct role_cache cache = {.inst = inst};
 	bool dflt = inst->policy.advertise_default_route;
 	uint32_t count = 0;
-	struct scope s;
+	struct erp_scope s;
 
 	if (!bgp || !(table = bgp->rib[erp_bgp_afi(afi)][SAFI_UNICAST]))
 		return 0;
 	for (dest = scope_first(&s, inst, afi, table); dest;
-	     dest = scope_next(&s)) {
+	     dest = erp_scope_next(&s)) {
 		if (bgp_dest_get_prefix(dest)->prefixlen == 0 && !dflt)
 			continue; /* refused as the default route first */
 		for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next)

@@ -32,15 +32,6 @@ extern void erp_rib_walk(struct erp_instance *inst, enum erp_afi afi,
 extern unsigned int erp_rib_overlap_counts(struct erp_instance *inst,
 					   struct erp_overlap_counts *out);
 
-/* Offer every best path inside the declared on-prem prefixes of afi to
- * bgpd's update groups again (group_announce_route): each neighbor's
- * outbound map runs on it and what changed is advertised or withdrawn.
- * For verdicts that changed for on-prem prefixes only (the symmetric guard
- * after an ExpressRoute session change), instead of sending every route
- * again.  Returns the number of prefixes offered. */
-extern unsigned int erp_rib_announce_onprem(struct erp_instance *inst,
-					    enum erp_afi afi);
-
 /* Azure routes the no-transit rule keeps from peer: best paths in the
  * table learned from an ExpressRoute or VPN neighbor (the default route only
  * if it may be advertised at all), as last counted by
