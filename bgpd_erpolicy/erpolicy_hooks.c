@@ -20,7 +20,6 @@
 #include "erpolicy_hooks.h"
 #include "erpolicy_paths.h"
 #include "erpolicy_peer.h"
-#include "erpolicy_reevaluate.h"
 #include "erpolicy_rib.h"
 #include "erpolicy_updgrp.h"
 
