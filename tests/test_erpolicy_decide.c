@@ -887,6 +887,130 @@ static void test_outbound_symmetric_failover(void **state)
 	erp_policy_fini(&pol);
 }
 
+/* Path-state fixtures: every ExpressRoute neighbor gets what covers a
+ * prefix but never the prefix itself / gets everything; the VPN gets
+ * everything. */
+static bool er_gets_covering_only(const struct prefix *p, bool covering,
+				  unsigned int er, void *arg)
+{
+	return covering;
+}
+
+static bool er_gets_all(const struct prefix *p, bool covering,
+			unsigned int er, void *arg)
+{
+	return true;
+}
+
+static bool vpn_gets_all(const struct prefix *p, void *arg)
+{
+	return true;
+}
+
+/*
+ * What erpolicy_announce.c relies on: the state of the paths (which
+ * ExpressRoute neighbors are established and what they get, symmetric
+ * failover's withdrawal, what a VPN neighbor gets) changes outbound
+ * verdicts only of prefixes inside the declared on-prem prefixes and of
+ * the default route, so that only those are offered to the neighbors again
+ * when it changes.  Every other prefix gets the same verdict under every
+ * path state, whatever the options, direction and source of the route.
+ */
+static void test_path_state_changes_only_onprem_verdicts(void **state)
+{
+	static const char *const others[] = {"10.9.0.0/16", "192.168.1.0/24",
+					     "172.32.0.0/16", "2001:db8::/32",
+					     "172.15.255.0/24"};
+	static const char *const onprem[] = {"172.16.5.0/24", "172.31.0.0/16"};
+	struct erp_out_facts states[] = {
+		/* no ExpressRoute session, no VPN neighbor */
+		{},
+		/* every ER neighbor gets only covering prefixes, ER withdrawn,
+		 * the VPN gets everything */
+		{.er_count = er_count_fixture, .er_gets = er_gets_covering_only,
+		 .er_withdrawn = true, .vpn_gets = vpn_gets_all},
+		/* ER gets everything, not withdrawn, the VPN gets everything */
+		{.er_count = er_count_fixture, .er_gets = er_gets_all,
+		 .vpn_gets = vpn_gets_all},
+		/* withdrawn, but no VPN neighbor gets anything */
+		{.er_withdrawn = true},
+	};
+	enum erp_role roles[] = {ERP_ROLE_EXPRESSROUTE, ERP_ROLE_VPN};
+	enum erp_role sources[] = {ERP_ROLE_NONE, ERP_ROLE_EXPRESSROUTE,
+				   ERP_ROLE_VPN};
+	unsigned int checked = 0, differ = 0;
+	struct erp_policy pol;
+
+	er_neighbors = 1;
+	er_first = 0;
+	erp_policy_init(&pol);
+	add(&pol.onprem, "172.16.0.0/12", 0, 32);
+	for (int opt = 0; opt < 2 * 2 * 3 * 2; opt++) {
+		pol.allow_transit = opt & 1;
+		pol.advertise_default_route = (opt >> 1) & 1;
+		pol.guard = (enum erp_guard)((opt >> 2) % 3);
+		pol.mode = opt / 12 ? ERP_MODE_ACTIVE_ACTIVE : ERP_MODE_BACKUP;
+		for (unsigned int r = 0; r < array_size(roles); r++)
+			for (unsigned int src = 0; src < array_size(sources);
+			     src++) {
+				for (unsigned int k = 0; k < array_size(others);
+				     k++) {
+					struct erp_out_verdict first, v;
+
+					for (unsigned int st = 0;
+					     st < array_size(states); st++) {
+						states[st].learned_from =
+							sources[src];
+						out(&pol, roles[r], others[k],
+						    &states[st],
+						    st ? &v : &first);
+						if (!st)
+							continue;
+						assert_int_equal(v.reason,
+								 first.reason);
+						assert_int_equal(
+							v.warn_more_specific,
+							first.warn_more_specific);
+						checked++;
+					}
+				}
+				/* the fixtures do move on-prem verdicts (the
+				 * check above is not vacuous) */
+				for (unsigned int k = 0; k < array_size(onprem);
+				     k++) {
+					struct erp_out_verdict a, b;
+
+					states[0].learned_from = sources[src];
+					states[1].learned_from = sources[src];
+					out(&pol, roles[r], onprem[k],
+					    &states[0], &a);
+					out(&pol, roles[r], onprem[k],
+					    &states[1], &b);
+					differ += a.reason != b.reason ||
+						  a.warn_more_specific !=
+							  b.warn_more_specific;
+				}
+			}
+	}
+	for (unsigned int st = 0; st < array_size(states); st++)
+		states[st].learned_from = ERP_ROLE_NONE;
+	assert_int_equal(checked, 24 * 2 * 3 * 5 * 3);
+	assert_true(differ > 0);
+	/* to ER, symmetric failover; to VPN, the guard */
+	assert_int_equal(out(&pol, ERP_ROLE_EXPRESSROUTE, "172.16.5.0/24",
+			     &states[1], &(struct erp_out_verdict){}),
+			 ERP_DENY_ER_DEMOTED);
+	pol.mode = ERP_MODE_BACKUP;
+	pol.guard = ERP_GUARD_FILTER;
+	assert_int_equal(out(&pol, ERP_ROLE_VPN, "172.16.5.0/24", &states[1],
+			     &(struct erp_out_verdict){}),
+			 ERP_DENY_MORE_SPECIFIC);
+	assert_int_equal(out(&pol, ERP_ROLE_VPN, "172.16.5.0/24", &states[0],
+			     &(struct erp_out_verdict){}),
+			 ERP_ACCEPT);
+	erp_policy_fini(&pol);
+}
+
 static void test_modes_and_exceptions(void **state)
 {
 	struct erp_policy pol;
@@ -1122,6 +1246,7 @@ int main(void)
 		cmocka_unit_test(test_limit_admission),
 		cmocka_unit_test(test_limit_held_bounded),
 		cmocka_unit_test(test_outbound_symmetric_failover),
+		cmocka_unit_test(test_path_state_changes_only_onprem_verdicts),
 		cmocka_unit_test(test_modes_and_exceptions),
 		cmocka_unit_test(test_against_reference),
 	};
