@@ -896,8 +896,8 @@ static bool er_gets_covering_only(const struct prefix *p, bool covering,
 	return covering;
 }
 
-static bool er_gets_all(const struct prefix *p, bool covering,
-			unsigned int er, void *arg)
+static bool er_gets_all(const struct prefix *p, bool covering, unsigned int er,
+			void *arg)
 {
 	return true;
 }
@@ -927,10 +927,13 @@ static void test_path_state_changes_only_onprem_verdicts(void **state)
 		{},
 		/* every ER neighbor gets only covering prefixes, ER withdrawn,
 		 * the VPN gets everything */
-		{.er_count = er_count_fixture, .er_gets = er_gets_covering_only,
-		 .er_withdrawn = true, .vpn_gets = vpn_gets_all},
+		{.er_count = er_count_fixture,
+		 .er_gets = er_gets_covering_only,
+		 .er_withdrawn = true,
+		 .vpn_gets = vpn_gets_all},
 		/* ER gets everything, not withdrawn, the VPN gets everything */
-		{.er_count = er_count_fixture, .er_gets = er_gets_all,
+		{.er_count = er_count_fixture,
+		 .er_gets = er_gets_all,
 		 .vpn_gets = vpn_gets_all},
 		/* withdrawn, but no VPN neighbor gets anything */
 		{.er_withdrawn = true},
