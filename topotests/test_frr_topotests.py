@@ -14,13 +14,16 @@ configuration - each in private namespaces:
   module built for 10.3.
 
 Both runs of a test go at the same time (``-p``): ~1 minute for the host
-list, ~2 minutes for 10.3's.  Set ERPOLICY_FRR_TOPOTESTS=0 to skip.
+list, ~2 minutes for 10.3's.  A test whose two runs fail or differ is run
+once more, stock then module, and that run decides (FRR's tests are timing
+sensitive); the retry shows in pytest's warnings summary.  Set ERPOLICY_FRR_TOPOTESTS=0 to skip.
 """
 
 import os
 import signal
 import subprocess
 import time
+import warnings
 
 import pytest
 
@@ -49,15 +52,15 @@ def listed_tests():
                 if ln.split("#")[0].strip()]
 
 
-def test_frr_bgp_topotests_pass_the_same_with_the_module(machine_alone):
+def run_list(tests=(), parallel=True):
+    """run.sh on tests (default: the whole list); (returncode, stdout,
+    stderr, rows by (mode, test)) of that run."""
     env = dict(os.environ)
     env.setdefault("ERPOLICY_MODULEDIR",
                    os.path.join(labmod.target_obj(), ".libs"))
-    t0 = time.monotonic()
-    # a session of its own: on a timeout the whole group is killed, the
-    # unshare processes with it (each then kills its namespace: --kill-child)
-    proc = subprocess.Popen([RUN, "--target", TARGET, "-p"], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([RUN, "--target", TARGET] +
+                            (["-p"] if parallel else []) + list(tests),
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     labmod.kill_group_on_abort(proc.pid)  # pytest itself killed
@@ -68,12 +71,10 @@ def test_frr_bgp_topotests_pass_the_same_with_the_module(machine_alone):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
         labmod.forget_on_abort(proc.pid)
-    took = time.monotonic() - t0
     print(out[-6000:])
     print(err[-2000:])
     assert proc.returncode in (0, 1), "run.sh setup error:\n%s%s" % (
         out[-3000:], err[-3000:])
-
     rows = {}
     with open(RESULTS) as f:
         for line in f:
@@ -83,22 +84,50 @@ def test_frr_bgp_topotests_pass_the_same_with_the_module(machine_alone):
                                       passed=int(passed), failed=int(failed),
                                       skipped=int(skipped),
                                       secs=float(secs), loaded=loaded)
+    return proc.returncode, out, err, rows
+
+
+def outcome(row):
+    return (row["rc"], row["passed"], row["failed"], row["skipped"])
+
+
+def same_and_passed(rows, t):
+    stock, module = rows.get(("stock", t)), rows.get(("module", t))
+    return (stock is not None and module is not None and
+            outcome(stock) == outcome(module) and stock["rc"] == 0 and
+            stock["passed"] > 0 and stock["failed"] == 0)
+
+
+def test_frr_bgp_topotests_pass_the_same_with_the_module(machine_alone):
+    t0 = time.monotonic()
+    rc, out, err, rows = run_list()
     tests = listed_tests()
     assert len(tests) >= 4
+    # FRR's own tests are timing-sensitive (bgp_bfd_down_cease_notification
+    # failed twice in a CI run with both modes running side by side while
+    # the other target's tests ran): a test whose two runs disagree or fail
+    # is run again, both modes one after the other, and that run decides.
+    # A difference the module makes shows again; the retry is reported.
+    retried = [t for t in tests if not same_and_passed(rows, t)]
+    if retried:
+        first = {t: (outcome(rows[("stock", t)]) if ("stock", t) in rows
+                     else None,
+                     outcome(rows[("module", t)]) if ("module", t) in rows
+                     else None) for t in retried}
+        rc, out, err, again = run_list(retried, parallel=False)
+        rows.update(again)
+        # shown in pytest's warnings summary, also when the test passes
+        warnings.warn("FRR topotests run again after a first run that "
+                      "failed or differed (stock, module as (rc, passed, "
+                      "failed, skipped)): %s" % first)
     for t in tests:
         stock, module = rows[("stock", t)], rows[("module", t)]
-        # the same outcome, test for test
-        assert (stock["rc"], stock["passed"], stock["failed"],
-                stock["skipped"]) == (module["rc"], module["passed"],
-                                      module["failed"], module["skipped"]), \
-            (t, stock, module)
-        # and they pass (chosen because they pass here)
+        assert outcome(stock) == outcome(module), (t, stock, module)
         assert stock["rc"] == 0 and stock["passed"] > 0, (t, stock)
         assert stock["failed"] == 0
-        # every bgpd of the module run got -M erpolicy (bgpd exits if a
-        # module cannot be loaded, so a pass means it was loaded)
         assert module["loaded"].isdigit() and int(module["loaded"]) > 0, \
             (t, module)
-    assert proc.returncode == 0, out[-3000:]
-    print("FRR topotests (%s): %d tests x 2 modes in %.0f s"
-          % (TARGET, len(tests), took))
+    assert rc == 0, out[-3000:]
+    print("FRR topotests (%s): %d tests x 2 modes in %.0f s%s"
+          % (TARGET, len(tests), time.monotonic() - t0,
+             "; run again: %s" % ", ".join(retried) if retried else ""))
