@@ -23,10 +23,7 @@
  * session or state changes costs one offer. */
 #define ERP_ANNOUNCE_DELAY_MS 50
 
-/* Offer dest's best path to every update group: each runs its outbound
- * map on it again; an unchanged verdict sends nothing new (bgpd suppresses
- * an UPDATE with the attributes already advertised). */
-static bool offer(struct bgp *bgp, afi_t afi, struct bgp_dest *dest)
+bool erp_announce_best(struct bgp *bgp, afi_t afi, struct bgp_dest *dest)
 {
 	struct bgp_path_info *pi;
 
@@ -59,7 +56,7 @@ static unsigned int announce_onprem(struct erp_instance *inst, enum erp_afi afi)
 
 		dest = bgp_node_lookup(table, &dflt);
 		if (dest) {
-			offered += offer(bgp, bafi, dest);
+			offered += erp_announce_best(bgp, bafi, dest);
 			bgp_dest_unlock_node(dest);
 		}
 		return offered;
@@ -67,7 +64,7 @@ static unsigned int announce_onprem(struct erp_instance *inst, enum erp_afi afi)
 	for (dest = erp_scope_first(&s, &inst->policy.onprem, false, afi,
 				    table);
 	     dest; dest = erp_scope_next(&s))
-		offered += offer(bgp, bafi, dest);
+		offered += erp_announce_best(bgp, bafi, dest);
 	return offered;
 }
 

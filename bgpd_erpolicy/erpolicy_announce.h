@@ -22,6 +22,16 @@
 
 #include "erpolicy.h"
 
+struct bgp;
+struct bgp_dest;
+
+/* Offer dest's best path (if any; true then) to every update group of afi
+ * unicast: each runs its outbound map on it again; an unchanged verdict
+ * sends nothing new (bgpd suppresses an UPDATE with the attributes already
+ * advertised). */
+extern bool erp_announce_best(struct bgp *bgp, afi_t afi,
+			      struct bgp_dest *dest);
+
 /* Offer the on-prem prefixes of afi again, soon (50 ms: changes in a burst
  * cost one offer). */
 extern void erp_announce_onprem_soon(struct erp_instance *inst,

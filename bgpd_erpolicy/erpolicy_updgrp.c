@@ -15,6 +15,7 @@
 #include "bgpd/bgp_updgrp.h"
 
 #include "erpolicy.h"
+#include "erpolicy_announce.h"
 #include "erpolicy_debug.h"
 #include "erpolicy_limit.h"
 #include "erpolicy_peer.h"
@@ -124,20 +125,11 @@ static void retry_held(struct erp_instance *inst, struct bgp *bgp,
 	while (erp_limit_room(&g->set, limit) &&
 	       erp_limit_held_next(&g->set, after, &p)) {
 		struct bgp_dest *dest = bgp_node_lookup(table, &p);
-		struct bgp_path_info *pi = NULL;
 
-		if (dest)
-			for (pi = bgp_dest_get_bgp_path_info(dest); pi;
-			     pi = pi->next)
-				if (CHECK_FLAG(pi->flags, BGP_PATH_SELECTED))
-					break;
-		if (pi) {
-			group_announce_route(bgp, updgrp->afi, SAFI_UNICAST,
-					     dest, pi);
-			offered++;
-		}
-		if (dest)
+		if (dest) {
+			offered += erp_announce_best(bgp, updgrp->afi, dest);
 			bgp_dest_unlock_node(dest);
+		}
 		/* admitted now, or gone, or denied for another reason: it
 		 * waits no longer (held again if the limit denies it again) */
 		erp_limit_unhold(&g->set, &p);
