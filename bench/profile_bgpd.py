@@ -70,8 +70,9 @@ def symfs_of_target(workdir):
     for name in ("usr", "bin", "lib", "lib64", "sbin"):
         if os.path.exists(os.path.join(root, name)):
             os.symlink(os.path.join(root, name), os.path.join(d, name))
-    top = os.path.dirname(lb.ROOT)
-    for host_dir in ("/tmp", top if top != "/" else lb.ROOT):
+    # the first directory of the tree's path (/work for /work/main)
+    tree = "/" + lb.ROOT.strip("/").split("/")[0]
+    for host_dir in ("/tmp", tree):
         os.symlink(host_dir, os.path.join(d, host_dir.lstrip("/")))
     return ["--symfs", d]
 
