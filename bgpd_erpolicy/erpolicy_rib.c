@@ -116,7 +116,8 @@ static struct bgp_dest *scope_first(struct erp_scope *s,
 				    struct erp_instance *inst, enum erp_afi afi,
 				    struct bgp_table *table)
 {
-	return erp_scope_first(s, &inst->policy.azure, true, afi, table);
+	return erp_scope_first_readonly(s, &inst->policy.azure, true, afi,
+					table);
 }
 
 void erp_rib_walk(struct erp_instance *inst, enum erp_afi afi,

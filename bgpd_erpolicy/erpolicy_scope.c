@@ -10,6 +10,70 @@
 
 #include "erpolicy_scope.h"
 
+/*
+ * Read-only walks (erp_scope_first_readonly()) take no locks and ask for
+ * memory ahead: a walk of a large table waits mostly for memory, one node,
+ * dest and path list after the other (doc/benchmarks.md section 13).  The
+ * nodes after the current one go through three stages, one step each:
+ * ahead[2] was asked for; ahead[1] is in, its dest is asked for (on 8.4 the
+ * dest is the node, on 10.x rn->info); ahead[0]'s dest is in, its path list
+ * is asked for.
+ */
+
+/* The node after rn inside top, in route_next_until()'s order, no locks. */
+static struct route_node *next_nolock(const struct route_node *rn,
+				      const struct route_node *top)
+{
+	if (rn->l_left)
+		return rn->l_left;
+	if (rn->l_right)
+		return rn->l_right;
+	for (; rn->parent && rn != top; rn = rn->parent)
+		if (rn->parent->l_left == rn && rn->parent->l_right)
+			return rn->parent->l_right;
+	return NULL;
+}
+
+static void ahead_shift(struct erp_scope *s)
+{
+	struct bgp_dest *dest;
+
+	s->ahead[0] = s->ahead[1];
+	s->ahead[1] = s->ahead[2];
+	s->ahead[2] = s->ahead[1] ? next_nolock(s->ahead[1], s->top) : NULL;
+	if (s->ahead[2])
+		__builtin_prefetch(s->ahead[2]);
+	/* its sibling comes after the left subtree, often small */
+	if (s->ahead[1] && s->ahead[1]->l_left && s->ahead[1]->l_right)
+		__builtin_prefetch(s->ahead[1]->l_right);
+	if (s->ahead[1])
+		__builtin_prefetch(s->ahead[1]->info);
+	if (s->ahead[0] && (dest = bgp_dest_from_rnode(s->ahead[0])))
+		__builtin_prefetch(bgp_dest_get_bgp_path_info(dest));
+}
+
+/* A read-only walk starts on a subtree's top: fill the stages. */
+static void ahead_start(struct erp_scope *s, struct route_node *top)
+{
+	if (!s->readonly)
+		return;
+	s->ahead[1] = NULL;
+	s->ahead[2] = next_nolock(top, top);
+	ahead_shift(s);
+	ahead_shift(s);
+}
+
+/* The node after rn in the current subtree; NULL after its last. */
+static struct route_node *subtree_next(struct erp_scope *s,
+				       struct route_node *rn)
+{
+	if (!s->readonly)
+		return route_next_until(rn, s->top);
+	rn = s->ahead[0];
+	ahead_shift(s);
+	return rn;
+}
+
 /* The node for p, or else the top of what the table has inside p; NULL if
  * it has nothing there.  Searched from near the last subtree's top (rules
  * come in address order: the next one is usually close by). */
@@ -28,7 +92,8 @@ static struct route_node *subtree_top(struct erp_scope *s,
 	return node && prefix_match(p, &node->p) ? node : NULL;
 }
 
-/* The next subtree to walk, its top locked; NULL after the last. */
+/* The next subtree to walk, its top locked (unless read-only); NULL after
+ * the last. */
 static struct route_node *scope_next_top(struct erp_scope *s)
 {
 	const struct erp_prefix_rule *rule;
@@ -45,7 +110,8 @@ static struct route_node *scope_next_top(struct erp_scope *s)
 		if (top) {
 			s->top = top;
 			s->single = false;
-			return route_lock_node(top);
+			ahead_start(s, top);
+			return s->readonly ? top : route_lock_node(top);
 		}
 	}
 }
@@ -65,9 +131,10 @@ struct bgp_dest *erp_scope_next(struct erp_scope *s)
 	do {
 		rn = s->rn;
 		if (!s->single)
-			rn = route_next_until(rn, s->top);
+			rn = subtree_next(s, rn);
 		else {
-			route_unlock_node(rn);
+			if (!s->readonly)
+				route_unlock_node(rn);
 			rn = NULL;
 		}
 		if (!rn && s->set)
@@ -81,21 +148,23 @@ struct bgp_dest *erp_scope_next(struct erp_scope *s)
 	return dest;
 }
 
-struct bgp_dest *erp_scope_first(struct erp_scope *s,
-				 const struct erp_prefix_set *set,
-				 bool whole_if_empty, enum erp_afi afi,
-				 struct bgp_table *table)
+static struct bgp_dest *scope_first(struct erp_scope *s,
+				    const struct erp_prefix_set *set,
+				    bool whole_if_empty, enum erp_afi afi,
+				    struct bgp_table *table, bool readonly)
 {
 	struct route_node *top = table->route_table->top;
 
 	memset(s, 0, sizeof(*s));
+	s->readonly = readonly;
 	if (!top || (!set->count[afi] && !whole_if_empty))
 		return NULL;
 	s->rt = table->route_table;
 	s->family = afi == ERP_AFI_IPV6 ? AF_INET6 : AF_INET;
 	if (!set->count[afi]) {
 		s->top = top;
-		s->rn = route_lock_node(top);
+		ahead_start(s, top);
+		s->rn = readonly ? top : route_lock_node(top);
 	} else {
 		s->set = set;
 		s->pending = erp_prefix_set_next_outer(s->set, s->family,
@@ -105,7 +174,7 @@ struct bgp_dest *erp_scope_first(struct erp_scope *s,
 			/* the default route first (table order), a single
 			 * node (under a /0 rule it is that rule's subtree) */
 			s->single = true;
-			s->rn = route_lock_node(top);
+			s->rn = readonly ? top : route_lock_node(top);
 		} else
 			s->rn = scope_next_top(s);
 		if (!s->rn)
@@ -113,4 +182,20 @@ struct bgp_dest *erp_scope_first(struct erp_scope *s,
 	}
 	s->nodes = 1;
 	return bgp_dest_from_rnode(s->rn) ?: erp_scope_next(s);
+}
+
+struct bgp_dest *erp_scope_first(struct erp_scope *s,
+				 const struct erp_prefix_set *set,
+				 bool whole_if_empty, enum erp_afi afi,
+				 struct bgp_table *table)
+{
+	return scope_first(s, set, whole_if_empty, afi, table, false);
+}
+
+struct bgp_dest *erp_scope_first_readonly(struct erp_scope *s,
+					  const struct erp_prefix_set *set,
+					  bool whole_if_empty, enum erp_afi afi,
+					  struct bgp_table *table)
+{
+	return scope_first(s, set, whole_if_empty, afi, table, true);
 }

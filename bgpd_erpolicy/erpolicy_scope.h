@@ -17,7 +17,9 @@
  *
  * Run to the end (the current node is locked).  Nothing may be added to or
  * removed from the set during a walk; bgpd may free no node of the table
- * either (the walk runs in its main thread).
+ * either (the walk runs in its main thread).  A walk that changes nothing
+ * in bgpd (counts, show output) starts with erp_scope_first_readonly():
+ * no locks, and the next nodes' memory asked for ahead.
  */
 #ifndef _ERPOLICY_SCOPE_H
 #define _ERPOLICY_SCOPE_H
@@ -38,8 +40,10 @@ struct erp_scope {
 	const struct erp_prefix_rule *pending; /* its subtree not walked yet */
 	struct route_node *top; /* the last subtree's top in rt, or NULL */
 	bool single;		/* the default route alone, not a subtree */
-	struct route_node *rn;	/* current, locked */
+	struct route_node *rn;	/* current, locked unless readonly */
 	unsigned int nodes;	/* visited */
+	bool readonly;		/* no locks; the next nodes prefetched: */
+	struct route_node *ahead[3]; /* erpolicy_scope.c */
 };
 
 /* The first node with a bgp_dest inside set's rules of afi (the default
@@ -49,6 +53,12 @@ extern struct bgp_dest *erp_scope_first(struct erp_scope *s,
 					const struct erp_prefix_set *set,
 					bool whole_if_empty, enum erp_afi afi,
 					struct bgp_table *table);
+/* The same for a walk that changes nothing in bgpd, not even through the
+ * code it calls between two nodes: no locks taken. */
+extern struct bgp_dest *
+erp_scope_first_readonly(struct erp_scope *s, const struct erp_prefix_set *set,
+			 bool whole_if_empty, enum erp_afi afi,
+			 struct bgp_table *table);
 /* The next one; NULL after the last (nothing stays locked). */
 extern struct bgp_dest *erp_scope_next(struct erp_scope *s);
 
