@@ -669,14 +669,21 @@ def stop_proc(p):
 # ---------------------------------------------------------------------------
 # /proc
 
-def proc_cpu(pid):
-    """utime+stime of pid in seconds (None if gone)."""
+def proc_stat(pid):
+    """(user s, system s, minor page faults) of pid (None if gone)."""
     try:
         with open("/proc/%d/stat" % pid) as f:
             fields = f.read().rsplit(")", 1)[1].split()
     except (OSError, TypeError):
         return None
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return (int(fields[11]) / CLK_TCK, int(fields[12]) / CLK_TCK,
+            int(fields[7]))
+
+
+def proc_cpu(pid):
+    """utime+stime of pid in seconds (None if gone)."""
+    st = proc_stat(pid)
+    return st[0] + st[1] if st else None
 
 
 def proc_rss_kb(pid):
@@ -691,7 +698,15 @@ def proc_rss_kb(pid):
 
 
 def cpu_snapshot(pids):
-    return {k: proc_cpu(p) for k, p in pids.items() if p}
+    """CPU seconds of each daemon; for bgpd also its user and system
+    seconds and minor page faults apart (bgpd_user, bgpd_sys, bgpd_minflt:
+    routes loaded into memory bgpd has not touched yet, or gave back to
+    the kernel, fault it in: system time)."""
+    snap = {k: proc_cpu(p) for k, p in pids.items() if p}
+    st = proc_stat(pids["bgpd"]) if pids.get("bgpd") else None
+    if st:
+        snap.update(bgpd_user=st[0], bgpd_sys=st[1], bgpd_minflt=st[2])
+    return snap
 
 
 def cpu_delta(a, b):
