@@ -58,7 +58,11 @@ def one_run(n, decl):
         seen = len(walks(b))
         pc.phase(b, "vpngw", pc.vpn_target(b, n, "module", False),
                  ["bgpd"], 600)
-        return after_er, next_walk(b, seen)
+        after_vpn = next_walk(b, seen)
+        # bgpd stops in its stop timeout only with the routes gone (with
+        # 2 x 1,000,000 paths it needed SIGKILL)
+        pc.teardown_routes(b, ["bgpd"])
+        return after_er, after_vpn
 
 
 def main():
