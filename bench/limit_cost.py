@@ -24,7 +24,19 @@ back.  Measured per repeat (a fresh lab each), edge bgpd CPU seconds
 Compare two builds with ERPOLICY_MODULEDIR (the module before and after).
 Nothing else in the lab changes; the machine is shared, so repeat.
 
+--guard filter|warn|off sets `erpolicy advertise symmetric-guard` (default:
+the module's, filter).  Towards a VPN neighbor the guard asks, per on-prem
+prefix, whether an ExpressRoute neighbor would get it (er_would_get: that
+neighbor's outbound map run on a scratch copy of the route) only when a
+covering on-prem prefix goes to ExpressRoute: --cover adds `network
+172.16.0.0/16` over the /32s (N up to 65,536), so that for every /32 and
+ExpressRoute neighbor the map runs twice (the /16, then the /32).  With
+--limit above N (nothing held back), the soft out of `--guard filter`
+against `--guard off` prices the prediction (doc/benchmarks.md
+section 14).
+
 usage: bench/limit_cost.py [--n 6000] [--limit 4000] [--repeats 3]
+                           [--guard filter|warn|off] [--cover]
                            [--label NAME] [--json FILE]
 """
 
@@ -63,16 +75,20 @@ def wait_idle(pid, quiet=1.0, threshold=0.02, timeout=300):
     raise RuntimeError("edge bgpd never idle")
 
 
-def one(n, limit, idx):
+def one(n, limit, idx, guard=None, cover=False):
     nets = "".join("  network %s/32\n" % ipaddress.IPv4Address(BASE + i)
                    for i in range(n))
+    if cover:
+        nets += "  network 172.16.0.0/16\n"
     edge_cfg = azure.edge_conf(
         NAMES, ipv4_extra=nets,
         erpolicy=azure.erpolicy_lines(NAMES) +
         " erpolicy advertise limit expressroute %d\n"
-        " erpolicy advertise limit vpn %d\n" % (limit, limit),
+        " erpolicy advertise limit vpn %d\n" % (limit, limit) +
+        (" erpolicy advertise symmetric-guard %s\n" % guard if guard
+         else ""),
         extra=" no bgp network import-check\n")
-    want = min(n, limit)
+    want = min(n + cover, limit)
     res = {}
     try:
         measure(res, edge_cfg, want)
@@ -124,10 +140,15 @@ def main():
     ap.add_argument("--n", type=int, default=6000)
     ap.add_argument("--limit", type=int, default=4000)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--guard", choices=("filter", "warn", "off"))
+    ap.add_argument("--cover", action="store_true")
     ap.add_argument("--label", default="")
     ap.add_argument("--json")
     args = ap.parse_args()
-    runs = [one(args.n, args.limit, i) for i in range(args.repeats)]
+    if args.cover and args.n > 65536:
+        ap.error("--cover: --n at most 65536 (the /32s inside 172.16/16)")
+    runs = [one(args.n, args.limit, i, args.guard, args.cover)
+            for i in range(args.repeats)]
     for k in ("cpu_initial", "wall_initial", "cpu_soft_out",
               "wall_soft_out"):
         vals = sorted(x[k] for x in runs)
@@ -139,6 +160,7 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"n": args.n, "limit": args.limit, "label": args.label,
+                       "guard": args.guard, "cover": args.cover,
                        "module": lb.module_info(), "runs": runs}, f,
                       indent=1)
 
