@@ -41,6 +41,7 @@ usage: bench/policy_cost.py [--quick] [--repeats 4] [--small-repeats 3]
                             [--n 10000,100000] [--million]
                             [--kernel-n 100000] [--kernel-repeats 3]
                             [--kernel-post] [--no-kernel] [--no-reeval] [--interleave]
+                            [--warmup]
                             [--decl 1000] [--policies none,floor,routemap,module]
                             [--config-scaling 250,500,1000] [--json FILE]
 """
@@ -282,12 +283,15 @@ POST_REPEATS = 3
 
 
 def lab_repeats(policy, ns, kernel, repeats, reeval_n, timeout, decl=1000,
-                small_repeats=3, post_repeats=POST_REPEATS):
+                small_repeats=3, post_repeats=POST_REPEATS, warmup=False):
     """One lab (one bgpd) per policy and series; `repeats` times: for each
     N (the smaller ones only `small_repeats` times), ER phase, VPN phase,
     [a 10.5 s window after it], memory, [re-evaluation], routes withdrawn.
-    A generator: yields None once the lab is up, then one result dict per
-    repeat (so that the labs of several policies can take turns)."""
+    With warmup, the largest N is loaded and withdrawn once first, not
+    measured: the first load into a fresh bgpd also faults its memory in
+    (doc/benchmarks.md section 13).  A generator: yields None once the
+    lab is up, then one result dict per repeat (so that the labs of
+    several policies can take turns)."""
     watch = ["bgpd"] + (["zebra"] if kernel else [])
     name = "pc_%s_%s" % (policy, "k" if kernel else "n")
     nmax = max(ns)
@@ -298,6 +302,17 @@ def lab_repeats(policy, ns, kernel, repeats, reeval_n, timeout, decl=1000,
             policy, "kernel" if kernel else "-n", b.startup["wall"],
             b.startup["cpu_bgpd"]))
         rss_base = b.rss_kb()
+        if warmup:
+            if b.n4 != nmax:
+                b.set_routes(nmax)
+            er = phase(b, "msee", er_target(b, nmax, policy, kernel), watch,
+                       timeout)
+            vpn = phase(b, "vpngw", vpn_target(b, nmax, policy, kernel),
+                        watch, timeout)
+            teardown_routes(b, watch)
+            lb.log("  %s warm-up N=%d (not measured): bgpd %.2f + %.2f CPU"
+                   % (policy, nmax, er["cpu"].get("bgpd", 0),
+                      vpn["cpu"].get("bgpd", 0)))
         yield None
         for rep in range(repeats):
             res = {"policy": policy, "kernel": kernel, "repeat": rep,
@@ -627,6 +642,9 @@ def main():
     ap.add_argument("--post-repeats", type=int, default=POST_REPEATS,
                     help="repeats that also measure the 10.5 s window after "
                     "loading, largest N (default %d)" % POST_REPEATS)
+    ap.add_argument("--warmup", action="store_true",
+                    help="load the largest N once per lab first, not "
+                    "measured (the first load faults bgpd's memory in)")
     ap.add_argument("--no-kernel", action="store_true")
     ap.add_argument("--no-reeval", action="store_true")
     ap.add_argument("--reeval-n", type=int, default=100000)
@@ -670,14 +688,14 @@ def main():
     results += run_labs(policies, ns, False, repeats, reeval_n,
                         args.timeout, args.decl, args.small_repeats,
                         0 if args.quick else args.post_repeats,
-                        interleave=args.interleave)
+                        warmup=args.warmup, interleave=args.interleave)
     if kernel_n:
         results += run_labs(policies, [kernel_n], True,
                             1 if args.quick else args.kernel_repeats, 0,
                             args.timeout, args.decl,
                             post_repeats=POST_REPEATS if args.kernel_post
                             and not args.quick else 0,
-                            interleave=args.interleave)
+                            warmup=args.warmup, interleave=args.interleave)
     info["elapsed_s"] = round(time.time() - t0)
     info["uptime_end"] = lb.uptime_line()
     text = report(results, ns, kernel_n)
