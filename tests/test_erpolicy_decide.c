@@ -15,6 +15,7 @@
 
 #include "erpolicy_decide.h"
 #include "erpolicy_limit.h"
+#include "test_random_prefix.h"
 
 static struct prefix P(const char *s)
 {
@@ -1053,20 +1054,6 @@ struct ref_rule {
 	unsigned int minlen, maxlen;
 	bool deleted;
 };
-
-static void random_prefix(struct prefix *p, uint8_t family, unsigned int len)
-{
-	unsigned int bytes = family == AF_INET ? 4 : 16;
-
-	memset(p, 0, sizeof(*p));
-	p->family = family;
-	p->prefixlen = len;
-	for (unsigned int i = 0; i < bytes; i++)
-		p->u.val[i] = random() & 0xff;
-	p->u.val[0] = 10 + random() % 3; /* cluster in three /8s */
-	p->u.val[1] &= 0x0f;
-	apply_mask(p);
-}
 
 /* the next prefix of q's length after q (wrapping within the family) */
 static void next_prefix(struct prefix *q)

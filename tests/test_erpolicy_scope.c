@@ -25,6 +25,7 @@
 
 #include "erpolicy_decide.h"
 #include "erpolicy_scope.h"
+#include "test_random_prefix.h"
 
 #define MAX_NODES 20000
 
@@ -45,21 +46,6 @@ static route_table_delegate_t delegate = {
 	.create_node = node_create,
 	.destroy_node = node_destroy,
 };
-
-/* a prefix of len bits in one of three clusters (nesting, glue nodes) */
-static void random_prefix(struct prefix *p, uint8_t family, unsigned int len)
-{
-	unsigned int bytes = family == AF_INET ? 4 : 16;
-
-	memset(p, 0, sizeof(*p));
-	p->family = family;
-	p->prefixlen = len;
-	for (unsigned int i = 0; i < bytes; i++)
-		p->u.val[i] = random() & 0xff;
-	p->u.val[0] = 10 + random() % 3;
-	p->u.val[1] &= 0x0f;
-	apply_mask(p);
-}
 
 struct fixture {
 	uint8_t family;
